@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what Switchboard needs to build and test on Debian 12: apt packages (only the missing ones)
+# and the npm test peers pinned by package-lock.json. Safe to run again; does nothing when all is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  g++ cmake make pkg-config ccache
+  libboost-dev libboost-system-dev libssl-dev
+  libsimdjson-dev nlohmann-json3-dev libmsgpack-cxx-dev libhiredis-dev
+  libspdlog-dev libfmt-dev libcli11-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  nodejs npm redis-server curl
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    # nodejs/npm may come from elsewhere (e.g. a preinstalled Node 20): accept a working binary.
+    case "$pkg" in
+      nodejs) command -v node >/dev/null && continue ;;
+      npm) command -v npm >/dev/null && continue ;;
+    esac
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [[ ! -d node_modules/@microsoft/signalr ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "install-deps: installing npm test peers"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

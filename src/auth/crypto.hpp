@@ -1,0 +1,19 @@
+// Small crypto helpers over OpenSSL: HMAC-SHA256, base64 / base64url, random URL-safe ids.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace switchboard::auth {
+
+std::string hmac_sha256(std::string_view key, std::string_view message);  // raw 32 bytes
+std::string base64url_encode(std::string_view bytes);                     // no padding
+std::optional<std::string> base64url_decode(std::string_view text);       // padding optional
+std::string base64_encode(std::string_view bytes);                        // standard, padded
+std::optional<std::string> base64_decode(std::string_view text);
+std::string hex_upper(std::string_view bytes);
+// `bytes` cryptographically random bytes, base64url encoded (16 bytes -> 22 chars).
+std::string random_id(std::size_t bytes = 16);
+
+}  // namespace switchboard::auth
