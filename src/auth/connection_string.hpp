@@ -18,11 +18,11 @@ class ConfigError : public std::runtime_error {
 struct ConnectionString {
   std::string endpoint;  // absolute http/https URI as given, trailing '/' trimmed
   std::string access_key;
-  std::string version;                 // empty when absent
-  std::optional<int> port;             // overrides the endpoint's port
-  std::string client_endpoint;         // empty when absent (trailing '/' trimmed)
-  std::string server_endpoint;         // empty when absent (trailing '/' trimmed)
-  std::string auth_type;               // empty when absent
+  std::string version;          // empty when absent
+  std::optional<int> port;      // overrides the endpoint's port
+  std::string client_endpoint;  // empty when absent (trailing '/' trimmed)
+  std::string server_endpoint;  // empty when absent (trailing '/' trimmed)
+  std::string auth_type;        // empty when absent
 
   // Parses `Endpoint=...;AccessKey=...;Version=1.0;[Port=...;]...` exactly as the reference says.
   static ConnectionString parse(std::string_view text);

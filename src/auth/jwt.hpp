@@ -1,5 +1,6 @@
 // JSON Web Tokens as Azure SignalR uses them: HS256 signed with the UTF-8 bytes of an access key.
-// Issue and verify (algorithm, signature against every configured key, exp/nbf with skew, audience).
+// Issue and verify (algorithm, signature against every configured key, exp/nbf with skew,
+// audience).
 #pragma once
 
 #include <cstdint>
@@ -13,8 +14,8 @@ namespace switchboard::auth {
 
 struct TokenRequest {
   std::string audience;
-  std::string user_id;                 // empty: no asrs.s.uid claim
-  std::int64_t now = 0;                // epoch seconds; iat = nbf = now
+  std::string user_id;   // empty: no asrs.s.uid claim
+  std::int64_t now = 0;  // epoch seconds; iat = nbf = now
   std::int64_t lifetime_seconds = 3600;
   std::vector<std::pair<std::string, std::string>> claims;  // extra string claims
 };

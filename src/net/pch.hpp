@@ -3,8 +3,8 @@
 
 #include <utility>  // before Asio's coroutine headers (g++ 12 + Boost 1.74)
 
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <spdlog/spdlog.h>

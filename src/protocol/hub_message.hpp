@@ -1,5 +1,6 @@
 // The SignalR hub protocol's message model, independent of the wire format (JSON or MessagePack).
-// Argument, item and result payloads are kept as raw JSON text so that they can be forwarded verbatim.
+// Argument, item and result payloads are kept as raw JSON text so that they can be forwarded
+// verbatim.
 #pragma once
 
 #include <cstdint>
@@ -33,9 +34,9 @@ struct HubMessage {
   bool has_result = false;
   std::string result_json;  // Completion: JSON value, minified
   bool has_error = false;
-  std::string error;               // Completion, Close
-  bool allow_reconnect = false;    // Close
-  std::int64_t sequence_id = 0;    // Ack, Sequence
+  std::string error;             // Completion, Close
+  bool allow_reconnect = false;  // Close
+  std::int64_t sequence_id = 0;  // Ack, Sequence
 };
 
 }  // namespace switchboard::protocol

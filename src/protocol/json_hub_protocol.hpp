@@ -17,17 +17,22 @@ inline constexpr char kRecordSeparator = '\x1e';
 class JsonRecordReader {
  public:
   explicit JsonRecordReader(std::size_t max_record_size = 32 * 1024) : max_(max_record_size) {}
-  // Appends bytes. Returns false when the pending (unterminated) data exceeds the limit.
+  // Appends bytes. Returns false when the pending (unterminated) data exceeds the limit or a
+  // complete record is longer than the limit; the reader is then failed for good (the buffer is
+  // dropped, next() yields nothing and append() keeps returning false): close the connection.
   bool append(std::string_view bytes);
   // Next complete record, or nullopt when none is complete yet. The view stays valid until the
   // next call to append() or next().
   std::optional<std::string_view> next();
   std::size_t pending_bytes() const { return buffer_.size() - consumed_; }
+  bool failed() const { return failed_; }
 
  private:
   std::size_t max_;
   std::string buffer_;
   std::size_t consumed_ = 0;
+  std::size_t tail_start_ = 0;  // start of the unterminated record in buffer_
+  bool failed_ = false;
 };
 
 struct ParsedMessage {

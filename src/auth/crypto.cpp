@@ -1,0 +1,137 @@
+// Small crypto helpers over OpenSSL: HMAC-SHA256, base64 / base64url codecs, random URL-safe ids.
+#include "auth/crypto.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace switchboard::auth {
+namespace {
+
+constexpr std::string_view kStandardAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kUrlAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string encode(std::string_view bytes, std::string_view alphabet, bool pad) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                       (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                       static_cast<unsigned char>(bytes[i + 2]);
+    out.push_back(alphabet[(v >> 18) & 63]);
+    out.push_back(alphabet[(v >> 12) & 63]);
+    out.push_back(alphabet[(v >> 6) & 63]);
+    out.push_back(alphabet[v & 63]);
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest == 1) {
+    const unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+    out.push_back(alphabet[(v >> 18) & 63]);
+    out.push_back(alphabet[(v >> 12) & 63]);
+    if (pad) out.append("==");
+  } else if (rest == 2) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                       (static_cast<unsigned char>(bytes[i + 1]) << 8);
+    out.push_back(alphabet[(v >> 18) & 63]);
+    out.push_back(alphabet[(v >> 12) & 63]);
+    out.push_back(alphabet[(v >> 6) & 63]);
+    if (pad) out.push_back('=');
+  }
+  return out;
+}
+
+// Decodes with `alphabet`; '=' padding is optional but, when present, must complete the last
+// quantum. Any other character (whitespace included) is rejected.
+std::optional<std::string> decode(std::string_view text, std::string_view alphabet) {
+  std::array<int, 256> table{};
+  table.fill(-1);
+  for (std::size_t i = 0; i < alphabet.size(); ++i) {
+    table[static_cast<unsigned char>(alphabet[i])] = static_cast<int>(i);
+  }
+  std::size_t padding = 0;
+  while (!text.empty() && text.back() == '=') {
+    text.remove_suffix(1);
+    ++padding;
+  }
+  if (padding > 2) return std::nullopt;
+  if (padding > 0 && (text.size() + padding) % 4 != 0) return std::nullopt;
+  if (text.size() % 4 == 1) return std::nullopt;
+
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  unsigned accumulator = 0;
+  int bits = 0;
+  for (char c : text) {
+    const int value = table[static_cast<unsigned char>(c)];
+    if (value < 0) return std::nullopt;
+    accumulator = (accumulator << 6) | static_cast<unsigned>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((accumulator >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hmac_sha256(std::string_view key, std::string_view message) {
+  static const unsigned char kEmpty = 0;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  const auto* key_bytes =
+      key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+  const auto* data =
+      message.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(message.data());
+  if (HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()), data, message.size(), digest,
+           &length) == nullptr) {
+    throw std::runtime_error("HMAC-SHA256 failed");
+  }
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string base64url_encode(std::string_view bytes) {
+  return encode(bytes, kUrlAlphabet, false);
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  return decode(text, kUrlAlphabet);
+}
+
+std::string base64_encode(std::string_view bytes) {
+  return encode(bytes, kStandardAlphabet, true);
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  return decode(text, kStandardAlphabet);
+}
+
+std::string hex_upper(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    out.push_back(kDigits[byte >> 4]);
+    out.push_back(kDigits[byte & 15]);
+  }
+  return out;
+}
+
+std::string random_id(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (bytes > 0 &&
+      RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return base64url_encode(raw);
+}
+
+}  // namespace switchboard::auth

@@ -1,0 +1,288 @@
+// HS256 JSON Web Tokens as Azure SignalR issues and checks them (reference §2 and §4): issuing,
+// verification against every configured key, exp/nbf with skew, lenient audience matching.
+#include "auth/jwt.hpp"
+
+#include <openssl/crypto.h>
+
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/crypto.hpp"
+#include "auth/uri.hpp"
+
+namespace switchboard::auth {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr std::string_view kHeader = R"({"alg":"HS256","typ":"JWT"})";
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string dump(const Json& json) {
+  return json.dump(-1, ' ', false, nlohmann::detail::error_handler_t::replace);
+}
+
+VerifiedToken failure(VerifiedToken token, TokenError error, std::string message) {
+  token.error = error;
+  token.message = std::move(message);
+  return token;
+}
+
+std::optional<Json> decode_json_part(std::string_view part) {
+  const auto bytes = base64url_decode(part);
+  if (!bytes) return std::nullopt;
+  Json json = Json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) return std::nullopt;
+  return json;
+}
+
+// A string, integer or floating claim value as text; nullopt for other kinds.
+std::optional<std::string> scalar_text(const Json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+  if (value.is_number_integer() || value.is_number_unsigned() || value.is_number_float()) {
+    return dump(value);
+  }
+  return std::nullopt;
+}
+
+// A numeric date claim as epoch seconds (fractions dropped, clamped to int64).
+std::optional<std::int64_t> numeric_date(const Json& value) {
+  if (value.is_number_integer()) return value.get<std::int64_t>();
+  if (value.is_number_unsigned()) {
+    const auto v = value.get<std::uint64_t>();
+    return v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
+               ? std::numeric_limits<std::int64_t>::max()
+               : static_cast<std::int64_t>(v);
+  }
+  if (value.is_number_float()) {
+    const double v = value.get<double>();
+    if (std::isnan(v)) return std::nullopt;
+    if (v >= 9.2e18) return std::numeric_limits<std::int64_t>::max();
+    if (v <= -9.2e18) return std::numeric_limits<std::int64_t>::min();
+    return static_cast<std::int64_t>(std::floor(v));
+  }
+  return std::nullopt;
+}
+
+// The first string (or scalar) of a claim that may be an array.
+std::optional<std::string> first_text(const Json& value) {
+  if (value.is_array()) {
+    for (const auto& element : value) {
+      if (auto text = scalar_text(element)) return text;
+    }
+    return std::nullopt;
+  }
+  return scalar_text(value);
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1";
+}
+
+std::string normalize_scheme(const std::string& scheme) {
+  if (scheme == "https" || scheme == "ws" || scheme == "wss") return "http";
+  return scheme;
+}
+
+std::string normalize_path(std::string_view path) {
+  if (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  return lower(path);
+}
+
+// The URL-decoded value of the first `hub` query parameter (name case-insensitive).
+std::optional<std::string> hub_parameter(std::string_view query) {
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    auto end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    const std::string_view pair = query.substr(start, end - start);
+    start = end + 1;
+    const auto equals = pair.find('=');
+    const std::string_view name = pair.substr(0, equals);
+    if (lower(url_decode(name)) == "hub") {
+      return equals == std::string_view::npos ? std::string() : url_decode(pair.substr(equals + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string issue_token(const TokenRequest& request, std::string_view access_key) {
+  Json payload = Json::object();
+  payload["aud"] = request.audience;
+  payload["exp"] = request.now + request.lifetime_seconds;
+  payload["iat"] = request.now;
+  payload["nbf"] = request.now;
+  if (!request.user_id.empty()) payload["asrs.s.uid"] = request.user_id;
+  // Repeated claim types become arrays, as the .NET token handler writes them.
+  for (const auto& [name, value] : request.claims) {
+    auto it = payload.find(name);
+    if (it == payload.end()) {
+      payload[name] = value;
+    } else if (it->is_array()) {
+      it->push_back(value);
+    } else {
+      Json array = Json::array({*it, value});
+      *it = std::move(array);
+    }
+  }
+  std::string token = base64url_encode(kHeader);
+  token += '.';
+  token += base64url_encode(dump(payload));
+  const std::string signature = hmac_sha256(access_key, token);
+  token += '.';
+  token += base64url_encode(signature);
+  return token;
+}
+
+VerifiedToken verify_token(std::string_view token, std::span<const std::string> access_keys,
+                           std::string_view expected_audience, std::int64_t now,
+                           std::int64_t skew_seconds) {
+  VerifiedToken result;
+  const auto first_dot = token.find('.');
+  const auto second_dot =
+      first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
+  if (second_dot == std::string_view::npos ||
+      token.find('.', second_dot + 1) != std::string_view::npos) {
+    return failure(std::move(result), TokenError::Malformed, "Token must have three parts");
+  }
+  const std::string_view header_part = token.substr(0, first_dot);
+  const std::string_view payload_part = token.substr(first_dot + 1, second_dot - first_dot - 1);
+  const std::string_view signature_part = token.substr(second_dot + 1);
+
+  const auto header = decode_json_part(header_part);
+  if (!header) return failure(std::move(result), TokenError::Malformed, "Malformed token header");
+  const auto payload = decode_json_part(payload_part);
+  if (!payload) return failure(std::move(result), TokenError::Malformed, "Malformed token payload");
+
+  // Fill what we know before the checks, so that callers can log it on failure.
+  for (const auto& [name, value] : payload->items()) {
+    if (value.is_array()) {
+      for (const auto& element : value) {
+        if (auto text = scalar_text(element)) result.claims.emplace_back(name, std::move(*text));
+      }
+    } else if (auto text = scalar_text(value)) {
+      result.claims.emplace_back(name, std::move(*text));
+    }
+  }
+  std::vector<std::string> audiences;
+  if (const auto aud = payload->find("aud"); aud != payload->end()) {
+    if (aud->is_string()) {
+      audiences.push_back(aud->get<std::string>());
+    } else if (aud->is_array()) {
+      for (const auto& element : *aud) {
+        if (element.is_string()) audiences.push_back(element.get<std::string>());
+      }
+    }
+  }
+  if (!audiences.empty()) result.audience = audiences.front();
+  for (const char* claim : {"asrs.s.uid", "nameid", "sub"}) {
+    if (const auto it = payload->find(claim); it != payload->end()) {
+      if (auto text = first_text(*it)) {
+        result.user_id = std::move(*text);
+        break;
+      }
+    }
+  }
+
+  const auto alg = header->find("alg");
+  if (alg == header->end() || !alg->is_string()) {
+    return failure(std::move(result), TokenError::UnsupportedAlgorithm,
+                   "Token header has no 'alg'");
+  }
+  if (alg->get<std::string>() != "HS256") {
+    return failure(std::move(result), TokenError::UnsupportedAlgorithm,
+                   "Unsupported token algorithm '" + alg->get<std::string>() + "'");
+  }
+
+  const auto signature = base64url_decode(signature_part);
+  bool signature_ok = false;
+  if (signature && signature->size() == 32) {
+    const std::string_view signed_part = token.substr(0, second_dot);
+    for (const auto& key : access_keys) {
+      if (key.empty()) continue;  // an empty key is never a configured secret
+      const std::string expected = hmac_sha256(key, signed_part);
+      // Check every key (no early exit) so timing does not reveal which one matched.
+      if (CRYPTO_memcmp(expected.data(), signature->data(), expected.size()) == 0) {
+        signature_ok = true;
+      }
+    }
+  }
+  if (!signature_ok) {
+    return failure(std::move(result), TokenError::BadSignature, "Invalid token signature");
+  }
+
+  const auto exp = payload->find("exp");
+  if (exp == payload->end()) {
+    return failure(std::move(result), TokenError::Malformed, "Token has no expiry");
+  }
+  const auto expires_at = numeric_date(*exp);
+  if (!expires_at) {
+    return failure(std::move(result), TokenError::Malformed, "Token 'exp' is not a number");
+  }
+  result.expires_at = *expires_at;
+  if (*expires_at < now - skew_seconds) {
+    return failure(std::move(result), TokenError::Expired, "Token expired");
+  }
+  if (const auto nbf = payload->find("nbf"); nbf != payload->end()) {
+    const auto not_before = numeric_date(*nbf);
+    if (!not_before) {
+      return failure(std::move(result), TokenError::Malformed, "Token 'nbf' is not a number");
+    }
+    if (*not_before > now + skew_seconds) {
+      return failure(std::move(result), TokenError::NotYetValid, "Token not yet valid");
+    }
+  }
+
+  if (!expected_audience.empty()) {
+    bool matched = false;
+    for (const auto& audience : audiences) {
+      if (audience_matches(audience, expected_audience)) {
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) {
+      std::string shown;
+      for (const auto& audience : audiences) {
+        if (!shown.empty()) shown += ", ";
+        shown += audience;
+      }
+      return failure(
+          std::move(result), TokenError::WrongAudience,
+          "Token audience '" + shown + "' does not match '" + std::string(expected_audience) + "'");
+    }
+  }
+  return result;
+}
+
+bool audience_matches(std::string_view token_audience, std::string_view expected_audience) {
+  const auto token = parse_uri(token_audience);
+  const auto expected = parse_uri(expected_audience);
+  if (!token || !expected) {
+    return !token && !expected && lower(token_audience) == lower(expected_audience);
+  }
+  if (normalize_scheme(token->scheme) != normalize_scheme(expected->scheme)) return false;
+  if (token->host != expected->host && !(is_loopback(token->host) && is_loopback(expected->host))) {
+    return false;
+  }
+  if (normalize_path(token->path) != normalize_path(expected->path)) return false;
+  if (const auto expected_hub = hub_parameter(expected->query)) {
+    const auto token_hub = hub_parameter(token->query);
+    if (!token_hub || lower(*token_hub) != lower(*expected_hub)) return false;
+  }
+  return true;
+}
+
+}  // namespace switchboard::auth

@@ -1,0 +1,41 @@
+// Response builders and header helpers: see http_types.hpp.
+#include "net/http_types.hpp"
+
+#include "protocol/json_hub_protocol.hpp"
+#include "util/url.hpp"
+
+namespace switchboard::net {
+
+Response make_response(http::status status, std::string body, std::string_view content_type) {
+  Response response{status, 11};
+  response.set(http::field::server, "switchboard");
+  if (!body.empty()) {
+    response.set(http::field::content_type, content_type);
+  }
+  response.body() = std::move(body);
+  return response;
+}
+
+Response make_error(http::status status, std::string_view code, std::string_view message) {
+  std::string body = "{\"code\":";
+  protocol::append_json_string(body, code);
+  body += ",\"message\":";
+  protocol::append_json_string(body, message);
+  body += "}";
+  return make_response(status, std::move(body), "application/json; charset=utf-8");
+}
+
+std::string_view bearer_token(const Request& request) {
+  auto it = request.find(http::field::authorization);
+  if (it == request.end()) return {};
+  std::string_view value = it->value();
+  constexpr std::string_view kBearer = "Bearer ";
+  if (value.size() <= kBearer.size() || !util::iequals(value.substr(0, kBearer.size()), kBearer))
+    return {};
+  value.remove_prefix(kBearer.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  return value;
+}
+
+}  // namespace switchboard::net

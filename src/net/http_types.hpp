@@ -1,0 +1,24 @@
+// The HTTP message types used by every server part, and small response builders.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <string>
+#include <string_view>
+
+namespace switchboard::net {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+// A response with a body and content type; version/keep-alive are set by the session.
+Response make_response(http::status status, std::string body = {},
+                       std::string_view content_type = "text/plain; charset=utf-8");
+// {"code": code, "message": message} with application/json.
+Response make_error(http::status status, std::string_view code, std::string_view message);
+
+// The request's `Authorization: Bearer <token>` value, or empty.
+std::string_view bearer_token(const Request& request);
+
+}  // namespace switchboard::net

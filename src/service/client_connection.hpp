@@ -1,0 +1,47 @@
+// The transport-independent view of one client connection, as routing and shards see it.
+// Every member function runs on the connection's own shard thread.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "service/outbound_message.hpp"
+
+namespace switchboard::service {
+
+using Clock = std::chrono::steady_clock;
+
+class ClientConnection {
+ public:
+  ClientConnection(std::string id, std::string hub, std::string user, unsigned shard)
+      : id_(std::move(id)), hub_(std::move(hub)), user_(std::move(user)), shard_(shard) {}
+  virtual ~ClientConnection() = default;
+  ClientConnection(const ClientConnection&) = delete;
+  ClientConnection& operator=(const ClientConnection&) = delete;
+
+  const std::string& id() const { return id_; }
+  const std::string& hub() const { return hub_; }    // lower-cased
+  const std::string& user() const { return user_; }  // empty: anonymous
+  unsigned shard() const { return shard_; }
+
+  // Queues an already-encoded message; never blocks.
+  virtual void send(const MessagePtr& message) = 0;
+  // Sends a Close message (with `error` when not empty) and closes the transport.
+  virtual void close(std::string_view error, bool allow_reconnect) = 0;
+  // Called about every second by the shard: pings, client timeout, handshake timeout.
+  virtual void tick(Clock::time_point now) = 0;
+
+  // Groups this connection is in; owned by the shard thread.
+  std::unordered_set<std::string>& groups() { return groups_; }
+
+ private:
+  std::string id_;
+  std::string hub_;
+  std::string user_;
+  unsigned shard_;
+  std::unordered_set<std::string> groups_;
+};
+
+}  // namespace switchboard::service

@@ -1,0 +1,26 @@
+// Settings of the real-time service: where it listens, its keys, and the protocol timers and
+// limits.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace switchboard::service {
+
+struct ServiceOptions {
+  std::string bind_address = "127.0.0.1";
+  unsigned short port = 8888;
+  std::vector<std::string> access_keys;   // tokens signed with any of them are accepted
+  std::string public_host = "localhost";  // host of the printed connection string
+  std::chrono::milliseconds keep_alive_interval{15000};
+  std::chrono::milliseconds client_timeout_interval{30000};
+  std::chrono::milliseconds handshake_timeout{15000};
+  std::size_t max_message_size = 32 * 1024;        // per incoming hub message
+  std::size_t max_outbound_queue_bytes = 1 << 20;  // per connection
+  std::size_t max_rest_body_bytes = 1 << 20;
+  unsigned threads = 0;  // 0: one per core
+};
+
+}  // namespace switchboard::service

@@ -1,0 +1,26 @@
+// Bearer-token checks for service requests: the token must be signed with one of the access keys
+// and its audience must name this service (by the request's host or the configured public host).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/jwt.hpp"
+#include "net/http_types.hpp"
+#include "service/options.hpp"
+
+namespace switchboard::service {
+
+struct AuthResult {
+  std::optional<auth::VerifiedToken> token;  // set when accepted
+  std::string message;                       // why not, for the 401 body
+};
+
+// `audience_paths`: acceptable audience paths (each may carry a query such as `?hub=chat`).
+AuthResult authenticate(const net::Request& request, std::string_view token,
+                        const ServiceOptions& options,
+                        const std::vector<std::string>& audience_paths);
+
+}  // namespace switchboard::service

@@ -1,0 +1,21 @@
+// The data-plane REST API (v1 and 2022-06-01 forms): authentication, validation, and the calls on
+// the hub router, with the status codes and x-ms-error-code headers Azure clients rely on.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "net/http_types.hpp"
+#include "service/service_context.hpp"
+
+namespace switchboard::service {
+
+class RestApi {
+ public:
+  explicit RestApi(ServiceContext& context) : context_(context) {}
+  boost::asio::awaitable<net::Response> handle(const net::Request& request);
+
+ private:
+  ServiceContext& context_;
+};
+
+}  // namespace switchboard::service

@@ -1,0 +1,189 @@
+// REST route matching: see rest_route.hpp.
+#include "service/rest_route.hpp"
+
+#include <vector>
+
+#include "util/url.hpp"
+
+namespace switchboard::service {
+
+using boost::beast::http::verb;
+
+namespace {
+
+std::vector<std::string> split_segments(std::string_view path) {
+  std::vector<std::string> segments;
+  while (!path.empty()) {
+    auto slash = path.find('/');
+    auto segment = path.substr(0, slash);
+    if (!segment.empty()) segments.push_back(util::percent_decode(segment, false));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return segments;
+}
+
+bool is_check(verb method) {
+  return method == verb::head || method == verb::get;
+}
+
+}  // namespace
+
+RestMatch match_rest_route(verb method, std::string_view raw_path) {
+  RestMatch match;
+  auto seg = split_segments(raw_path);
+  if (seg.size() < 2 || seg[0] != "api") return match;
+  std::size_t i = 1;
+  RestRoute route;
+  if (seg[i] == "v1") {
+    route.v1 = true;
+    ++i;
+  }
+  if (i < seg.size() && seg[i] == "health" && i + 1 == seg.size()) {
+    match.path_known = true;
+    if (is_check(method)) {
+      route.operation = RestOperation::Health;
+      match.route = route;
+    }
+    return match;
+  }
+  if (i + 1 >= seg.size() || seg[i] != "hubs") return match;
+  route.hub = seg[i + 1];
+  // The raw prefix up to the hub segment, for hub-level token audiences.
+  {
+    std::size_t count = 0, pos = 0;
+    std::size_t wanted = i + 2;  // segments up to and including the hub
+    while (pos < raw_path.size() && count < wanted) {
+      while (pos < raw_path.size() && raw_path[pos] == '/') ++pos;
+      while (pos < raw_path.size() && raw_path[pos] != '/') ++pos;
+      ++count;
+    }
+    route.hub_path = std::string(raw_path.substr(0, pos));
+  }
+  std::vector<std::string> rest(seg.begin() + static_cast<long>(i + 2), seg.end());
+  // `:send` is optional everywhere a send is possible.
+  bool explicit_send = !rest.empty() && rest.back() == ":send";
+  if (explicit_send) rest.pop_back();
+  bool close = !rest.empty() && rest.back() == ":closeConnections";
+  if (close) rest.pop_back();
+  const std::size_t n = rest.size();
+  auto set = [&](RestOperation op) {
+    route.operation = op;
+    match.route = route;
+  };
+  match.path_known = true;
+
+  if (n == 0) {
+    if (close) {
+      if (method == verb::post) set(RestOperation::CloseAll);
+    } else if (method == verb::post) {
+      set(RestOperation::Broadcast);
+    }
+    return match;
+  }
+  if (explicit_send && close) {
+    match.path_known = false;
+    return match;
+  }
+  if (rest[0] == "users" && n >= 2) {
+    route.user = rest[1];
+    if (n == 2) {
+      if (close) {
+        if (method == verb::post) set(RestOperation::CloseUser);
+      } else if (method == verb::post) {
+        set(RestOperation::SendToUser);
+      } else if (is_check(method) && !explicit_send) {
+        set(RestOperation::UserExists);
+      }
+      return match;
+    }
+    if (close || explicit_send) {
+      match.path_known = false;
+      return match;
+    }
+    if (n == 3 && rest[2] == "groups") {
+      if (method == verb::delete_) set(RestOperation::RemoveUserFromAllGroups);
+      return match;
+    }
+    if (n == 4 && rest[2] == "groups") {
+      route.group = rest[3];
+      if (method == verb::put)
+        set(RestOperation::AddUserToGroup);
+      else if (method == verb::delete_)
+        set(RestOperation::RemoveUserFromGroup);
+      else if (is_check(method))
+        set(RestOperation::UserInGroup);
+      return match;
+    }
+  } else if (rest[0] == "groups" && n >= 2) {
+    route.group = rest[1];
+    if (n == 2) {
+      if (close) {
+        if (method == verb::post) set(RestOperation::CloseGroup);
+      } else if (method == verb::post) {
+        set(RestOperation::SendToGroup);
+      } else if (is_check(method) && !explicit_send) {
+        set(RestOperation::GroupExists);
+      }
+      return match;
+    }
+    if (close || explicit_send) {
+      match.path_known = false;
+      return match;
+    }
+    if (n == 4 && rest[2] == "users") {
+      route.user = rest[3];
+      if (method == verb::put)
+        set(RestOperation::AddUserToGroup);
+      else if (method == verb::delete_)
+        set(RestOperation::RemoveUserFromGroup);
+      else if (is_check(method))
+        set(RestOperation::UserInGroup);
+      return match;
+    }
+    if (n == 4 && rest[2] == "connections") {
+      route.connection_id = rest[3];
+      if (method == verb::put)
+        set(RestOperation::AddConnectionToGroup);
+      else if (method == verb::delete_)
+        set(RestOperation::RemoveConnectionFromGroup);
+      return match;
+    }
+  } else if (rest[0] == "connections" && n >= 2) {
+    route.connection_id = rest[1];
+    if (n == 2) {
+      if (close) {
+        match.path_known = false;
+      } else if (method == verb::post) {
+        set(RestOperation::SendToConnection);
+      } else if (explicit_send) {
+        // only POST sends
+      } else if (is_check(method)) {
+        set(RestOperation::ConnectionExists);
+      } else if (method == verb::delete_) {
+        set(RestOperation::CloseConnection);
+      }
+      return match;
+    }
+    if (close || explicit_send) {
+      match.path_known = false;
+      return match;
+    }
+    if (n == 3 && rest[2] == "groups") {
+      if (method == verb::delete_) set(RestOperation::RemoveConnectionFromAllGroups);
+      return match;
+    }
+    if (n == 4 && rest[2] == "groups") {
+      route.group = rest[3];
+      if (method == verb::put)
+        set(RestOperation::AddConnectionToGroup);
+      else if (method == verb::delete_)
+        set(RestOperation::RemoveConnectionFromGroup);
+      return match;
+    }
+  }
+  match.path_known = false;
+  return match;
+}
+
+}  // namespace switchboard::service

@@ -1,0 +1,148 @@
+// Service wiring, CORS, threads and shutdown: see service.hpp.
+#include "service/service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+
+#include "auth/crypto.hpp"
+#include "backplane/local_router.hpp"
+#include "util/url.hpp"
+
+namespace switchboard::service {
+
+namespace http = net::http;
+
+namespace {
+
+std::chrono::milliseconds heartbeat_period(const ServiceOptions& options) {
+  auto period = std::min({std::chrono::milliseconds(1000), options.keep_alive_interval / 2,
+                          options.client_timeout_interval / 4, options.handshake_timeout / 4});
+  return std::max(period, std::chrono::milliseconds(20));
+}
+
+// CORS for browsers calling negotiate (and the REST API) from another origin. Credentials are on
+// in the SignalR client, so the origin is echoed rather than `*`.
+void add_cors(const net::Request& request, net::Response& response) {
+  auto origin = request.find(http::field::origin);
+  if (origin == request.end()) return;
+  response.set(http::field::access_control_allow_origin, origin->value());
+  response.set(http::field::access_control_allow_credentials, "true");
+  response.set(http::field::vary, "Origin");
+}
+
+}  // namespace
+
+Service::Service(ServiceOptions options) : client_endpoint_(context_), rest_api_(context_) {
+  if (options.threads == 0) options.threads = std::max(1u, std::thread::hardware_concurrency());
+  context_.options = std::move(options);
+  std::vector<Shard*> shards;
+  for (unsigned i = 0; i < context_.options.threads; ++i) {
+    context_.shards.push_back(std::make_unique<Shard>(i));
+    shards.push_back(context_.shards.back().get());
+  }
+  context_.router = std::make_unique<backplane::LocalRouter>(shards);
+  context_.tokens = std::make_unique<auth::ConnectionTokenCodec>(auth::random_id(32));
+  net::HttpServerOptions http_options;
+  http_options.max_body_bytes = context_.options.max_rest_body_bytes;
+  server_ = std::make_unique<net::HttpServer>(shards, *this, http_options);
+}
+
+Service::~Service() {
+  stop();
+  wait();
+}
+
+void Service::start() {
+  server_->listen(context_.options.bind_address, context_.options.port);
+  auto period = heartbeat_period(context_.options);
+  for (auto& shard : context_.shards) {
+    Shard* s = shard.get();
+    s->post([s, period] { s->start_heartbeat(period); });
+  }
+  sweep_timer_ = std::make_unique<boost::asio::steady_timer>(context_.shards.front()->io());
+  schedule_sweep();
+  for (auto& shard : context_.shards) {
+    threads_.emplace_back([s = shard.get()] {
+      auto guard = boost::asio::make_work_guard(s->io());
+      s->io().run();
+    });
+  }
+}
+
+void Service::schedule_sweep() {
+  sweep_timer_->expires_after(std::chrono::milliseconds(250));
+  sweep_timer_->async_wait([this](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    static_cast<backplane::LocalRouter&>(*context_.router)
+        .sweep_expired(std::chrono::system_clock::now());
+    schedule_sweep();
+  });
+}
+
+void Service::stop() {
+  if (stopping_.exchange(true)) return;
+  auto* first = context_.shards.front().get();
+  first->post([this] {
+    server_->stop();
+    if (sweep_timer_) sweep_timer_->cancel();
+  });
+  for (auto& shard : context_.shards) {
+    Shard* s = shard.get();
+    s->post([s] {
+      s->stop_heartbeat();
+      s->close_everything("Server is shutting down.", true);
+    });
+  }
+  // Give the Close frames a moment to be written, then stop the loops.
+  stopper_ = std::thread([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (auto& shard : context_.shards) shard->io().stop();
+  });
+}
+
+void Service::wait() {
+  for (auto& thread : threads_)
+    if (thread.joinable()) thread.join();
+  threads_.clear();
+  if (stopper_.joinable()) stopper_.join();
+}
+
+boost::asio::awaitable<net::Response> Service::handle(net::Request& request) {
+  std::string_view target = request.target();
+  std::string_view path = target.substr(0, target.find('?'));
+  net::Response response;
+  if (request.method() == http::verb::options) {
+    response = net::make_response(http::status::no_content);
+    response.set(http::field::access_control_allow_methods,
+                 "GET, POST, PUT, DELETE, HEAD, OPTIONS");
+    auto requested = request.find(http::field::access_control_request_headers);
+    response.set(http::field::access_control_allow_headers,
+                 requested != request.end()
+                     ? std::string(requested->value())
+                     : std::string("Authorization, Content-Type, X-Requested-With, "
+                                   "X-SignalR-User-Agent"));
+    response.set(http::field::access_control_max_age, "600");
+  } else if (path == "/client/negotiate" || path == "/client/negotiate/") {
+    response = client_endpoint_.negotiate(request);
+  } else if (path == "/client" || path == "/client/") {
+    response = client_endpoint_.connect_without_upgrade(request);
+  } else if (path.starts_with("/api/")) {
+    response = co_await rest_api_.handle(request);
+  } else {
+    response = net::make_error(http::status::not_found, "NotFound",
+                               "Nothing at " + std::string(path) + ".");
+  }
+  add_cors(request, response);
+  co_return response;
+}
+
+void Service::upgrade(boost::asio::ip::tcp::socket socket, net::Request request, Shard& shard) {
+  boost::asio::co_spawn(shard.io(),
+                        client_endpoint_.upgrade(std::move(socket), std::move(request), shard),
+                        boost::asio::detached);
+}
+
+}  // namespace switchboard::service

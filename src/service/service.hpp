@@ -1,0 +1,49 @@
+// The real-time service: shards (one thread each), the hub router, the client endpoint and the
+// REST API behind one HTTP server. `run()` blocks until `stop()`.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "net/http_server.hpp"
+#include "service/client_endpoint.hpp"
+#include "service/options.hpp"
+#include "service/rest_api.hpp"
+#include "service/service_context.hpp"
+
+namespace switchboard::service {
+
+class Service final : public net::HttpHandler {
+ public:
+  explicit Service(ServiceOptions options);
+  ~Service() override;
+
+  // Binds the port (throws with a clear message on failure) and starts the threads.
+  void start();
+  // Tells every client it may reconnect, then stops the threads. Safe from any thread.
+  void stop();
+  // Blocks until stop() has finished.
+  void wait();
+
+  unsigned short port() const { return server_->port(); }
+  ServiceContext& context() { return context_; }
+
+  boost::asio::awaitable<net::Response> handle(net::Request& request) override;
+  void upgrade(boost::asio::ip::tcp::socket socket, net::Request request, Shard& shard) override;
+
+ private:
+  void schedule_sweep();
+
+  ServiceContext context_;
+  ClientEndpoint client_endpoint_;
+  RestApi rest_api_;
+  std::unique_ptr<net::HttpServer> server_;
+  std::unique_ptr<boost::asio::steady_timer> sweep_timer_;
+  std::vector<std::thread> threads_;
+  std::thread stopper_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace switchboard::service

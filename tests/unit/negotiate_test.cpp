@@ -1,0 +1,78 @@
+// Unit tests for the negotiate response, error and redirect bodies.
+#include "protocol/negotiate.hpp"
+
+#include <gtest/gtest.h>
+
+namespace switchboard::protocol {
+namespace {
+
+constexpr std::string_view kWsJson =
+    R"({"transport":"WebSockets","transferFormats":["Text","Binary"]})";
+constexpr std::string_view kSseJson =
+    R"({"transport":"ServerSentEvents","transferFormats":["Text"]})";
+constexpr std::string_view kLpJson =
+    R"({"transport":"LongPolling","transferFormats":["Text","Binary"]})";
+
+TEST(Negotiate, Version1) {
+  NegotiateResponse response;
+  response.connection_id = "cid";
+  response.connection_token = "ctoken";
+  EXPECT_EQ(encode_negotiate_response(response),
+            R"({"negotiateVersion":1,"connectionId":"cid","connectionToken":"ctoken",)"
+            R"("availableTransports":[)" +
+                std::string(kWsJson) + "," + std::string(kSseJson) + "," + std::string(kLpJson) +
+                "]}");
+}
+
+TEST(Negotiate, Version0OmitsConnectionToken) {
+  NegotiateResponse response;
+  response.negotiate_version = 0;
+  response.connection_id = "cid";
+  response.connection_token = "secret";
+  const std::string body = encode_negotiate_response(response);
+  EXPECT_EQ(body, R"({"negotiateVersion":0,"connectionId":"cid","availableTransports":[)" +
+                      std::string(kWsJson) + "," + std::string(kSseJson) + "," +
+                      std::string(kLpJson) + "]}");
+  EXPECT_EQ(body.find("secret"), std::string::npos);
+}
+
+TEST(Negotiate, TransportFiltering) {
+  NegotiateResponse response;
+  response.connection_id = "c";
+  response.connection_token = "t";
+  const std::string prefix =
+      R"({"negotiateVersion":1,"connectionId":"c","connectionToken":"t","availableTransports":[)";
+  response.transports = kWebSockets;
+  EXPECT_EQ(encode_negotiate_response(response), prefix + std::string(kWsJson) + "]}");
+  response.transports = kServerSentEvents | kLongPolling;
+  EXPECT_EQ(encode_negotiate_response(response),
+            prefix + std::string(kSseJson) + "," + std::string(kLpJson) + "]}");
+  response.transports = kLongPolling;
+  EXPECT_EQ(encode_negotiate_response(response), prefix + std::string(kLpJson) + "]}");
+  response.transports = 0;
+  EXPECT_EQ(encode_negotiate_response(response), prefix + "]}");
+}
+
+TEST(Negotiate, StatefulReconnectComesFirstAndOnlyWhenTrue) {
+  NegotiateResponse response;
+  response.connection_id = "c";
+  response.connection_token = "t";
+  response.transports = kWebSockets;
+  response.use_stateful_reconnect = true;
+  EXPECT_EQ(encode_negotiate_response(response),
+            R"({"useStatefulReconnect":true,"negotiateVersion":1,"connectionId":"c",)"
+            R"("connectionToken":"t","availableTransports":[)" +
+                std::string(kWsJson) + "]}");
+  response.use_stateful_reconnect = false;
+  EXPECT_EQ(encode_negotiate_response(response).find("useStatefulReconnect"), std::string::npos);
+}
+
+TEST(Negotiate, ErrorAndRedirect) {
+  EXPECT_EQ(encode_negotiate_error("Unauthorized \"token\""),
+            R"({"error":"Unauthorized \"token\""})");
+  EXPECT_EQ(encode_negotiate_redirect("http://localhost:8888/client/?hub=chat", "a.b.c"),
+            R"({"url":"http://localhost:8888/client/?hub=chat","accessToken":"a.b.c"})");
+}
+
+}  // namespace
+}  // namespace switchboard::protocol
