@@ -23,23 +23,39 @@ std::string ConnectionTokenCodec::connection_id_for_nonce(std::string_view nonce
   return base64url_encode(hmac_sha256(secret_, message).substr(0, 16));
 }
 
-ConnectionIdentity ConnectionTokenCodec::mint() const {
+namespace {
+std::string encode_time(std::int64_t t) {
+  std::string out(4, '\0');
+  auto v = static_cast<std::uint32_t>(t);
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
+  return out;
+}
+std::int64_t decode_time(std::string_view bytes) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  return v;
+}
+}  // namespace
+
+ConnectionIdentity ConnectionTokenCodec::mint(std::int64_t now) const {
   std::string nonce(kNonceBytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), kNonceBytes) != 1)
     throw std::runtime_error("RAND_bytes failed");
-  std::string mac = hmac_sha256(secret_, "connection-token:" + nonce).substr(0, kMacBytes);
-  return {connection_id_for_nonce(nonce), base64url_encode(nonce + mac)};
+  std::string body = nonce + encode_time(now);
+  std::string mac = hmac_sha256(secret_, "connection-token:" + body).substr(0, kMacBytes);
+  return {connection_id_for_nonce(nonce), base64url_encode(body + mac)};
 }
 
-std::optional<std::string> ConnectionTokenCodec::connection_id_for(
+std::optional<ResolvedToken> ConnectionTokenCodec::resolve(
     std::string_view connection_token) const {
   auto raw = base64url_decode(connection_token);
-  if (!raw || raw->size() != kNonceBytes + kMacBytes) return std::nullopt;
-  std::string nonce = raw->substr(0, kNonceBytes);
-  std::string expected = hmac_sha256(secret_, "connection-token:" + nonce).substr(0, kMacBytes);
-  if (CRYPTO_memcmp(expected.data(), raw->data() + kNonceBytes, kMacBytes) != 0)
+  if (!raw || raw->size() != kNonceBytes + 4 + kMacBytes) return std::nullopt;
+  std::string body = raw->substr(0, kNonceBytes + 4);
+  std::string expected = hmac_sha256(secret_, "connection-token:" + body).substr(0, kMacBytes);
+  if (CRYPTO_memcmp(expected.data(), raw->data() + kNonceBytes + 4, kMacBytes) != 0)
     return std::nullopt;
-  return connection_id_for_nonce(nonce);
+  return ResolvedToken{connection_id_for_nonce(body.substr(0, kNonceBytes)),
+                       decode_time(std::string_view(body).substr(kNonceBytes))};
 }
 
 }  // namespace switchboard::auth

@@ -86,7 +86,11 @@ void LocalRouter::connection_opened(const std::shared_ptr<ClientConnection>& con
 void LocalRouter::connection_closed(ClientConnection& connection) {
   shards_[connection.shard()]->detach(connection);
   std::lock_guard lock(mutex_);
-  auto it = connections_.find(connection.id());
+  remove_entry_locked(connection.id());
+}
+
+void LocalRouter::remove_entry_locked(const std::string& connection_id) {
+  auto it = connections_.find(connection_id);
   if (it == connections_.end()) return;
   auto& entry = it->second;
   auto dir_it = hubs_.find(entry.hub);
@@ -95,13 +99,13 @@ void LocalRouter::connection_closed(ClientConnection& connection) {
     for (const auto& group : entry.groups) {
       auto members = dir.group_connections.find(group);
       if (members == dir.group_connections.end()) continue;
-      members->second.erase(connection.id());
+      members->second.erase(connection_id);
       if (members->second.empty()) dir.group_connections.erase(members);
     }
     if (!entry.user.empty()) {
       auto users = dir.user_connections.find(entry.user);
       if (users != dir.user_connections.end()) {
-        users->second.erase(connection.id());
+        users->second.erase(connection_id);
         if (users->second.empty()) dir.user_connections.erase(users);
       }
     }
@@ -109,6 +113,24 @@ void LocalRouter::connection_closed(ClientConnection& connection) {
       hubs_.erase(dir_it);
   }
   connections_.erase(it);
+}
+
+void LocalRouter::close_locked(std::vector<std::string> victims, const std::string& reason) {
+  // Gone from the directory at once (checks answer 404 as soon as the call returns); the
+  // shards then send the Close and end the transports.
+  std::map<unsigned, std::vector<std::string>> by_shard;
+  for (auto& id : victims) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) continue;
+    by_shard[it->second.shard].push_back(id);
+    remove_entry_locked(id);
+  }
+  for (auto& [index, ids] : by_shard) {
+    auto* shard = shards_[index];
+    shard->post([shard, ids = std::move(ids), reason] {
+      for (const auto& id : ids) shard->close_connection(id, reason);
+    });
+  }
 }
 
 Task<void> LocalRouter::send_to_all(std::string hub, MessagePtr message, Excluded excluded) {
@@ -341,45 +363,48 @@ Task<bool> LocalRouter::user_in_group(std::string hub, std::string user, std::st
 
 Task<bool> LocalRouter::close_connection(std::string hub, std::string connection_id,
                                          std::string reason) {
-  std::optional<unsigned> target;
-  {
-    std::lock_guard lock(mutex_);
-    if (auto* entry = find_connection(hub, connection_id)) target = entry->shard;
-  }
-  if (!target) co_return false;
-  auto* shard = shards_[*target];
-  shard->post([shard, connection_id, reason] { shard->close_connection(connection_id, reason); });
+  std::lock_guard lock(mutex_);
+  if (!find_connection(hub, connection_id)) co_return false;
+  close_locked({connection_id}, reason);
   co_return true;
 }
 
 Task<void> LocalRouter::close_all(std::string hub, Excluded excluded, std::string reason) {
-  auto shared_excluded = std::make_shared<const Excluded>(std::move(excluded));
-  post_all([&](service::Shard& shard) {
-    return
-        [s = &shard, hub, reason, shared_excluded] { s->close_all(hub, *shared_excluded, reason); };
-  });
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> victims;
+  for (const auto& [id, entry] : connections_)
+    if (entry.hub == hub && !service::is_excluded(excluded, id)) victims.push_back(id);
+  close_locked(std::move(victims), reason);
   co_return;
 }
 
 Task<void> LocalRouter::close_group(std::string hub, std::string group, Excluded excluded,
                                     std::string reason) {
-  auto shared_excluded = std::make_shared<const Excluded>(std::move(excluded));
-  post_all([&](service::Shard& shard) {
-    return [s = &shard, hub, group, reason, shared_excluded] {
-      s->close_group(hub, group, *shared_excluded, reason);
-    };
-  });
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> victims;
+  auto dir = hubs_.find(hub);
+  if (dir != hubs_.end()) {
+    auto members = dir->second.group_connections.find(group);
+    if (members != dir->second.group_connections.end())
+      for (const auto& id : members->second)
+        if (!service::is_excluded(excluded, id)) victims.push_back(id);
+  }
+  close_locked(std::move(victims), reason);
   co_return;
 }
 
 Task<void> LocalRouter::close_user(std::string hub, std::string user, Excluded excluded,
                                    std::string reason) {
-  auto shared_excluded = std::make_shared<const Excluded>(std::move(excluded));
-  post_all([&](service::Shard& shard) {
-    return [s = &shard, hub, user, reason, shared_excluded] {
-      s->close_user(hub, user, *shared_excluded, reason);
-    };
-  });
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> victims;
+  auto dir = hubs_.find(hub);
+  if (dir != hubs_.end()) {
+    auto users = dir->second.user_connections.find(user);
+    if (users != dir->second.user_connections.end())
+      for (const auto& id : users->second)
+        if (!service::is_excluded(excluded, id)) victims.push_back(id);
+  }
+  close_locked(std::move(victims), reason);
   co_return;
 }
 

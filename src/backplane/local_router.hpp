@@ -89,6 +89,8 @@ class LocalRouter final : public HubRouter {
   void remove_user_membership_locked(HubDirectory& dir, const std::string& hub,
                                      const std::string& user, const std::string& group,
                                      std::vector<PendingJoin>& out);
+  void remove_entry_locked(const std::string& connection_id);
+  void close_locked(std::vector<std::string> victims, const std::string& reason);
   bool membership_alive(const Membership& m, SystemClock::time_point now) const;
   void apply(std::vector<PendingJoin>& pending);
   void post_all(auto&& make_handler);

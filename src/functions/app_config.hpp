@@ -48,6 +48,7 @@ struct ConnectionInfoSpec {
   std::string id_token;  // may hold binding expressions; empty: none
   std::vector<std::string> claim_type_list;
   std::string connection_string_setting = "AzureSignalRConnectionString";
+  bool negotiation = false;  // a signalRNegotiation binding: value {"endpoints":[...]}
 };
 
 struct SignalROutputSpec {
@@ -78,8 +79,8 @@ struct CustomHandlerSpec {
 };
 
 struct HostConfig {
-  std::string version;  // must be "2.0"
-  std::string route_prefix = "api";  // extensions.http.routePrefix ("" allowed)
+  std::string version;                              // must be "2.0"
+  std::string route_prefix = "api";                 // extensions.http.routePrefix ("" allowed)
   std::optional<CustomHandlerSpec> custom_handler;  // "customHandler" (or legacy "httpWorker")
   std::chrono::milliseconds function_timeout{std::chrono::minutes(5)};  // "hh:mm:ss"
 };

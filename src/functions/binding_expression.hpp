@@ -20,10 +20,10 @@ struct CaseInsensitiveLess {
 using CaseInsensitiveMap = std::map<std::string, std::string, CaseInsensitiveLess>;
 
 struct BindingData {
-  CaseInsensitiveMap headers;       // multi-valued headers joined with ","
-  CaseInsensitiveMap query;         // multi-valued parameters joined with ","
+  CaseInsensitiveMap headers;  // multi-valued headers joined with ","
+  CaseInsensitiveMap query;    // multi-valued parameters joined with ","
   CaseInsensitiveMap route_params;
-  nlohmann::json body;              // the parsed JSON body, or null
+  nlohmann::json body;  // the parsed JSON body, or null
   std::function<std::optional<std::string>(const std::string&)> app_setting;
 };
 

@@ -20,6 +20,19 @@ using asio::ip::tcp;
 
 namespace {
 
+asio::awaitable<void> drain(beast::tcp_stream& stream) {
+  std::array<char, 64 * 1024> scratch;
+  std::size_t total = 0;
+  boost::system::error_code ec;
+  stream.expires_after(std::chrono::seconds(5));
+  while (total < 64 * 1024 * 1024) {
+    std::size_t n = co_await stream.async_read_some(asio::buffer(scratch),
+                                                    asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    total += n;
+  }
+}
+
 asio::awaitable<void> run_session(tcp::socket socket, service::Shard& shard, HttpHandler& handler,
                                   HttpServerOptions options) {
   beast::tcp_stream stream(std::move(socket));
@@ -44,7 +57,11 @@ asio::awaitable<void> run_session(tcp::socket socket, service::Shard& shard, Htt
       response.keep_alive(false);
       response.prepare_payload();
       co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
-      break;
+      // Closing with unread input would reset the connection and lose the answer: stop sending,
+      // then read and discard what the client still sends (bounded in bytes and time).
+      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+      co_await drain(stream);
+      co_return;
     }
     if (ec == http::error::end_of_stream || ec == asio::error::eof ||
         ec == asio::error::connection_reset || ec == beast::error::timeout)

@@ -22,6 +22,12 @@ using net::Response;
 
 namespace {
 
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 struct ClientRequest {
   std::string hub;  // lower-cased
   std::optional<auth::VerifiedToken> token;
@@ -96,7 +102,7 @@ Response ClientEndpoint::negotiate(const net::Request& request) {
           "application/json");
     }
   }
-  auto identity = context_.tokens->mint();
+  auto identity = context_.tokens->mint(now_seconds());
   body.connection_id = identity.connection_id;
   body.connection_token =
       body.negotiate_version >= 1 ? identity.connection_token : identity.connection_id;
@@ -137,13 +143,20 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
       failure = std::move(checked.error);
     } else if (auto id = target.get("id"); !id || id->empty()) {
       failure = make_error(http::status::bad_request, "InvalidArgument", "Connection ID required");
-    } else if (auto resolved = context_.tokens->connection_id_for(*id); !resolved) {
+    } else if (auto resolved = context_.tokens->resolve(*id);
+               !resolved || context_.retired.contains(resolved->connection_id)) {
       failure = make_error(http::status::not_found, "NotFound", "No Connection with that ID");
-    } else if (co_await context_.router->connection_exists(checked.hub, *resolved)) {
+    } else if (now_seconds() - resolved->issued_at > context_.connect_window.count()) {
+      failure =
+          make_error(http::status::not_found, "NotFound",
+                     "No Connection with that ID: the connection token has expired "
+                     "(connect within " +
+                         std::to_string(context_.connect_window.count()) + " s of negotiate).");
+    } else if (co_await context_.router->connection_exists(checked.hub, resolved->connection_id)) {
       failure = make_error(http::status::conflict, "Conflict",
                            "A connection with this ID is already connected.");
     } else {
-      connection_id = *resolved;
+      connection_id = resolved->connection_id;
     }
   }
   if (failure) {

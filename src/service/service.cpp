@@ -35,41 +35,26 @@ void add_cors(const net::Request& request, net::Response& response) {
 
 }  // namespace
 
-Service::Service(ServiceOptions options) : client_endpoint_(context_), rest_api_(context_) {
-  if (options.threads == 0) options.threads = std::max(1u, std::thread::hardware_concurrency());
+Service::Service(ServiceOptions options, ShardPool& pool)
+    : client_endpoint_(context_), rest_api_(context_) {
   context_.options = std::move(options);
-  std::vector<Shard*> shards;
-  for (unsigned i = 0; i < context_.options.threads; ++i) {
-    context_.shards.push_back(std::make_unique<Shard>(i));
-    shards.push_back(context_.shards.back().get());
-  }
-  context_.router = std::make_unique<backplane::LocalRouter>(shards);
+  context_.shards = pool.shards();
+  context_.router = std::make_unique<backplane::LocalRouter>(context_.shards);
   context_.tokens = std::make_unique<auth::ConnectionTokenCodec>(auth::random_id(32));
   net::HttpServerOptions http_options;
   http_options.max_body_bytes = context_.options.max_rest_body_bytes;
-  server_ = std::make_unique<net::HttpServer>(shards, *this, http_options);
+  server_ = std::make_unique<net::HttpServer>(context_.shards, *this, http_options);
 }
 
-Service::~Service() {
-  stop();
-  wait();
-}
+Service::~Service() = default;
 
 void Service::start() {
   server_->listen(context_.options.bind_address, context_.options.port);
   auto period = heartbeat_period(context_.options);
-  for (auto& shard : context_.shards) {
-    Shard* s = shard.get();
-    s->post([s, period] { s->start_heartbeat(period); });
-  }
+  for (auto* shard : context_.shards)
+    shard->post([shard, period] { shard->start_heartbeat(period); });
   sweep_timer_ = std::make_unique<boost::asio::steady_timer>(context_.shards.front()->io());
-  schedule_sweep();
-  for (auto& shard : context_.shards) {
-    threads_.emplace_back([s = shard.get()] {
-      auto guard = boost::asio::make_work_guard(s->io());
-      s->io().run();
-    });
-  }
+  context_.shards.front()->post([this] { schedule_sweep(); });
 }
 
 void Service::schedule_sweep() {
@@ -84,30 +69,16 @@ void Service::schedule_sweep() {
 
 void Service::stop() {
   if (stopping_.exchange(true)) return;
-  auto* first = context_.shards.front().get();
-  first->post([this] {
+  context_.shards.front()->post([this] {
     server_->stop();
     if (sweep_timer_) sweep_timer_->cancel();
   });
-  for (auto& shard : context_.shards) {
-    Shard* s = shard.get();
-    s->post([s] {
-      s->stop_heartbeat();
-      s->close_everything("Server is shutting down.", true);
+  for (auto* shard : context_.shards) {
+    shard->post([shard] {
+      shard->stop_heartbeat();
+      shard->close_everything("Server is shutting down.", true);
     });
   }
-  // Give the Close frames a moment to be written, then stop the loops.
-  stopper_ = std::thread([this] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    for (auto& shard : context_.shards) shard->io().stop();
-  });
-}
-
-void Service::wait() {
-  for (auto& thread : threads_)
-    if (thread.joinable()) thread.join();
-  threads_.clear();
-  if (stopper_.joinable()) stopper_.join();
 }
 
 boost::asio::awaitable<net::Response> Service::handle(net::Request& request) {

@@ -1,5 +1,5 @@
-// The real-time service: shards (one thread each), the hub router, the client endpoint and the
-// REST API behind one HTTP server. `run()` blocks until `stop()`.
+// The real-time service: the hub router, the client endpoint and the REST API behind one HTTP
+// server, running on the threads of a ShardPool.
 #pragma once
 
 #include <atomic>
@@ -12,20 +12,20 @@
 #include "service/options.hpp"
 #include "service/rest_api.hpp"
 #include "service/service_context.hpp"
+#include "service/shard_pool.hpp"
 
 namespace switchboard::service {
 
 class Service final : public net::HttpHandler {
  public:
-  explicit Service(ServiceOptions options);
+  Service(ServiceOptions options, ShardPool& pool);
   ~Service() override;
 
-  // Binds the port (throws with a clear message on failure) and starts the threads.
+  // Binds the port (throws with a clear message on failure) and starts the timers; the pool's
+  // threads run it.
   void start();
-  // Tells every client it may reconnect, then stops the threads. Safe from any thread.
+  // Stops accepting and tells every client it may reconnect. Safe from any thread.
   void stop();
-  // Blocks until stop() has finished.
-  void wait();
 
   unsigned short port() const { return server_->port(); }
   ServiceContext& context() { return context_; }
@@ -41,8 +41,6 @@ class Service final : public net::HttpHandler {
   RestApi rest_api_;
   std::unique_ptr<net::HttpServer> server_;
   std::unique_ptr<boost::asio::steady_timer> sweep_timer_;
-  std::vector<std::thread> threads_;
-  std::thread stopper_;
   std::atomic<bool> stopping_{false};
 };
 

@@ -2,7 +2,10 @@
 // connection-token codec. Owned by Service; everything else holds a reference.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "auth/connection_token.hpp"
@@ -12,11 +15,26 @@
 
 namespace switchboard::service {
 
+// Connection ids that have ended, so that their (still unexpired) tokens cannot open them again.
+class RetiredConnections {
+ public:
+  void retire(const std::string& connection_id, std::chrono::steady_clock::time_point until);
+  bool contains(const std::string& connection_id);
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> retired_;
+  std::chrono::steady_clock::time_point next_purge_{};
+};
+
 struct ServiceContext {
   ServiceOptions options;
-  std::vector<std::unique_ptr<Shard>> shards;
+  std::vector<Shard*> shards;
   std::unique_ptr<backplane::HubRouter> router;
   std::unique_ptr<auth::ConnectionTokenCodec> tokens;
+  RetiredConnections retired;
+  // How long after negotiate a connection token may be used to connect.
+  std::chrono::seconds connect_window{30};
 };
 
 }  // namespace switchboard::service

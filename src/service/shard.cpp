@@ -2,11 +2,27 @@
 #include "service/shard.hpp"
 
 #include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
 
 namespace switchboard::service {
 
 bool is_excluded(const Excluded& excluded, const std::string& connection_id) {
   return std::find(excluded.begin(), excluded.end(), connection_id) != excluded.end();
+}
+
+namespace {
+thread_local Shard* current_shard = nullptr;
+}
+
+Shard* Shard::current() {
+  return current_shard;
+}
+
+void Shard::run() {
+  current_shard = this;
+  auto guard = boost::asio::make_work_guard(io_);
+  io_.run();
+  current_shard = nullptr;
 }
 
 Shard::Shard(unsigned index) : index_(index), io_(1), heartbeat_(io_) {}
@@ -152,38 +168,6 @@ void Shard::close_connection(const std::string& connection_id, const std::string
     auto connection = it->second;
     connection->close(reason, false);
   }
-}
-
-template <typename Pred>
-void Shard::close_matching(const std::string& hub, Pred pred, const std::string& reason) {
-  auto* index = find_hub(hub);
-  if (!index) return;
-  std::vector<std::shared_ptr<ClientConnection>> victims;
-  for (auto& [id, connection] : index->connections)
-    if (pred(*connection)) victims.push_back(by_id_[id]);
-  for (auto& connection : victims) connection->close(reason, false);
-}
-
-void Shard::close_all(const std::string& hub, const Excluded& excluded, const std::string& reason) {
-  close_matching(
-      hub, [&](ClientConnection& c) { return !is_excluded(excluded, c.id()); }, reason);
-}
-
-void Shard::close_group(const std::string& hub, const std::string& group, const Excluded& excluded,
-                        const std::string& reason) {
-  close_matching(
-      hub,
-      [&](ClientConnection& c) {
-        return c.groups().count(group) && !is_excluded(excluded, c.id());
-      },
-      reason);
-}
-
-void Shard::close_user(const std::string& hub, const std::string& user, const Excluded& excluded,
-                       const std::string& reason) {
-  close_matching(
-      hub, [&](ClientConnection& c) { return c.user() == user && !is_excluded(excluded, c.id()); },
-      reason);
 }
 
 void Shard::close_everything(const std::string& reason, bool allow_reconnect) {

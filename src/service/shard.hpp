@@ -25,6 +25,10 @@ class Shard {
   Shard& operator=(const Shard&) = delete;
 
   unsigned index() const { return index_; }
+  // The shard whose thread is running, or nullptr on other threads.
+  static Shard* current();
+  // Runs the io_context on the calling thread until stopped (marks the thread as this shard's).
+  void run();
   boost::asio::io_context& io() { return io_; }
   template <typename F>
   void post(F&& f) {
@@ -51,11 +55,6 @@ class Shard {
   void leave_all_groups(const std::string& connection_id);
 
   void close_connection(const std::string& connection_id, const std::string& reason);
-  void close_all(const std::string& hub, const Excluded& excluded, const std::string& reason);
-  void close_group(const std::string& hub, const std::string& group, const Excluded& excluded,
-                   const std::string& reason);
-  void close_user(const std::string& hub, const std::string& user, const Excluded& excluded,
-                  const std::string& reason);
   // Shutdown: every connection gets a Close (allowing reconnect when asked).
   void close_everything(const std::string& reason, bool allow_reconnect);
 
@@ -69,9 +68,6 @@ class Shard {
   HubIndex* find_hub(const std::string& hub);
   ClientConnection* find(const std::string& connection_id);
   void on_heartbeat();
-  // Closing may detach (and so mutate the index): collect first, then close.
-  template <typename Pred>
-  void close_matching(const std::string& hub, Pred pred, const std::string& reason);
 
   unsigned index_;
   boost::asio::io_context io_;

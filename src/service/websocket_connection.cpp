@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "protocol/names.hpp"
@@ -167,7 +168,10 @@ void WebSocketConnection::send(const MessagePtr& message) {
   if (queued_bytes_ + size > context_.options.max_outbound_queue_bytes) {
     spdlog::warn("connection {}: outbound queue over {} bytes, the client is not reading; closing",
                  id(), context_.options.max_outbound_queue_bytes);
-    abort();
+    // Not now: send() runs inside a shard's fan-out loop, which must not see the index change.
+    closing_ = true;
+    closing_since_ = Clock::now();
+    boost::asio::post(ws_.get_executor(), [self = shared_from_this()] { self->abort(); });
     return;
   }
   queued_bytes_ += size;
@@ -208,6 +212,7 @@ void WebSocketConnection::on_write(boost::system::error_code ec, std::size_t byt
 void WebSocketConnection::close(std::string_view error, bool allow_reconnect) {
   if (closing_ || finished_) return;
   closing_ = true;
+  context_.retired.retire(id(), Clock::now() + context_.connect_window);
   closing_since_ = Clock::now();
   if (handshake_done_) {
     auto frame = protocol::encode_close(error, allow_reconnect);
@@ -239,6 +244,7 @@ void WebSocketConnection::finish() {
   if (finished_) return;
   finished_ = true;
   closing_ = true;
+  context_.retired.retire(id(), Clock::now() + context_.connect_window);
   if (registered_) {
     context_.router->connection_closed(*this);
   } else {

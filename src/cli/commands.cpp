@@ -1,0 +1,389 @@
+// The `switchboard` command line: `start` (service + functions host in one process),
+// `functions` (the functions host alone), `service` (the real-time service alone) and `token`.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <iostream>
+
+#include "auth/connection_string.hpp"
+#include "auth/crypto.hpp"
+#include "auth/jwt.hpp"
+#include "cli/commands.hpp"
+#include "functions/app_config.hpp"
+#include "functions/runtime/function_host.hpp"
+#include "service/service.hpp"
+
+namespace {
+
+using namespace switchboard;
+
+std::chrono::milliseconds seconds_option(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
+}
+
+sigset_t block_termination_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+struct ServiceArgs {
+  unsigned short port = 8888;
+  std::string bind = "127.0.0.1";
+  std::vector<std::string> access_keys;
+  std::string connection_string;
+  double keep_alive = 15, client_timeout = 30, handshake_timeout = 15;
+  std::size_t max_message_size = 32 * 1024;
+  std::size_t max_queue = 1 << 20;
+  unsigned threads = 0;
+};
+
+int run_service(const ServiceArgs& args, bool port_given) {
+  service::ServiceOptions options;
+  options.bind_address = args.bind;
+  options.port = args.port;
+  options.access_keys = args.access_keys;
+  if (!args.connection_string.empty()) {
+    auto cs = auth::ConnectionString::parse(args.connection_string);
+    if (cs.access_key.empty())
+      throw auth::ConfigError("Connection string: 'AccessKey' is required by the service.");
+    options.access_keys.insert(options.access_keys.begin(), cs.access_key);
+    if (!port_given) {
+      auto base = cs.base_url();  // scheme://host[:port]/
+      auto colon = base.find(':', base.find("//") + 2);
+      if (cs.port) {
+        options.port = static_cast<unsigned short>(*cs.port);
+      } else if (colon != std::string::npos) {
+        options.port = static_cast<unsigned short>(std::stoi(base.substr(colon + 1)));
+      }
+    }
+    auto host_begin = cs.endpoint.find("//") + 2;
+    auto host_end = cs.endpoint.find_first_of(":/", host_begin);
+    options.public_host = cs.endpoint.substr(host_begin, host_end - host_begin);
+  }
+  bool generated = false;
+  if (options.access_keys.empty()) {
+    options.access_keys.push_back(auth::base64_encode(auth::random_id(24)).substr(0, 43));
+    generated = true;
+  }
+  options.keep_alive_interval = seconds_option(args.keep_alive);
+  options.client_timeout_interval = seconds_option(args.client_timeout);
+  options.handshake_timeout = seconds_option(args.handshake_timeout);
+  options.max_message_size = args.max_message_size;
+  options.max_outbound_queue_bytes = args.max_queue;
+  options.threads = args.threads;
+
+  auto signals = block_termination_signals();
+  service::ShardPool pool(options.threads);
+  service::Service service(options, pool);
+  service.start();
+  pool.start();
+  const auto port = service.port();
+  const std::string base = "http://" + options.public_host + ":" + std::to_string(port);
+  std::cout << "Switchboard service listening on http://" << options.bind_address << ":" << port
+            << "\n"
+            << "  Connection string: Endpoint=http://" << options.public_host << ";Port=" << port
+            << ";AccessKey=" << options.access_keys.front() << ";Version=1.0;\n"
+            << "  Client endpoint:   " << base << "/client/?hub=<hub>\n"
+            << "  REST API:          " << base << "/api/hubs/<hub>/:send?api-version=2022-06-01\n"
+            << "  Health:            " << base << "/api/health\n";
+  if (generated)
+    std::cout << "  (no --access-key given: a random key was generated for this run)\n";
+  if (options.access_keys.size() > 1)
+    std::cout << "  Accepting tokens signed with any of " << options.access_keys.size()
+              << " access keys\n";
+  std::cout << std::flush;
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  spdlog::info("signal {} received, shutting down", signal_number);
+  service.stop();
+  pool.stop();
+  pool.wait();
+  return 0;
+}
+
+struct HostArgs {
+  std::string app_dir;
+  int port = 0;  // 0: local.settings.json Host.LocalHttpPort, else 7071
+  std::string bind = "127.0.0.1";
+  int service_port = 0;  // start: 0 = from the app's connection string, else 8888
+  unsigned threads = 0;
+};
+
+functions::FunctionApp load_app(const HostArgs& args, bool embedded) {
+  functions::LoadOptions load;
+  load.connection_string_provided = embedded;
+  return functions::load_function_app(args.app_dir, load);
+}
+
+unsigned short host_port(const HostArgs& args, const functions::FunctionApp& app) {
+  if (args.port > 0) return static_cast<unsigned short>(args.port);
+  if (app.settings.local_http_port)
+    return static_cast<unsigned short>(*app.settings.local_http_port);
+  return 7071;
+}
+
+void print_host_banner(const functions::FunctionHost& host) {
+  std::cout << "Functions host listening on http://localhost:" << host.port() << "\n"
+            << "Functions:\n";
+  for (const auto& line : host.describe()) std::cout << "  " << line << "\n";
+  const auto& keys = host.keys();
+  std::cout << "Keys (authLevel function/admin; x-functions-key header or code= query):\n"
+            << "  function key: " << keys.function_key << "\n"
+            << "  master key:   " << keys.master_key << "\n";
+  if (!keys.file.empty()) std::cout << "  (kept in " << keys.file.string() << ")\n";
+}
+
+int run_functions_host(const HostArgs& args, const FunctionRegistry* registry) {
+  auto app = load_app(args, false);
+  auto signals = block_termination_signals();
+  service::ShardPool pool(args.threads);
+  functions::FunctionHostOptions options;
+  options.bind_address = args.bind;
+  options.port = host_port(args, app);
+  functions::FunctionHost host(std::move(app), options, pool, registry);
+  host.start();
+  pool.start();
+  print_host_banner(host);
+  std::cout << std::flush;
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  spdlog::info("signal {} received, shutting down", signal_number);
+  host.stop();
+  pool.stop(std::chrono::milliseconds(100));
+  pool.wait();
+  return 0;
+}
+
+int run_start(const HostArgs& args, const FunctionRegistry* registry) {
+  auto app = load_app(args, true);
+  // The embedded service adopts the app's own connection string when it names this machine
+  // (e.g. the emulator's), so that clients and tokens agree; otherwise it makes its own.
+  service::ServiceOptions service_options;
+  service_options.bind_address = args.bind;
+  service_options.port = 8888;
+  std::string connection_string;
+  if (auto text = app.connection_string("AzureSignalRConnectionString")) {
+    auto cs = auth::ConnectionString::parse(*text);
+    auto base = cs.base_url();
+    auto host_begin = base.find("//") + 2;
+    auto host_end = base.find_first_of(":/", host_begin);
+    std::string host = base.substr(host_begin, host_end - host_begin);
+    if (host == "localhost" || host == "127.0.0.1") {
+      if (base[host_end] == ':')
+        service_options.port = static_cast<unsigned short>(std::stoi(base.substr(host_end + 1)));
+      else
+        service_options.port = 80;
+      service_options.access_keys.push_back(cs.access_key);
+      service_options.public_host = host;
+      connection_string = *text;
+    }
+  }
+  if (args.service_port > 0) service_options.port = static_cast<unsigned short>(args.service_port);
+  if (service_options.access_keys.empty())
+    service_options.access_keys.push_back(auth::base64_encode(auth::random_id(24)).substr(0, 43));
+  if (connection_string.empty() || args.service_port > 0)
+    connection_string = "Endpoint=http://" + service_options.public_host +
+                        ";Port=" + std::to_string(service_options.port) +
+                        ";AccessKey=" + service_options.access_keys.front() + ";Version=1.0;";
+
+  auto signals = block_termination_signals();
+  service::ShardPool pool(args.threads);
+  service::Service service(service_options, pool);
+  functions::FunctionHostOptions options;
+  options.bind_address = args.bind;
+  options.port = host_port(args, app);
+  options.embedded_router = service.context().router.get();
+  options.embedded_connection_string = connection_string;
+  functions::FunctionHost host(std::move(app), options, pool, registry);
+  service.start();
+  host.start();
+  pool.start();
+  std::cout << "Switchboard (service + functions host in one process)\n"
+            << "SignalR service listening on http://" << service_options.bind_address << ":"
+            << service.port() << "\n"
+            << "  Connection string: " << connection_string << "\n";
+  print_host_banner(host);
+  std::cout << std::flush;
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  spdlog::info("signal {} received, shutting down", signal_number);
+  host.stop();
+  service.stop();
+  pool.stop();
+  pool.wait();
+  return 0;
+}
+
+struct TokenArgs {
+  std::string connection_string;
+  std::string access_key;
+  std::string endpoint = "http://localhost";
+  std::string hub;
+  std::string user;
+  std::string audience;
+  bool rest = false;
+  long long lifetime = 3600;
+};
+
+int run_token(const TokenArgs& args) {
+  std::string key = args.access_key;
+  std::string endpoint = args.endpoint;
+  auth::ConnectionString cs;
+  if (!args.connection_string.empty()) {
+    cs = auth::ConnectionString::parse(args.connection_string);
+    key = cs.access_key;
+  } else {
+    if (key.empty()) throw auth::ConfigError("token: give --connection-string or --access-key.");
+    cs = auth::ConnectionString::parse("Endpoint=" + endpoint + ";AccessKey=" + key + ";");
+  }
+  auth::TokenRequest request;
+  if (!args.audience.empty()) {
+    request.audience = args.audience;
+  } else if (args.hub.empty()) {
+    throw auth::ConfigError("token: give --hub (or --audience).");
+  } else if (args.rest) {
+    std::string hub;
+    for (char c : args.hub) hub.push_back(static_cast<char>(std::tolower(c)));
+    request.audience = cs.audience_base() + "api/hubs/" + hub;
+  } else {
+    request.audience = cs.client_audience(args.hub);
+  }
+  request.user_id = args.user;
+  request.lifetime_seconds = args.lifetime;
+  request.now = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  std::cout << auth::issue_token(request, key) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+namespace switchboard::cli {
+
+int run(int argc, char** argv, const FunctionRegistry* registry) {
+  CLI::App app{
+      "Switchboard: a self-hosted, SignalR-compatible real-time service (Azure SignalR Service "
+      "REST API and tokens)."};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
+      ->capture_default_str();
+
+  ServiceArgs service_args;
+  auto* service_cmd = app.add_subcommand(
+      "service", "Run the real-time service: client endpoint /client and REST API /api.");
+  auto* port_opt = service_cmd->add_option("--port", service_args.port, "Port to listen on")
+                       ->capture_default_str();
+  service_cmd->add_option("--bind", service_args.bind, "Address to listen on")
+      ->capture_default_str();
+  service_cmd->add_option("--access-key", service_args.access_keys,
+                          "Access key; repeat for key rotation (tokens signed with any are "
+                          "accepted). A random one is generated when none is given.");
+  service_cmd->add_option("--connection-string", service_args.connection_string,
+                          "Take the access key (and port, unless --port) from an Azure SignalR "
+                          "connection string");
+  service_cmd
+      ->add_option("--keep-alive-interval", service_args.keep_alive,
+                   "Seconds without sending after which a Ping is sent")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  service_cmd
+      ->add_option("--client-timeout-interval", service_args.client_timeout,
+                   "Seconds without hearing from a client before it is closed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  service_cmd
+      ->add_option("--handshake-timeout", service_args.handshake_timeout,
+                   "Seconds a new connection has to complete the hub handshake")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  service_cmd
+      ->add_option("--max-message-size", service_args.max_message_size,
+                   "Largest incoming hub message in bytes")
+      ->capture_default_str();
+  service_cmd
+      ->add_option("--max-outbound-queue", service_args.max_queue,
+                   "Bytes queued for one connection before it is dropped as not reading")
+      ->capture_default_str();
+  service_cmd->add_option("--threads", service_args.threads, "Worker threads (0: one per core)")
+      ->capture_default_str();
+
+  HostArgs start_args;
+  auto* start_cmd = app.add_subcommand(
+      "start", "Run a function app with an embedded SignalR service: both in one process.");
+  start_cmd->add_option("APP_DIR", start_args.app_dir, "The function app folder (host.json)")
+      ->required(registry == nullptr);
+  start_cmd->add_option("--port", start_args.port,
+                        "Functions host port (default: Host.LocalHttpPort or 7071)");
+  start_cmd->add_option("--service-port", start_args.service_port,
+                        "SignalR service port (default: the app's connection string, or 8888)");
+  start_cmd->add_option("--bind", start_args.bind, "Address to listen on")->capture_default_str();
+  start_cmd->add_option("--threads", start_args.threads, "Worker threads (0: one per core)");
+
+  HostArgs functions_args;
+  auto* functions_cmd = app.add_subcommand(
+      "functions", "Run a function app against the SignalR service its connection string names.");
+  functions_cmd
+      ->add_option("APP_DIR", functions_args.app_dir, "The function app folder (host.json)")
+      ->required(registry == nullptr);
+  functions_cmd->add_option("--port", functions_args.port,
+                            "Port (default: Host.LocalHttpPort or 7071)");
+  functions_cmd->add_option("--bind", functions_args.bind, "Address to listen on")
+      ->capture_default_str();
+  functions_cmd->add_option("--threads", functions_args.threads,
+                            "Worker threads (0: one per core)");
+
+  TokenArgs token_args;
+  auto* token_cmd = app.add_subcommand(
+      "token", "Print an access token: a client token for --hub, or with --rest a REST API token.");
+  token_cmd->add_option("--connection-string", token_args.connection_string,
+                        "Connection string whose AccessKey and Endpoint are used");
+  token_cmd->add_option("--access-key", token_args.access_key,
+                        "Access key (without a connection string)");
+  token_cmd->add_option("--endpoint", token_args.endpoint, "Endpoint with --access-key")
+      ->capture_default_str();
+  token_cmd->add_option("--hub", token_args.hub, "Hub name");
+  token_cmd->add_option("--user", token_args.user, "User id (asrs.s.uid claim)");
+  token_cmd->add_flag("--rest", token_args.rest, "A token for the REST API of the hub");
+  token_cmd->add_option("--audience", token_args.audience, "Explicit audience URL");
+  token_cmd->add_option("--lifetime", token_args.lifetime, "Lifetime in seconds")
+      ->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  spdlog::set_pattern("[%H:%M:%S.%e] [%^%l%$] %v");
+  try {
+    if (*service_cmd) return run_service(service_args, port_opt->count() > 0);
+    if (*token_cmd) return run_token(token_args);
+    if (*start_cmd) return run_start(start_args, registry);
+    if (*functions_cmd) return run_functions_host(functions_args, registry);
+  } catch (const functions::AppError& e) {
+    std::cerr << "switchboard: the function app cannot start: " << e.what() << "\n";
+    return 2;
+  } catch (const auth::ConfigError& e) {
+    std::cerr << "switchboard: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "switchboard: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace switchboard::cli
+
+namespace switchboard {
+
+int run_functions(int argc, char** argv, const FunctionRegistry& registry) {
+  return cli::run(argc, argv, &registry);
+}
+
+}  // namespace switchboard

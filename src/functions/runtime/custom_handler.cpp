@@ -1,0 +1,182 @@
+// Custom handler processes and their invocation protocol: see custom_handler.hpp.
+#include "functions/runtime/custom_handler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "util/url.hpp"
+
+namespace switchboard::functions {
+
+namespace http = net::http;
+
+namespace {
+
+std::string format_timeout(std::chrono::milliseconds timeout) {
+  auto total = std::chrono::duration_cast<std::chrono::seconds>(timeout).count();
+  char text[32];
+  std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", static_cast<long long>(total / 3600),
+                static_cast<long long>(total / 60 % 60), static_cast<long long>(total % 60));
+  return text;
+}
+
+// A JSON value by case-insensitive key; null when absent.
+const nlohmann::json* find_ci(const nlohmann::json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  for (auto it = object.begin(); it != object.end(); ++it)
+    if (util::iequals(it.key(), key)) return &it.value();
+  return nullptr;
+}
+
+}  // namespace
+
+unsigned short find_free_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+bool forwards_http_request(const FunctionSpec& function) {
+  if (function.bindings.size() != 2 || !function.http_output) return false;
+  for (const auto& b : function.bindings)
+    if (b.type_lower != "httptrigger" && b.type_lower != "http") return false;
+  return true;
+}
+
+CustomHandlerInvoker::CustomHandlerInvoker(boost::asio::io_context& io, const FunctionApp& app,
+                                           std::map<std::string, std::string> environment,
+                                           std::function<net::HttpClient&()> client_for_thread,
+                                           std::string label)
+    : app_(app), client_for_thread_(std::move(client_for_thread)) {
+  const auto& spec = *app.host.custom_handler;
+  port_ = find_free_port();
+  // A member, not a braced temporary: g++ 12 mis-destroys temporaries of co_await expressions.
+  endpoint_ = {"127.0.0.1", port_};
+  environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = std::to_string(port_);
+  environment["FUNCTIONS_HTTPWORKER_PORT"] = std::to_string(port_);
+  environment["FUNCTIONS_CUSTOMHANDLER_WORKER_ID"] = label;
+  environment["FUNCTIONS_HTTPWORKER_ID"] = label;
+  environment["FUNCTIONS_APP_ROOT_PATH"] = app.root.string();
+  environment.emplace("FUNCTIONS_WORKER_RUNTIME", "Custom");
+  ChildProcessSpec process{
+      label, spec.executable, spec.arguments,
+      spec.working_directory.empty() ? app.root.string() : spec.working_directory,
+      std::move(environment)};
+  process_ = std::make_unique<ChildProcess>(io, std::move(process));
+}
+
+CustomHandlerInvoker::~CustomHandlerInvoker() {
+  stop();
+}
+
+void CustomHandlerInvoker::start() {
+  process_->start();
+}
+void CustomHandlerInvoker::stop() {
+  process_->stop();
+}
+
+boost::asio::awaitable<void> CustomHandlerInvoker::wait_until_ready(
+    std::chrono::steady_clock::time_point deadline) {
+  auto executor = co_await boost::asio::this_coro::executor;
+  while (ready_generation_ != process_->generation() || !process_->running()) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw InvocationError(503, "The custom handler did not start answering on port " +
+                                     std::to_string(port_) + " in time.");
+    if (process_->running()) {
+      unsigned generation = process_->generation();
+      try {
+        net::Request probe{http::verb::get, "/", 11};
+        co_await client_for_thread_().send(endpoint_, std::move(probe), std::chrono::seconds(2));
+        ready_generation_ = generation;  // any HTTP answer means it is up
+        co_return;
+      } catch (const net::HttpClientError&) {
+      }
+    }
+    boost::asio::steady_timer timer(executor, std::chrono::milliseconds(50));
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
+}
+
+boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::forward(
+    Invocation& invocation, std::chrono::milliseconds timeout) {
+  const auto& original = *invocation.raw_request;
+  net::Request request{original.method(), original.target(), 11};
+  for (const auto& field : original) {
+    if (field.name() == http::field::host || field.name() == http::field::connection ||
+        field.name() == http::field::transfer_encoding ||
+        field.name() == http::field::content_length)
+      continue;
+    request.set(field.name_string(), field.value());
+  }
+  request.body() = original.body();
+  net::Response response;
+  try {
+    response = co_await client_for_thread_().send(endpoint_, std::move(request), timeout);
+  } catch (const net::HttpClientError& e) {
+    throw InvocationError(500, std::string("The custom handler failed: ") + e.what());
+  }
+  InvocationResult result;
+  response.keep_alive(true);
+  response.erase(http::field::connection);
+  response.erase(http::field::transfer_encoding);
+  result.forwarded_response = std::move(response);
+  co_return result;
+}
+
+boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::invoke(Invocation& invocation) {
+  auto timeout = app_.host.function_timeout;
+  auto deadline =
+      std::chrono::steady_clock::now() + std::min(timeout, std::chrono::milliseconds(60000));
+  co_await wait_until_ready(deadline);
+  const auto& function = *invocation.function;
+  if (app_.host.custom_handler->enable_forwarding_http_request && invocation.raw_request &&
+      forwards_http_request(function))
+    co_return co_await forward(invocation, timeout);
+
+  nlohmann::json payload = {{"Data", invocation.data}, {"Metadata", invocation.metadata}};
+  net::Request request{http::verb::post, "/" + util::percent_encode(function.name), 11};
+  request.set(http::field::content_type, "application/json");
+  request.set("X-Azure-Functions-InvocationId", invocation.id);
+  request.set("X-Azure-Functions-HostVersion", "4.0.0-switchboard");
+  request.set(http::field::user_agent, "Azure-Functions-Host/4.0.0-switchboard");
+  request.body() = payload.dump();
+  unsigned generation = process_->generation();
+  net::Response response;
+  try {
+    response = co_await client_for_thread_().send(endpoint_, std::move(request), timeout);
+  } catch (const net::HttpClientError& e) {
+    if (std::string_view(e.what()).find("No response") != std::string_view::npos)
+      throw InvocationError(500, "Timeout value of " + format_timeout(timeout) +
+                                     " was exceeded by function: Functions." + function.name);
+    if (process_->generation() != generation || !process_->running())
+      throw InvocationError(500,
+                            "The custom handler process exited during the invocation of "
+                            "Functions." +
+                                function.name + ".");
+    throw InvocationError(500, std::string("The custom handler failed: ") + e.what());
+  }
+  int status = static_cast<int>(response.result_int());
+  if (status < 200 || status >= 300)
+    throw InvocationError(500, "The custom handler answered " + std::to_string(status) +
+                                   " for Functions." + function.name + ": " + response.body());
+  auto body = nlohmann::json::parse(response.body(), nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    throw InvocationError(500, "The custom handler's answer for Functions." + function.name +
+                                   " is not a JSON object.");
+  InvocationResult result;
+  if (const auto* outputs = find_ci(body, "Outputs"); outputs && outputs->is_object())
+    result.outputs = *outputs;
+  if (const auto* logs = find_ci(body, "Logs"); logs && logs->is_array())
+    for (const auto& line : *logs)
+      result.logs.push_back(line.is_string() ? line.get<std::string>() : line.dump());
+  if (const auto* value = find_ci(body, "ReturnValue")) result.return_value = *value;
+  co_return result;
+}
+
+}  // namespace switchboard::functions

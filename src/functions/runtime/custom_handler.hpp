@@ -1,0 +1,51 @@
+// Custom handlers: the app's own HTTP server process (any language), started with the host on a
+// free port (FUNCTIONS_CUSTOMHANDLER_PORT), restarted if it dies, and invoked with the
+// custom-handler payload protocol (POST /<FunctionName> with {Data, Metadata}; the answer's
+// Outputs, Logs and ReturnValue). With enableForwardingHttpRequest, functions made only of an
+// httpTrigger and an http output get the original request forwarded as it came.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "functions/runtime/child_process.hpp"
+#include "functions/runtime/invoker.hpp"
+#include "net/http_client.hpp"
+
+namespace switchboard::functions {
+
+class CustomHandlerInvoker final : public Invoker {
+ public:
+  // `extra_environment`: app settings and host variables for the process.
+  CustomHandlerInvoker(boost::asio::io_context& io, const FunctionApp& app,
+                       std::map<std::string, std::string> extra_environment,
+                       std::function<net::HttpClient&()> client_for_thread,
+                       std::string label = "handler");
+  ~CustomHandlerInvoker() override;
+
+  void start() override;
+  void stop() override;
+  boost::asio::awaitable<InvocationResult> invoke(Invocation& invocation) override;
+  unsigned short port() const { return port_; }
+
+ private:
+  boost::asio::awaitable<void> wait_until_ready(std::chrono::steady_clock::time_point deadline);
+  boost::asio::awaitable<InvocationResult> forward(Invocation& invocation,
+                                                   std::chrono::milliseconds timeout);
+
+  const FunctionApp& app_;
+  std::function<net::HttpClient&()> client_for_thread_;
+  unsigned short port_ = 0;
+  net::HttpEndpoint endpoint_;
+  std::unique_ptr<ChildProcess> process_;
+  std::atomic<unsigned> ready_generation_{0};  // the process generation known to answer HTTP
+};
+
+// Whether a function qualifies for forwarding: exactly an httpTrigger and an http output.
+bool forwards_http_request(const FunctionSpec& function);
+
+// A free TCP port on 127.0.0.1 (bound and released).
+unsigned short find_free_port();
+
+}  // namespace switchboard::functions

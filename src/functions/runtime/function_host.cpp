@@ -1,0 +1,521 @@
+// The functions host's request pipeline: see function_host.hpp.
+#include "functions/runtime/function_host.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+
+#include "auth/crypto.hpp"
+#include "auth/jwt.hpp"
+#include "functions/binding_expression.hpp"
+#include "functions/output_values.hpp"
+#include "functions/runtime/custom_handler.hpp"
+#include "functions/runtime/native_invoker.hpp"
+#include "protocol/names.hpp"
+#include "util/url.hpp"
+
+namespace switchboard::functions {
+
+namespace http = net::http;
+using net::Response;
+
+namespace {
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string utc_now_iso() {
+  auto now = std::chrono::system_clock::now();
+  auto t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+std::string new_guid() {
+  auto bytes = auth::hex_upper(auth::base64url_decode(auth::random_id(16)).value_or(""));
+  std::string lower;
+  for (char c : bytes)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (lower.size() < 32) lower.resize(32, '0');
+  return lower.substr(0, 8) + "-" + lower.substr(8, 4) + "-4" + lower.substr(13, 3) + "-a" +
+         lower.substr(17, 3) + "-" + lower.substr(20, 12);
+}
+
+Response json_error(http::status status, std::string_view message) {
+  nlohmann::json body = {{"error", message}};
+  return net::make_response(status, body.dump(), "application/json; charset=utf-8");
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1";
+}
+
+std::string host_of(const std::string& url) {
+  auto start = url.find("//");
+  start = start == std::string::npos ? 0 : start + 2;
+  auto end = url.find_first_of(":/", start);
+  if (end != std::string::npos && url[start] == '[') end = url.find(']', start) + 1;
+  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+std::string read_setting_file_or_text(const std::string& value) {
+  if (value.find("-----BEGIN") != std::string::npos) return value;
+  std::ifstream in(value);
+  if (!in) return value;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+const char* kPrincipalHeaders[] = {"x-ms-client-principal", "x-ms-client-principal-id",
+                                   "x-ms-client-principal-name", "x-ms-client-principal-idp"};
+
+}  // namespace
+
+net::HttpClient& thread_http_client() {
+  thread_local std::unique_ptr<net::HttpClient> client;
+  if (!client) {
+    auto* shard = service::Shard::current();
+    if (!shard) throw std::logic_error("thread_http_client() called outside a shard thread");
+    client = std::make_unique<net::HttpClient>(shard->io());
+  }
+  return *client;
+}
+
+FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, service::ShardPool& pool,
+                           const FunctionRegistry* native_functions)
+    : app_(std::move(app)), options_(std::move(options)), pool_(pool) {
+  keys_ = HostKeys::load_or_create(app_.root);
+  if (auto secret = app_.setting("SWITCHBOARD_AUTH_SECRET")) identity_.hs256_secret = *secret;
+  if (auto key = app_.setting("SWITCHBOARD_AUTH_PUBLIC_KEY"))
+    identity_.rs256_public_key = read_setting_file_or_text(*key);
+  if (auto issuer = app_.setting("SWITCHBOARD_AUTH_ISSUER")) identity_.issuer = *issuer;
+  if (auto audience = app_.setting("SWITCHBOARD_AUTH_AUDIENCE")) identity_.audience = *audience;
+
+  setup_connections();
+
+  NativeInvoker* native = nullptr;
+  if (native_functions) {
+    invokers_.push_back(std::make_unique<NativeInvoker>(*native_functions));
+    native = static_cast<NativeInvoker*>(invokers_.back().get());
+  }
+  Invoker* custom = nullptr;
+  if (app_.host.custom_handler) {
+    std::map<std::string, std::string> environment(app_.settings.values.begin(),
+                                                   app_.settings.values.end());
+    if (!options_.embedded_connection_string.empty() &&
+        !app_.connection_string("AzureSignalRConnectionString"))
+      environment["AzureSignalRConnectionString"] = options_.embedded_connection_string;
+    invokers_.push_back(std::make_unique<CustomHandlerInvoker>(
+        pool_.first().io(), app_, std::move(environment),
+        []() -> net::HttpClient& { return thread_http_client(); }));
+    custom = invokers_.back().get();
+  }
+  for (const auto& function : app_.functions) {
+    if (function.disabled) continue;
+    Invoker* invoker = nullptr;
+    if (native && native->has(function.name))
+      invoker = native;
+    else if (custom)
+      invoker = custom;
+    if (!invoker)
+      throw AppError(function.function_json.string() + ": function '" + function.name +
+                     "' has no way to run: declare a customHandler in host.json (any language), "
+                     "or register it in C++.");
+    routes_.push_back({&function, RouteTemplate::parse(function.http.route), invoker});
+  }
+  // Most literal segments first, so "users/me" wins over "users/{id}".
+  std::stable_sort(routes_.begin(), routes_.end(), [](const Route& a, const Route& b) {
+    return a.route.literal_count() > b.route.literal_count();
+  });
+  server_ = std::make_unique<net::HttpServer>(pool_.shards(), *this, net::HttpServerOptions{});
+}
+
+FunctionHost::~FunctionHost() {
+  stop();
+}
+
+void FunctionHost::setup_connections() {
+  std::vector<std::string> settings;
+  for (const auto& function : app_.functions) {
+    for (const auto& info : function.connection_infos)
+      settings.push_back(info.connection_string_setting);
+    for (const auto& out : function.signalr_outputs)
+      settings.push_back(out.connection_string_setting);
+  }
+  std::optional<auth::ConnectionString> embedded;
+  if (!options_.embedded_connection_string.empty())
+    embedded = auth::ConnectionString::parse(options_.embedded_connection_string);
+  for (const auto& setting : settings) {
+    if (connections_.count(setting)) continue;
+    Connection connection;
+    auto text = app_.connection_string(setting);
+    if (!text) {
+      if (!embedded) throw AppError("The connection setting '" + setting + "' is not defined.");
+      connection.connection_string = *embedded;
+    } else {
+      try {
+        connection.connection_string = auth::ConnectionString::parse(*text);
+      } catch (const auth::ConfigError& e) {
+        throw AppError("The connection setting '" + setting + "': " + e.what());
+      }
+    }
+    const auto& cs = connection.connection_string;
+    bool in_process = embedded && options_.embedded_router && is_loopback(host_of(cs.endpoint)) &&
+                      cs.base_url() == embedded->base_url() &&
+                      cs.access_key == embedded->access_key;
+    if (in_process) {
+      connection.client = std::make_unique<EmbeddedServiceClient>(*options_.embedded_router);
+    } else {
+      connection.client = std::make_unique<RestServiceClient>(
+          cs, []() -> net::HttpClient& { return thread_http_client(); });
+    }
+    spdlog::debug("connection setting '{}': {} ({})", setting, cs.base_url(),
+                  in_process ? "in-process" : "REST");
+    connections_.emplace(setting, std::move(connection));
+  }
+}
+
+const FunctionHost::Connection& FunctionHost::connection(const std::string& setting) const {
+  return connections_.at(setting);
+}
+
+void FunctionHost::start() {
+  server_->listen(options_.bind_address, options_.port);
+  for (auto& invoker : invokers_) invoker->start();
+}
+
+void FunctionHost::stop() {
+  if (server_) {
+    auto* server = server_.get();
+    pool_.first().post([server] { server->stop(); });
+  }
+  for (auto& invoker : invokers_) invoker->stop();
+}
+
+std::vector<std::string> FunctionHost::describe() const {
+  std::vector<std::string> lines;
+  for (const auto& route : routes_) {
+    std::string methods;
+    for (const auto& m : route.function->http.methods) methods += (methods.empty() ? "" : ",") + m;
+    if (methods.empty()) methods = "ALL";
+    std::string prefix = app_.host.route_prefix.empty() ? "" : "/" + app_.host.route_prefix;
+    lines.push_back(route.function->name + ": [" + methods + "] http://localhost:" +
+                    std::to_string(port()) + prefix + "/" + route.route.text());
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+void FunctionHost::upgrade(boost::asio::ip::tcp::socket socket, net::Request, service::Shard&) {
+  boost::system::error_code ignored;
+  socket.close(ignored);  // the functions host serves no WebSockets
+}
+
+void FunctionHost::add_cors(const net::Request& request, Response& response) const {
+  auto origin = request.find(http::field::origin);
+  if (origin == request.end()) return;
+  const auto& allowed = app_.settings.cors_origins;
+  std::string value(origin->value());
+  bool any = std::find(allowed.begin(), allowed.end(), "*") != allowed.end();
+  bool listed = std::any_of(allowed.begin(), allowed.end(),
+                            [&](const std::string& o) { return util::iequals(o, value); });
+  if (!listed && !any) return;
+  if (any && !listed && !app_.settings.cors_credentials) {
+    response.set(http::field::access_control_allow_origin, "*");
+    return;
+  }
+  response.set(http::field::access_control_allow_origin, value);
+  response.set(http::field::vary, "Origin");
+  if (app_.settings.cors_credentials)
+    response.set(http::field::access_control_allow_credentials, "true");
+}
+
+std::optional<Response> FunctionHost::check_keys(const FunctionSpec& function,
+                                                 const net::Request& request) const {
+  if (function.http.auth_level == AuthLevel::Anonymous) return std::nullopt;
+  std::string key;
+  if (auto it = request.find("x-functions-key"); it != request.end())
+    key = std::string(it->value());
+  if (key.empty()) {
+    auto target = util::parse_target(request.target());
+    if (auto code = target.get("code")) key = std::string(*code);
+  }
+  bool ok = key == keys_.master_key ||
+            (function.http.auth_level == AuthLevel::Function && key == keys_.function_key);
+  if (!key.empty() && ok) return std::nullopt;
+  return json_error(http::status::unauthorized,
+                    key.empty() ? "This function requires a key: send it in the x-functions-key "
+                                  "header or the code query parameter."
+                                : "The key is not valid for this function.");
+}
+
+boost::asio::awaitable<Response> FunctionHost::handle(net::Request& request) {
+  std::string_view raw_target = request.target();
+  std::string_view raw_path = raw_target.substr(0, raw_target.find('?'));
+  Response response;
+  if (request.method() == http::verb::options && request.count(http::field::origin)) {
+    response = net::make_response(http::status::no_content);
+    response.set(http::field::access_control_allow_methods,
+                 "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
+    auto requested = request.find(http::field::access_control_request_headers);
+    response.set(http::field::access_control_allow_headers,
+                 requested != request.end()
+                     ? std::string(requested->value())
+                     : std::string("Content-Type, Authorization, "
+                                   "X-Requested-With, X-SignalR-User-Agent"));
+    response.set(http::field::access_control_max_age, "600");
+    add_cors(request, response);
+    co_return response;
+  }
+  // Strip the route prefix.
+  std::string path = util::percent_decode(raw_path, false);
+  std::string prefix = app_.host.route_prefix.empty() ? "/" : "/" + app_.host.route_prefix + "/";
+  std::optional<std::string> relative;
+  if (path.size() >= prefix.size() && util::iequals(path.substr(0, prefix.size()), prefix))
+    relative = std::string(raw_path.substr(std::min(prefix.size(), raw_path.size())));
+  else if (!app_.host.route_prefix.empty() && util::iequals(path, "/" + app_.host.route_prefix))
+    relative = std::string();
+  bool path_matched = false;
+  if (relative) {
+    for (const auto& route : routes_) {
+      auto params = route.route.match(*relative);
+      if (!params) continue;
+      path_matched = true;
+      const auto& methods = route.function->http.methods;
+      std::string method(request.method_string());
+      if (!methods.empty() &&
+          std::find_if(methods.begin(), methods.end(), [&](const std::string& m) {
+            return util::iequals(m, method);
+          }) == methods.end())
+        continue;
+      response = co_await invoke(route, request, std::move(*params));
+      add_cors(request, response);
+      co_return response;
+    }
+  }
+  response = path_matched ? json_error(http::status::method_not_allowed,
+                                       "Method " + std::string(request.method_string()) +
+                                           " is not allowed for " + std::string(raw_path) + ".")
+                          : json_error(http::status::not_found,
+                                       "No function at " + std::string(raw_path) + ".");
+  add_cors(request, response);
+  co_return response;
+}
+
+boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::Request& request,
+                                                      std::map<std::string, std::string> params) {
+  const FunctionSpec& function = *route.function;
+  auto started = std::chrono::steady_clock::now();
+  Invocation invocation;
+  invocation.id = new_guid();
+  invocation.function = &function;
+  invocation.raw_request = &request;
+  auto finish = [&](Response response, const std::string& error = {}) {
+    auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - started)
+                  .count() /
+              1000.0;
+    if (error.empty())
+      spdlog::info("Executed 'Functions.{}' (Succeeded, Id={}, Duration={:.1f}ms) {}",
+                   function.name, invocation.id, ms, response.result_int());
+    else
+      spdlog::warn("Executed 'Functions.{}' (Failed, Id={}, Duration={:.1f}ms) {}: {}",
+                   function.name, invocation.id, ms, response.result_int(), error);
+    return response;
+  };
+
+  if (auto denied = check_keys(function, request))
+    co_return finish(std::move(*denied), "no valid key");
+
+  // Principal headers are never trusted from outside; a verified bearer token sets them.
+  for (const char* name : kPrincipalHeaders) request.erase(name);
+  if (identity_.enabled()) {
+    std::string_view bearer = net::bearer_token(request);
+    if (!bearer.empty()) {
+      auto verified = auth::verify_identity_token(bearer, identity_, now_seconds());
+      if (!verified.identity)
+        co_return finish(json_error(http::status::unauthorized, verified.error), verified.error);
+      const auto& id = *verified.identity;
+      nlohmann::json principal = {{"auth_typ", "Bearer"},
+                                  {"name_typ", "name"},
+                                  {"role_typ", "roles"},
+                                  {"claims", nlohmann::json::array()}};
+      for (auto it = id.claims.begin(); it != id.claims.end(); ++it) {
+        auto add = [&](const nlohmann::json& v) {
+          principal["claims"].push_back(
+              {{"typ", it.key()}, {"val", v.is_string() ? v.get<std::string>() : v.dump()}});
+        };
+        if (it->is_array())
+          for (const auto& v : *it) add(v);
+        else
+          add(*it);
+      }
+      request.set("x-ms-client-principal-id", id.user_id);
+      request.set("x-ms-client-principal-name", id.name);
+      request.set("x-ms-client-principal-idp", "switchboard");
+      request.set("x-ms-client-principal", auth::base64_encode(principal.dump()));
+    }
+  }
+
+  // Binding data and the request as the custom-handler protocol writes it.
+  BindingData data;
+  nlohmann::json headers_json = nlohmann::json::object();
+  nlohmann::json metadata_headers = nlohmann::json::object();
+  for (const auto& field : request) {
+    std::string name(field.name_string());
+    std::string value(field.value());
+    auto& joined = data.headers[name];
+    joined = joined.empty() ? value : joined + "," + value;
+    headers_json[name].push_back(value);
+  }
+  for (const auto& [k, v] : data.headers) metadata_headers[k] = v;
+  auto target = util::parse_target(request.target());
+  nlohmann::json query_json = nlohmann::json::object();
+  for (const auto& [k, v] : target.query) {
+    auto& joined = data.query[k];
+    joined = joined.empty() ? v : joined + "," + v;
+  }
+  for (const auto& [k, v] : data.query) query_json[k] = v;
+  nlohmann::json params_json = nlohmann::json::object();
+  for (const auto& [k, v] : params) {
+    data.route_params[k] = v;
+    params_json[k] = v;
+  }
+  data.body = nlohmann::json::parse(request.body(), nullptr, false);
+  if (data.body.is_discarded()) data.body = nullptr;
+  data.app_setting = [this](const std::string& name) { return app_.setting(name); };
+
+  std::string host_header = request.count(http::field::host)
+                                ? std::string(request[http::field::host])
+                                : "localhost:" + std::to_string(port());
+  nlohmann::json req = {{"Url", "http://" + host_header + std::string(request.target())},
+                        {"Method", std::string(request.method_string())},
+                        {"Query", query_json},
+                        {"Headers", headers_json},
+                        {"Identities", nlohmann::json::array()}};
+  if (!params_json.empty()) req["Params"] = params_json;
+  if (!request.body().empty()) req["Body"] = request.body();
+  invocation.data[function.http.binding_name] = std::move(req);
+  invocation.metadata = {
+      {"headers", metadata_headers},
+      {"query", query_json},
+      {"sys",
+       {{"MethodName", function.name}, {"UtcNow", utc_now_iso()}, {"RandGuid", invocation.id}}}};
+  for (auto it = params_json.begin(); it != params_json.end(); ++it)
+    invocation.metadata[it.key()] = it.value();
+
+  // Input bindings: connection info minted for the resolved hub and user.
+  for (const auto& info : function.connection_infos) {
+    auto hub = resolve_binding_expression(info.hub_name, data);
+    if (!hub.value) co_return finish(json_error(http::status::bad_request, hub.error), hub.error);
+    if (auto problem = protocol::validate_hub_name(*hub.value); !problem.empty())
+      co_return finish(json_error(http::status::bad_request, problem), problem);
+    std::string user_id;
+    if (!info.user_id.empty()) {
+      auto user = resolve_binding_expression(info.user_id, data);
+      if (!user.value)
+        co_return finish(json_error(http::status::bad_request, user.error), user.error);
+      user_id = *user.value;
+    }
+    const auto& cs = connection(info.connection_string_setting).connection_string;
+    auth::TokenRequest token;
+    token.audience = cs.client_audience(*hub.value);
+    token.user_id = user_id;
+    token.now = now_seconds();
+    if (!info.id_token.empty() && !info.claim_type_list.empty()) {
+      auto id_token = resolve_binding_expression(info.id_token, data);
+      if (id_token.value) {
+        // Claims of the id token (read, not verified, as the extension does), filtered by type.
+        auto dot1 = id_token.value->find('.');
+        auto dot2 = dot1 == std::string::npos ? dot1 : id_token.value->find('.', dot1 + 1);
+        if (dot2 != std::string::npos) {
+          auto payload = auth::base64url_decode(id_token.value->substr(dot1 + 1, dot2 - dot1 - 1));
+          auto claims =
+              payload ? nlohmann::json::parse(*payload, nullptr, false) : nlohmann::json();
+          if (claims.is_object()) {
+            for (const auto& type : info.claim_type_list) {
+              auto it = claims.find(type);
+              if (it == claims.end()) continue;
+              std::string name = (type == "aud" || type == "exp" || type == "iat" || type == "nbf")
+                                     ? "asrs.u." + type
+                                     : type;
+              auto add = [&](const nlohmann::json& v) {
+                token.claims.emplace_back(name, v.is_string() ? v.get<std::string>() : v.dump());
+              };
+              if (it->is_array())
+                for (const auto& v : *it) add(v);
+              else
+                add(*it);
+            }
+          }
+        }
+      }
+    }
+    invocation.data[info.name] = {{"url", cs.client_url(*hub.value)},
+                                  {"accessToken", auth::issue_token(token, cs.access_key)}};
+  }
+
+  InvocationResult result;
+  try {
+    result = co_await route.invoker->invoke(invocation);
+  } catch (const InvocationError& e) {
+    co_return finish(json_error(static_cast<http::status>(e.status()), e.what()), e.what());
+  }
+  for (const auto& line : result.logs) spdlog::info("[Functions.{}] {}", function.name, line);
+  if (result.forwarded_response) co_return finish(std::move(*result.forwarded_response));
+
+  auto output_value = [&](const std::string& name) -> nlohmann::json {
+    if (name == "$return") return result.return_value;
+    for (auto it = result.outputs.begin(); it != result.outputs.end(); ++it)
+      if (util::iequals(it.key(), name)) return it.value();
+    return nullptr;
+  };
+
+  // signalR outputs: every item of every binding validated before any is sent, then in order.
+  std::vector<std::pair<const SignalROutputSpec*, std::vector<SignalROutputItem>>> batches;
+  for (const auto& out : function.signalr_outputs) {
+    auto parsed = parse_signalr_output(output_value(out.name));
+    if (!parsed.error.empty()) {
+      std::string message = "Function '" + function.name + "', output binding '" + out.name +
+                            "': " + parsed.error + ". Nothing was sent.";
+      co_return finish(json_error(http::status::internal_server_error, message), message);
+    }
+    batches.emplace_back(&out, std::move(parsed.items));
+  }
+  for (auto& [out, items] : batches) {
+    if (items.empty()) continue;
+    auto hub = resolve_binding_expression(out->hub_name, data);
+    if (!hub.value) co_return finish(json_error(http::status::bad_request, hub.error), hub.error);
+    auto& client = *connection(out->connection_string_setting).client;
+    for (auto& item : items) {
+      try {
+        co_await client.apply(*hub.value, std::move(item));
+      } catch (const ServiceCallError& e) {
+        co_return finish(json_error(static_cast<http::status>(e.status()), e.what()), e.what());
+      }
+    }
+  }
+
+  if (!function.http_output) co_return finish(net::make_response(http::status::no_content));
+  HttpResponseValue value;
+  try {
+    value = http_response_from_value(output_value(*function.http_output));
+  } catch (const std::invalid_argument& e) {
+    std::string message = "Function '" + function.name + "': invalid HTTP response: " + e.what();
+    co_return finish(json_error(http::status::internal_server_error, message), message);
+  }
+  Response response{static_cast<http::status>(value.status), 11};
+  for (const auto& [name, v] : value.headers) response.set(name, v);
+  if (!value.content_type.empty()) response.set(http::field::content_type, value.content_type);
+  response.body() = std::move(value.body);
+  co_return finish(std::move(response));
+}
+
+}  // namespace switchboard::functions

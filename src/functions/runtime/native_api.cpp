@@ -1,0 +1,137 @@
+// The public C++ function API (include/switchboard/functions.hpp): contexts and declarations.
+#include <switchboard/functions.hpp>
+
+#include "util/url.hpp"
+
+namespace switchboard {
+
+namespace {
+const nlohmann::json& null_json() {
+  static const nlohmann::json null;
+  return null;
+}
+
+std::string lookup(const nlohmann::json& object, std::string_view name) {
+  if (!object.is_object()) return {};
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    if (!util::iequals(it.key(), name)) continue;
+    const auto& value = it.value();
+    if (value.is_string()) return value.get<std::string>();
+    if (value.is_array() && !value.empty()) {
+      std::string joined;
+      for (const auto& v : value) {
+        if (!joined.empty()) joined += ",";
+        joined += v.is_string() ? v.get<std::string>() : v.dump();
+      }
+      return joined;
+    }
+    return value.dump();
+  }
+  return {};
+}
+}  // namespace
+
+FunctionContext::FunctionContext(const nlohmann::json& data, std::string trigger_name)
+    : data_(data), trigger_name_(std::move(trigger_name)) {}
+
+std::string FunctionContext::method() const {
+  return lookup(input(trigger_name_), "Method");
+}
+std::string FunctionContext::url() const {
+  return lookup(input(trigger_name_), "Url");
+}
+std::string FunctionContext::header(std::string_view name) const {
+  const auto& req = input(trigger_name_);
+  return req.is_object() && req.contains("Headers") ? lookup(req["Headers"], name) : std::string{};
+}
+std::string FunctionContext::query(std::string_view name) const {
+  const auto& req = input(trigger_name_);
+  return req.is_object() && req.contains("Query") ? lookup(req["Query"], name) : std::string{};
+}
+std::string FunctionContext::param(std::string_view name) const {
+  const auto& req = input(trigger_name_);
+  return req.is_object() && req.contains("Params") ? lookup(req["Params"], name) : std::string{};
+}
+std::string FunctionContext::body() const {
+  return lookup(input(trigger_name_), "Body");
+}
+nlohmann::json FunctionContext::body_json() const {
+  auto parsed = nlohmann::json::parse(body(), nullptr, false);
+  return parsed.is_discarded() ? nlohmann::json() : parsed;
+}
+
+const nlohmann::json& FunctionContext::input(std::string_view binding_name) const {
+  if (!data_.is_object()) return null_json();
+  for (auto it = data_.begin(); it != data_.end(); ++it)
+    if (util::iequals(it.key(), binding_name)) return it.value();
+  return null_json();
+}
+
+void FunctionContext::set_output(std::string_view binding_name, nlohmann::json value) {
+  outputs_[std::string(binding_name)] = std::move(value);
+}
+void FunctionContext::set_return(nlohmann::json value) {
+  return_value_ = std::move(value);
+}
+void FunctionContext::log(std::string line) {
+  logs_.push_back(std::move(line));
+}
+
+FunctionDeclaration::FunctionDeclaration(std::string name)
+    : name_(std::move(name)), function_json_({{"bindings", nlohmann::json::array()}}) {}
+
+FunctionDeclaration& FunctionDeclaration::http_trigger(std::vector<std::string> methods,
+                                                       std::string auth_level, std::string route,
+                                                       std::string name) {
+  nlohmann::json b = {{"type", "httpTrigger"},
+                      {"direction", "in"},
+                      {"name", std::move(name)},
+                      {"authLevel", std::move(auth_level)}};
+  if (!methods.empty()) b["methods"] = std::move(methods);
+  if (!route.empty()) b["route"] = std::move(route);
+  return binding(std::move(b));
+}
+
+FunctionDeclaration& FunctionDeclaration::http_output(std::string name) {
+  return binding({{"type", "http"}, {"direction", "out"}, {"name", std::move(name)}});
+}
+
+FunctionDeclaration& FunctionDeclaration::connection_info(std::string name, std::string hub_name,
+                                                          std::string user_id,
+                                                          std::string setting) {
+  nlohmann::json b = {{"type", "signalRConnectionInfo"},
+                      {"direction", "in"},
+                      {"name", std::move(name)},
+                      {"hubName", std::move(hub_name)}};
+  if (!user_id.empty()) b["userId"] = std::move(user_id);
+  if (!setting.empty()) b["connectionStringSetting"] = std::move(setting);
+  return binding(std::move(b));
+}
+
+FunctionDeclaration& FunctionDeclaration::signalr_output(std::string name, std::string hub_name,
+                                                         std::string setting) {
+  nlohmann::json b = {{"type", "signalR"},
+                      {"direction", "out"},
+                      {"name", std::move(name)},
+                      {"hubName", std::move(hub_name)}};
+  if (!setting.empty()) b["connectionStringSetting"] = std::move(setting);
+  return binding(std::move(b));
+}
+
+FunctionDeclaration& FunctionDeclaration::binding(nlohmann::json binding) {
+  function_json_["bindings"].push_back(std::move(binding));
+  return *this;
+}
+
+FunctionDeclaration& FunctionDeclaration::handler(FunctionHandler handler) {
+  handler_ = std::move(handler);
+  return *this;
+}
+
+FunctionDeclaration& FunctionRegistry::function(std::string name) {
+  auto it = functions_.find(name);
+  if (it == functions_.end()) it = functions_.emplace(name, FunctionDeclaration(name)).first;
+  return it->second;
+}
+
+}  // namespace switchboard

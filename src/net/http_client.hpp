@@ -1,0 +1,49 @@
+// An HTTP/1.1 client for loopback and LAN peers (the service REST API, custom handlers): keep-alive
+// connections pooled per host:port, one retry when a pooled connection turned out to be stale,
+// and a deadline per request. One instance per io_context; not thread-safe.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/http_types.hpp"
+
+namespace switchboard::net {
+
+class HttpClientError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct HttpEndpoint {
+  std::string host;
+  unsigned short port = 80;
+};
+
+// Splits `http://host[:port]/path?query` into endpoint and target. Throws HttpClientError for
+// anything but plain http.
+std::pair<HttpEndpoint, std::string> split_http_url(std::string_view url);
+
+class HttpClient {
+ public:
+  explicit HttpClient(boost::asio::io_context& io);
+  ~HttpClient();
+
+  // Sends `request` (target, method, headers and body set by the caller; Host, Content-Length
+  // and keep-alive are filled in) and returns the response. Throws HttpClientError on connect,
+  // I/O or timeout failures, with a message naming the peer.
+  boost::asio::awaitable<Response> send(const HttpEndpoint& endpoint, Request request,
+                                        std::chrono::milliseconds timeout);
+
+ private:
+  struct Pool;
+  boost::asio::io_context& io_;
+  std::map<std::string, std::unique_ptr<Pool>> pools_;
+};
+
+}  // namespace switchboard::net

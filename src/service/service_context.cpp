@@ -1,0 +1,23 @@
+// Retired connection ids: see service_context.hpp.
+#include "service/service_context.hpp"
+
+namespace switchboard::service {
+
+void RetiredConnections::retire(const std::string& connection_id,
+                                std::chrono::steady_clock::time_point until) {
+  std::lock_guard lock(mutex_);
+  retired_[connection_id] = until;
+}
+
+bool RetiredConnections::contains(const std::string& connection_id) {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  if (now >= next_purge_) {
+    std::erase_if(retired_, [&](const auto& entry) { return entry.second <= now; });
+    next_purge_ = now + std::chrono::seconds(5);
+  }
+  auto it = retired_.find(connection_id);
+  return it != retired_.end() && it->second > now;
+}
+
+}  // namespace switchboard::service

@@ -1,0 +1,44 @@
+// Worker threads running the shards: see shard_pool.hpp.
+#include "service/shard_pool.hpp"
+
+#include <algorithm>
+
+namespace switchboard::service {
+
+ShardPool::ShardPool(unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < threads; ++i) {
+    shards_.push_back(std::make_unique<Shard>(i));
+    shard_pointers_.push_back(shards_.back().get());
+  }
+}
+
+ShardPool::~ShardPool() {
+  stop(std::chrono::milliseconds(0));
+  wait();
+}
+
+void ShardPool::start() {
+  for (auto& shard : shards_) threads_.emplace_back([s = shard.get()] { s->run(); });
+}
+
+void ShardPool::stop(std::chrono::milliseconds grace) {
+  if (stopper_.joinable() || threads_.empty()) {
+    if (threads_.empty())
+      for (auto& shard : shards_) shard->io().stop();
+    return;
+  }
+  stopper_ = std::thread([this, grace] {
+    std::this_thread::sleep_for(grace);
+    for (auto& shard : shards_) shard->io().stop();
+  });
+}
+
+void ShardPool::wait() {
+  for (auto& thread : threads_)
+    if (thread.joinable()) thread.join();
+  threads_.clear();
+  if (stopper_.joinable()) stopper_.join();
+}
+
+}  // namespace switchboard::service

@@ -1,0 +1,35 @@
+// The worker threads: one Shard (io_context + connection index) per thread, shared by the service
+// and the functions host when both run in one process.
+#pragma once
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "service/shard.hpp"
+
+namespace switchboard::service {
+
+class ShardPool {
+ public:
+  explicit ShardPool(unsigned threads = 0);  // 0: one per core
+  ~ShardPool();
+  ShardPool(const ShardPool&) = delete;
+  ShardPool& operator=(const ShardPool&) = delete;
+
+  const std::vector<Shard*>& shards() const { return shard_pointers_; }
+  Shard& first() { return *shards_.front(); }
+  void start();
+  // Stops every io_context after `grace` (letting queued writes go out); safe from any thread.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(300));
+  // Blocks until the threads have ended.
+  void wait();
+
+ private:
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<Shard*> shard_pointers_;
+  std::vector<std::thread> threads_;
+  std::thread stopper_;
+};
+
+}  // namespace switchboard::service
