@@ -37,7 +37,7 @@ struct ServiceArgs {
   std::string bind = "127.0.0.1";
   std::vector<std::string> access_keys;
   std::string connection_string;
-  double keep_alive = 15, client_timeout = 30, handshake_timeout = 15;
+  double keep_alive = 15, client_timeout = 30, handshake_timeout = 15, long_polling_timeout = 90;
   std::size_t max_message_size = 32 * 1024;
   std::size_t max_queue = 1 << 20;
   unsigned threads = 0;
@@ -74,6 +74,7 @@ int run_service(const ServiceArgs& args, bool port_given) {
   options.keep_alive_interval = seconds_option(args.keep_alive);
   options.client_timeout_interval = seconds_option(args.client_timeout);
   options.handshake_timeout = seconds_option(args.handshake_timeout);
+  options.long_polling_timeout = seconds_option(args.long_polling_timeout);
   options.max_message_size = args.max_message_size;
   options.max_outbound_queue_bytes = args.max_queue;
   options.threads = args.threads;
@@ -116,9 +117,13 @@ struct HostArgs {
   unsigned threads = 0;
 };
 
-functions::FunctionApp load_app(const HostArgs& args, bool embedded) {
+functions::FunctionApp load_app(const HostArgs& args, bool embedded,
+                                const FunctionRegistry* registry) {
   functions::LoadOptions load;
   load.connection_string_provided = embedded;
+  if (registry)
+    for (const auto& [name, declaration] : registry->functions())
+      load.code_functions[name] = declaration.function_json();
   return functions::load_function_app(args.app_dir, load);
 }
 
@@ -141,7 +146,7 @@ void print_host_banner(const functions::FunctionHost& host) {
 }
 
 int run_functions_host(const HostArgs& args, const FunctionRegistry* registry) {
-  auto app = load_app(args, false);
+  auto app = load_app(args, false, registry);
   auto signals = block_termination_signals();
   service::ShardPool pool(args.threads);
   functions::FunctionHostOptions options;
@@ -162,7 +167,7 @@ int run_functions_host(const HostArgs& args, const FunctionRegistry* registry) {
 }
 
 int run_start(const HostArgs& args, const FunctionRegistry* registry) {
-  auto app = load_app(args, true);
+  auto app = load_app(args, true, registry);
   // The embedded service adopts the app's own connection string when it names this machine
   // (e.g. the emulator's), so that clients and tokens agree; otherwise it makes its own.
   service::ServiceOptions service_options;

@@ -397,14 +397,12 @@ bool setting_is_true(const std::optional<std::string>& value) {
   return value && (iequals(trim(*value), "true") || trim(*value) == "1");
 }
 
-FunctionSpec load_function(const FunctionApp& app, const fs::path& display_root,
-                           const std::string& name, const LoadOptions& options) {
+FunctionSpec parse_function(const FunctionApp& app, const std::string& name, const json& doc,
+                            const std::string& file, const LoadOptions& options) {
   FunctionSpec fn;
   fn.name = name;
   fn.directory = app.root / name;
   fn.function_json = fn.directory / "function.json";
-  const std::string file = (display_root / name / "function.json").string();
-  json doc = read_json_file(fn.function_json, file);
   if (!doc.is_object()) fail(file, "must be a JSON object");
 
   if (const json* disabled = member(doc, "disabled")) {
@@ -569,6 +567,13 @@ FunctionSpec load_function(const FunctionApp& app, const fs::path& display_root,
   return fn;
 }
 
+FunctionSpec load_function(const FunctionApp& app, const fs::path& display_root,
+                           const std::string& name, const LoadOptions& options) {
+  const std::string file = (display_root / name / "function.json").string();
+  return parse_function(app, name, read_json_file(app.root / name / "function.json", file), file,
+                        options);
+}
+
 bool methods_overlap(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   if (a.empty() || b.empty()) return true;
   return std::any_of(a.begin(), a.end(), [&](const std::string& m) {
@@ -613,15 +618,18 @@ std::optional<std::string> FunctionApp::connection_string(const std::string& set
 
 FunctionApp load_function_app(const fs::path& root, const LoadOptions& options) {
   std::error_code ec;
-  const std::string root_display = root.string();
-  if (!fs::exists(root, ec)) fail(root_display, "no such directory");
-  if (!fs::is_directory(root, ec)) fail(root_display, "not a directory");
-  const fs::path host_path = root / "host.json";
+  // No folder at all: an app made only of functions declared in code, with default settings.
+  const bool code_only = root.empty();
+  const fs::path where = code_only ? fs::current_path(ec) : root;
+  const std::string root_display = where.string();
+  if (!fs::exists(where, ec)) fail(root_display, "no such directory");
+  if (!fs::is_directory(where, ec)) fail(root_display, "not a directory");
+  const fs::path host_path = where / "host.json";
   const std::string host_display = host_path.string();
-  if (!fs::is_regular_file(host_path, ec)) fail(host_display, "not found");
+  if (!code_only && !fs::is_regular_file(host_path, ec)) fail(host_display, "not found");
 
   FunctionApp app;
-  fs::path absolute = fs::absolute(root, ec).lexically_normal();
+  fs::path absolute = fs::absolute(where, ec).lexically_normal();
   if (!absolute.has_filename() && absolute.has_parent_path() && absolute != absolute.root_path())
     absolute = absolute.parent_path();
   app.root = absolute;
@@ -633,16 +641,16 @@ FunctionApp load_function_app(const fs::path& root, const LoadOptions& options) 
     };
   }
 
-  json host_doc = read_json_file(host_path, host_display);
-  const fs::path settings_path = root / "local.settings.json";
-  if (fs::exists(settings_path, ec)) {
+  json host_doc = code_only ? json{{"version", "2.0"}} : read_json_file(host_path, host_display);
+  const fs::path settings_path = where / "local.settings.json";
+  if (!code_only && fs::exists(settings_path, ec)) {
     const std::string display = settings_path.string();
     app.settings = parse_local_settings(read_json_file(settings_path, display), display);
   }
   app.host = parse_host_json(host_doc, app, host_display);
 
   std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(root, ec)) {
+  for (const auto& entry : fs::directory_iterator(code_only ? fs::path() : root, ec)) {
     std::error_code entry_ec;
     if (!entry.is_directory(entry_ec)) continue;
     std::string name = entry.path().filename().string();
@@ -650,9 +658,18 @@ FunctionApp load_function_app(const fs::path& root, const LoadOptions& options) 
     if (!fs::is_regular_file(entry.path() / "function.json", entry_ec)) continue;
     names.push_back(std::move(name));
   }
+  if (code_only) ec.clear();
   if (ec) fail(root_display, fmt::format("cannot list the directory: {}", ec.message()));
   std::sort(names.begin(), names.end());
   for (const auto& name : names) app.functions.push_back(load_function(app, root, name, options));
+  // Functions declared in code; a folder with the same name keeps its own function.json.
+  for (const auto& [name, doc] : options.code_functions) {
+    if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    app.functions.push_back(
+        parse_function(app, name, doc, "function '" + name + "' (declared in code)", options));
+  }
+  std::sort(app.functions.begin(), app.functions.end(),
+            [](const FunctionSpec& a, const FunctionSpec& b) { return a.name < b.name; });
 
   // Two enabled functions on the same route text must not share a method.
   for (std::size_t i = 0; i < app.functions.size(); ++i) {

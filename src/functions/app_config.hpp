@@ -114,9 +114,13 @@ struct LoadOptions {
   // missing is allowed: the embedded service's connection string is provided.
   bool connection_string_provided = false;
   EnvironmentLookup environment;  // defaults to ::getenv
+  // Functions declared in code (name -> the function.json they stand for). A folder function of
+  // the same name keeps its function.json.
+  std::map<std::string, nlohmann::json> code_functions;
 };
 
-// Loads and validates the app at `root`. Throws AppError naming the file, function and field:
+// Loads and validates the app at `root` (empty: no folder, only `code_functions`, default
+// settings from the environment). Throws AppError naming the file, function and field:
 // unreadable or invalid JSON, a host.json version other than 2.0, an unknown binding type, a
 // missing name/type/direction, a wrong direction for the type, duplicate binding names, a
 // function without an httpTrigger, a signalR binding without hubName, a missing connection

@@ -75,7 +75,7 @@ asio::awaitable<void> run_session(tcp::socket socket, service::Shard& shard, Htt
       break;
     }
     Request request = parser.release();
-    if (beast::websocket::is_upgrade(request)) {
+    if (beast::websocket::is_upgrade(request) || handler.wants_socket(request)) {
       stream.expires_never();
       handler.upgrade(stream.release_socket(), std::move(request), shard);
       co_return;

@@ -20,7 +20,9 @@ class HttpHandler {
   virtual ~HttpHandler() = default;
   // Produces the response to a plain HTTP request.
   virtual boost::asio::awaitable<Response> handle(Request& request) = 0;
-  // Takes over a WebSocket upgrade request and its socket.
+  // Whether a (non-upgrade) request takes its socket over, e.g. a Server-Sent Events stream.
+  virtual bool wants_socket(const Request&) const { return false; }
+  // Takes over a WebSocket upgrade request (or one wants_socket() chose) and its socket.
   virtual void upgrade(boost::asio::ip::tcp::socket socket, Request request,
                        service::Shard& shard) = 0;
 };

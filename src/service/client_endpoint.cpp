@@ -8,9 +8,12 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <boost/asio/this_coro.hpp>
 #include "protocol/names.hpp"
 #include "protocol/negotiate.hpp"
+#include "service/long_polling_connection.hpp"
 #include "service/request_auth.hpp"
+#include "service/sse_connection.hpp"
 #include "service/websocket_connection.hpp"
 #include "util/url.hpp"
 
@@ -20,7 +23,7 @@ namespace http = net::http;
 using net::make_error;
 using net::Response;
 
-namespace {
+namespace client_detail {
 
 std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -64,7 +67,7 @@ ClientRequest check_client_request(const net::Request& request, const util::Targ
 }
 
 unsigned allowed_transports(const auth::VerifiedToken& token) {
-  unsigned supported = protocol::kWebSockets;
+  unsigned supported = protocol::kAllTransports;
   for (const auto& [type, value] : token.claims) {
     if (type == "asrs.s.htt") {
       try {
@@ -76,7 +79,9 @@ unsigned allowed_transports(const auth::VerifiedToken& token) {
   return supported;
 }
 
-}  // namespace
+}  // namespace client_detail
+
+using namespace client_detail;
 
 Response ClientEndpoint::negotiate(const net::Request& request) {
   if (request.method() != http::verb::post)
@@ -119,45 +124,150 @@ Response ClientEndpoint::negotiate(const net::Request& request) {
                             "application/json");
 }
 
-Response ClientEndpoint::connect_without_upgrade(const net::Request& request) {
+bool ClientEndpoint::is_event_stream(const net::Request& request) {
+  if (request.method() != http::verb::get) return false;
+  auto accept = request.find(http::field::accept);
+  if (accept == request.end() ||
+      std::string_view(accept->value()).find("text/event-stream") == std::string_view::npos)
+    return false;
+  std::string_view target = request.target();
+  std::string_view path = target.substr(0, target.find('?'));
+  return path == "/client" || path == "/client/";
+}
+
+namespace {
+
+// CORS headers for transport responses written by hand (the event stream).
+std::string cors_headers(const net::Request& request) {
+  auto origin = request.find(http::field::origin);
+  if (origin == request.end()) return {};
+  return "Access-Control-Allow-Origin: " + std::string(origin->value()) +
+         "\r\nAccess-Control-Allow-Credentials: true\r\nVary: Origin\r\n";
+}
+
+}  // namespace
+
+struct ClientEndpoint::Opening {
+  ClientRequest checked;
+  std::string connection_id;
+  std::optional<Response> failure;
+};
+
+boost::asio::awaitable<ClientEndpoint::Opening> ClientEndpoint::open(const net::Request& request,
+                                                                     const util::Target& target) {
+  Opening opening;
+  opening.checked = check_client_request(request, target, context_.options, true);
+  if (opening.checked.error) {
+    opening.failure = std::move(opening.checked.error);
+    co_return opening;
+  }
+  auto id = target.get("id");
+  if (!id || id->empty()) {
+    opening.failure =
+        make_error(http::status::bad_request, "InvalidArgument", "Connection ID required");
+    co_return opening;
+  }
+  auto resolved = context_.tokens->resolve(*id);
+  if (!resolved || context_.retired.contains(resolved->connection_id)) {
+    opening.failure = make_error(http::status::not_found, "NotFound", "No Connection with that ID");
+    co_return opening;
+  }
+  if (now_seconds() - resolved->issued_at > context_.connect_window.count()) {
+    opening.failure =
+        make_error(http::status::not_found, "NotFound",
+                   "No Connection with that ID: the connection token has expired "
+                   "(connect within " +
+                       std::to_string(context_.connect_window.count()) + " s of negotiate).");
+    co_return opening;
+  }
+  // (No co_await inside a condition: g++ 12 fails on it.)
+  bool in_use = context_.connections.find(resolved->connection_id) != nullptr;
+  if (!in_use)
+    in_use =
+        co_await context_.router->connection_exists(opening.checked.hub, resolved->connection_id);
+  if (in_use) {
+    opening.failure = make_error(http::status::conflict, "Conflict",
+                                 "A connection with this ID is already connected.");
+    co_return opening;
+  }
+  opening.connection_id = resolved->connection_id;
+  co_return opening;
+}
+
+boost::asio::awaitable<Response> ClientEndpoint::transport_request(const net::Request& request) {
   auto target = util::parse_target(request.target());
-  if (!target.get("id"))
-    return make_error(http::status::bad_request, "InvalidArgument", "Connection ID required");
-  return make_error(http::status::not_found, "NotFound",
-                    "This service offers only the WebSockets transport on /client/: connect "
-                    "with a WebSocket upgrade.");
+  auto id = target.get("id");
+  if (!id || id->empty())
+    co_return make_error(http::status::bad_request, "InvalidArgument", "Connection ID required");
+  auto resolved = context_.tokens->resolve(*id);
+  std::shared_ptr<HubConnection> connection =
+      resolved ? context_.connections.find(resolved->connection_id) : nullptr;
+
+  if (request.method() == http::verb::get && !connection) {
+    // The first long poll opens the connection.
+    auto opening = co_await open(request, target);
+    if (opening.failure) co_return std::move(*opening.failure);
+    auto* shard = Shard::current();
+    auto lp = std::make_shared<LongPollingConnection>(
+        context_, *shard, opening.connection_id, opening.checked.hub,
+        opening.checked.token->user_id, context_.options.long_polling_timeout);
+    lp->start();
+    connection = lp;
+  }
+  if (!connection)
+    co_return make_error(http::status::not_found, "NotFound", "No Connection with that ID");
+  // Every request of a connection carries its access token.
+  auto checked = check_client_request(request, target, context_.options, true);
+  if (checked.error) co_return std::move(*checked.error);
+  if (checked.hub != connection->hub())
+    co_return make_error(http::status::not_found, "NotFound", "No Connection with that ID");
+  auto* owner = context_.shards[connection->shard()];
+
+  switch (request.method()) {
+    case http::verb::get: {
+      if (connection->transport() != TransportKind::LongPolling)
+        co_return make_error(http::status::bad_request, "BadRequest",
+                             "Cannot change transports mid-connection");
+      auto waiter = std::make_shared<PollWaiter>(co_await boost::asio::this_coro::executor);
+      auto lp = std::static_pointer_cast<LongPollingConnection>(connection);
+      owner->post([lp, waiter] { lp->poll(waiter); });
+      co_return co_await waiter->wait();
+    }
+    case http::verb::post: {
+      if (connection->transport() == TransportKind::WebSockets)
+        co_return make_error(http::status::method_not_allowed, "MethodNotAllowed",
+                             "POST requests are not allowed for WebSocket connections.");
+      if (request.body().size() > context_.options.max_rest_body_bytes)
+        co_return make_error(http::status::payload_too_large, "PayloadTooLarge",
+                             "The message is too large.");
+      owner->post([connection, body = request.body()] { connection->deliver(body); });
+      co_return net::make_response(http::status::ok);
+    }
+    case http::verb::delete_: {
+      if (connection->transport() != TransportKind::LongPolling)
+        co_return make_error(http::status::bad_request, "BadRequest",
+                             "DELETE is only for long-polling connections.");
+      auto lp = std::static_pointer_cast<LongPollingConnection>(connection);
+      owner->post([lp] { lp->stop_by_client(); });
+      co_return net::make_response(http::status::accepted);
+    }
+    default:
+      co_return make_error(http::status::method_not_allowed, "MethodNotAllowed",
+                           "Method not allowed on the client endpoint.");
+  }
 }
 
 boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socket socket,
                                                      net::Request request, Shard& shard) {
   auto target = util::parse_target(request.target());
   std::optional<Response> failure;
-  ClientRequest checked;
-  std::string connection_id;
+  Opening opening;
   if (target.path != "/client" && target.path != "/client/") {
     failure =
         make_error(http::status::not_found, "NotFound", "No WebSocket endpoint at this path.");
   } else {
-    checked = check_client_request(request, target, context_.options, true);
-    if (checked.error) {
-      failure = std::move(checked.error);
-    } else if (auto id = target.get("id"); !id || id->empty()) {
-      failure = make_error(http::status::bad_request, "InvalidArgument", "Connection ID required");
-    } else if (auto resolved = context_.tokens->resolve(*id);
-               !resolved || context_.retired.contains(resolved->connection_id)) {
-      failure = make_error(http::status::not_found, "NotFound", "No Connection with that ID");
-    } else if (now_seconds() - resolved->issued_at > context_.connect_window.count()) {
-      failure =
-          make_error(http::status::not_found, "NotFound",
-                     "No Connection with that ID: the connection token has expired "
-                     "(connect within " +
-                         std::to_string(context_.connect_window.count()) + " s of negotiate).");
-    } else if (co_await context_.router->connection_exists(checked.hub, resolved->connection_id)) {
-      failure = make_error(http::status::conflict, "Conflict",
-                           "A connection with this ID is already connected.");
-    } else {
-      connection_id = resolved->connection_id;
-    }
+    opening = co_await open(request, target);
+    failure = std::move(opening.failure);
   }
   if (failure) {
     failure->version(request.version());
@@ -170,8 +280,15 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
     stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
     co_return;
   }
+  const auto& user = opening.checked.token->user_id;
+  if (is_event_stream(request)) {
+    auto connection = std::make_shared<SseConnection>(
+        context_, shard, std::move(socket), opening.connection_id, opening.checked.hub, user);
+    connection->start(cors_headers(request));
+    co_return;
+  }
   auto connection = std::make_shared<WebSocketConnection>(
-      context_, shard, std::move(socket), connection_id, checked.hub, checked.token->user_id);
+      context_, shard, std::move(socket), opening.connection_id, opening.checked.hub, user);
   connection->start(std::move(request));
 }
 

@@ -7,6 +7,7 @@
 
 #include "net/http_types.hpp"
 #include "service/service_context.hpp"
+#include "util/url.hpp"
 
 namespace switchboard::service {
 
@@ -15,12 +16,18 @@ class ClientEndpoint {
   explicit ClientEndpoint(ServiceContext& context) : context_(context) {}
 
   net::Response negotiate(const net::Request& request);
-  // Plain HTTP on /client/ (SSE and long polling are not offered: negotiate lists WebSockets).
-  net::Response connect_without_upgrade(const net::Request& request);
+  // Plain HTTP on /client/: long polls (GET), client records (POST), DELETE.
+  boost::asio::awaitable<net::Response> transport_request(const net::Request& request);
+  // Whether the request opens a Server-Sent Events stream (the endpoint takes the socket).
+  static bool is_event_stream(const net::Request& request);
+  // A WebSocket upgrade or an event stream: takes the socket.
   boost::asio::awaitable<void> upgrade(boost::asio::ip::tcp::socket socket, net::Request request,
                                        Shard& shard);
 
  private:
+  struct Opening;
+  // The checks of a new connection: token, hub, connection token, not retired, not in use.
+  boost::asio::awaitable<Opening> open(const net::Request& request, const util::Target& target);
   ServiceContext& context_;
 };
 

@@ -17,6 +17,7 @@ struct ServiceOptions {
   std::chrono::milliseconds keep_alive_interval{15000};
   std::chrono::milliseconds client_timeout_interval{30000};
   std::chrono::milliseconds handshake_timeout{15000};
+  std::chrono::milliseconds long_polling_timeout{90000};
   std::size_t max_message_size = 32 * 1024;        // per incoming hub message
   std::size_t max_outbound_queue_bytes = 1 << 20;  // per connection
   std::size_t max_rest_body_bytes = 1 << 20;

@@ -1,19 +1,41 @@
-// A message encoded once and shared, immutable, by every recipient's outbound queue.
+// A message encoded once per hub protocol and shared, immutable, by every recipient's outbound
+// queue: the JSON record is made when the message is created, the MessagePack record on first
+// use by a MessagePack client (once, whichever shard asks first).
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace switchboard::service {
 
-struct OutboundMessage {
-  std::string json_frame;  // JSON hub protocol record, ending in 0x1E
+enum class HubProtocol { Json, MessagePack };
+
+class OutboundMessage {
+ public:
+  // An invocation of `target` with JSON `arguments_json`: both encodings available.
+  static std::shared_ptr<const OutboundMessage> invocation(std::string target,
+                                                           std::string arguments_json);
+  // Both encodings given (the binary REST body form); an empty one is derived from the other
+  // only for JSON -> MessagePack.
+  static std::shared_ptr<const OutboundMessage> encoded(std::string json_frame,
+                                                        std::string messagepack_frame);
+  // Bytes for one connection in one protocol (handshake answers, completions, pings, closes).
+  static std::shared_ptr<const OutboundMessage> raw(std::string frame);
+
+  // The record in `protocol` (empty when it cannot be produced).
+  const std::string& frame(HubProtocol protocol) const;
+  std::size_t size(HubProtocol protocol) const { return frame(protocol).size(); }
+
+ private:
+  std::string json_frame_;
+  std::string target_;          // for the lazy MessagePack encoding
+  std::string arguments_json_;  // idem
+  bool raw_ = false;
+  mutable std::once_flag messagepack_once_;
+  mutable std::string messagepack_frame_;
 };
 
 using MessagePtr = std::shared_ptr<const OutboundMessage>;
-
-inline MessagePtr make_json_message(std::string frame) {
-  return std::make_shared<const OutboundMessage>(OutboundMessage{std::move(frame)});
-}
 
 }  // namespace switchboard::service

@@ -108,10 +108,22 @@ boost::asio::awaitable<Response> RestApi::handle(const net::Request& request) {
 
   MessagePtr message;
   if (is_send(route.operation)) {
-    auto parsed = protocol::parse_rest_message(request.body());
-    if (!parsed.message) co_return bad_request(parsed.error);
-    message = make_json_message(
-        protocol::encode_invocation(parsed.message->target, parsed.message->arguments_json));
+    auto content_type = request.find(http::field::content_type);
+    if (content_type != request.end() &&
+        std::string_view(content_type->value()).starts_with("application/octet-stream")) {
+      auto parsed = protocol::parse_binary_rest_message(request.body());
+      if (!parsed.message) co_return bad_request(parsed.error);
+      auto& m = *parsed.message;
+      message =
+          m.messagepack_frame.empty()
+              ? OutboundMessage::invocation(std::move(m.target), std::move(m.arguments_json))
+              : OutboundMessage::encoded(std::move(m.json_frame), std::move(m.messagepack_frame));
+    } else {
+      auto parsed = protocol::parse_rest_message(request.body());
+      if (!parsed.message) co_return bad_request(parsed.error);
+      message = OutboundMessage::invocation(std::move(parsed.message->target),
+                                            std::move(parsed.message->arguments_json));
+    }
   }
 
   switch (route.operation) {

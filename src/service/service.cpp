@@ -99,7 +99,7 @@ boost::asio::awaitable<net::Response> Service::handle(net::Request& request) {
   } else if (path == "/client/negotiate" || path == "/client/negotiate/") {
     response = client_endpoint_.negotiate(request);
   } else if (path == "/client" || path == "/client/") {
-    response = client_endpoint_.connect_without_upgrade(request);
+    response = co_await client_endpoint_.transport_request(request);
   } else if (path.starts_with("/api/")) {
     response = co_await rest_api_.handle(request);
   } else {
@@ -108,6 +108,10 @@ boost::asio::awaitable<net::Response> Service::handle(net::Request& request) {
   }
   add_cors(request, response);
   co_return response;
+}
+
+bool Service::wants_socket(const net::Request& request) const {
+  return ClientEndpoint::is_event_stream(request);
 }
 
 void Service::upgrade(boost::asio::ip::tcp::socket socket, net::Request request, Shard& shard) {

@@ -31,6 +31,7 @@ class Service final : public net::HttpHandler {
   ServiceContext& context() { return context_; }
 
   boost::asio::awaitable<net::Response> handle(net::Request& request) override;
+  bool wants_socket(const net::Request& request) const override;
   void upgrade(boost::asio::ip::tcp::socket socket, net::Request request, Shard& shard) override;
 
  private:

@@ -20,4 +20,21 @@ bool RetiredConnections::contains(const std::string& connection_id) {
   return it != retired_.end() && it->second > now;
 }
 
+void ConnectionTable::add(const std::string& connection_id,
+                          std::weak_ptr<HubConnection> connection) {
+  std::lock_guard lock(mutex_);
+  connections_[connection_id] = std::move(connection);
+}
+
+void ConnectionTable::remove(const std::string& connection_id) {
+  std::lock_guard lock(mutex_);
+  connections_.erase(connection_id);
+}
+
+std::shared_ptr<HubConnection> ConnectionTable::find(const std::string& connection_id) {
+  std::lock_guard lock(mutex_);
+  auto it = connections_.find(connection_id);
+  return it == connections_.end() ? nullptr : it->second.lock();
+}
+
 }  // namespace switchboard::service

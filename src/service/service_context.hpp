@@ -27,12 +27,28 @@ class RetiredConnections {
   std::chrono::steady_clock::time_point next_purge_{};
 };
 
+class HubConnection;
+
+// Every live connection by id, whatever its state (handshake included), for the transports
+// whose requests arrive separately (Server-Sent Events and long-polling POSTs and polls).
+class ConnectionTable {
+ public:
+  void add(const std::string& connection_id, std::weak_ptr<HubConnection> connection);
+  void remove(const std::string& connection_id);
+  std::shared_ptr<HubConnection> find(const std::string& connection_id);
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::weak_ptr<HubConnection>> connections_;
+};
+
 struct ServiceContext {
   ServiceOptions options;
   std::vector<Shard*> shards;
   std::unique_ptr<backplane::HubRouter> router;
   std::unique_ptr<auth::ConnectionTokenCodec> tokens;
   RetiredConnections retired;
+  ConnectionTable connections;
   // How long after negotiate a connection token may be used to connect.
   std::chrono::seconds connect_window{30};
 };

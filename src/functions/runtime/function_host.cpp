@@ -109,9 +109,11 @@ FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, service
   if (app_.host.custom_handler) {
     std::map<std::string, std::string> environment(app_.settings.values.begin(),
                                                    app_.settings.values.end());
-    if (!options_.embedded_connection_string.empty() &&
-        !app_.connection_string("AzureSignalRConnectionString"))
-      environment["AzureSignalRConnectionString"] = options_.embedded_connection_string;
+    if (!options_.embedded_connection_string.empty()) {
+      auto own = app_.connection_string("AzureSignalRConnectionString");
+      if (!own || is_loopback(host_of(*own)))
+        environment["AzureSignalRConnectionString"] = options_.embedded_connection_string;
+    }
     invokers_.push_back(std::make_unique<CustomHandlerInvoker>(
         pool_.first().io(), app_, std::move(environment),
         []() -> net::HttpClient& { return thread_http_client(); }));
@@ -166,10 +168,12 @@ void FunctionHost::setup_connections() {
         throw AppError("The connection setting '" + setting + "': " + e.what());
       }
     }
+    // In `start`, a connection string naming this machine means the embedded service (its port
+    // may have been moved with --service-port).
+    bool in_process = embedded && options_.embedded_router &&
+                      is_loopback(host_of(connection.connection_string.endpoint));
+    if (in_process) connection.connection_string = *embedded;
     const auto& cs = connection.connection_string;
-    bool in_process = embedded && options_.embedded_router && is_loopback(host_of(cs.endpoint)) &&
-                      cs.base_url() == embedded->base_url() &&
-                      cs.access_key == embedded->access_key;
     if (in_process) {
       connection.client = std::make_unique<EmbeddedServiceClient>(*options_.embedded_router);
     } else {

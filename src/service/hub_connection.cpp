@@ -1,0 +1,278 @@
+// Hub protocol state machine shared by every transport: see hub_connection.hpp.
+#include "service/hub_connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "util/url.hpp"
+
+namespace switchboard::service {
+
+using protocol::MessageType;
+
+namespace {
+
+const MessagePtr& ping_message(HubProtocol protocol) {
+  static const MessagePtr json = OutboundMessage::raw(std::string(protocol::ping_frame()));
+  static const MessagePtr messagepack =
+      OutboundMessage::raw(std::string(protocol::messagepack_ping_frame()));
+  return protocol == HubProtocol::Json ? json : messagepack;
+}
+
+constexpr auto kCloseTimeout = std::chrono::seconds(5);
+
+}  // namespace
+
+HubConnection::HubConnection(ServiceContext& context, Shard& shard, std::string id, std::string hub,
+                             std::string user, TransportKind transport)
+    : ClientConnection(std::move(id), std::move(hub), std::move(user), shard.index()),
+      context_(context),
+      shard_(shard),
+      last_receive_(Clock::now()),
+      transport_(transport),
+      json_reader_(context.options.max_message_size),
+      created_(last_receive_),
+      last_send_(last_receive_) {}
+
+HubConnection::~HubConnection() = default;
+
+void HubConnection::begin() {
+  // On the shard's heartbeat right away, so that the handshake timeout applies.
+  shard_.attach(shared_from_this(), {});
+  context_.connections.add(id(), weak_from_this());
+}
+
+bool HubConnection::append_bytes(std::string_view bytes) {
+  if (messagepack_reader_) return messagepack_reader_->append(bytes);
+  return json_reader_.append(bytes);
+}
+
+std::optional<std::string_view> HubConnection::next_record() {
+  if (messagepack_reader_) return messagepack_reader_->next();
+  return json_reader_.next();
+}
+
+void HubConnection::receive(std::string_view bytes) {
+  if (closing_ || finished_) return;
+  last_receive_ = Clock::now();
+  std::string after_handshake;
+  if (!handshake_done_) {
+    // The handshake is JSON whatever the protocol; what follows it belongs to that protocol.
+    handshake_buffer_.append(bytes);
+    auto end = handshake_buffer_.find(protocol::kRecordSeparator);
+    if (end == std::string::npos) {
+      if (handshake_buffer_.size() > context_.options.max_message_size) {
+        spdlog::debug("connection {}: handshake over {} bytes", id(),
+                      context_.options.max_message_size);
+        abort();
+      }
+      return;
+    }
+    std::string record = handshake_buffer_.substr(0, end);
+    after_handshake = handshake_buffer_.substr(end + 1);
+    std::string().swap(handshake_buffer_);
+    if (!handle_handshake(record)) return;
+    if (protocol_ == HubProtocol::MessagePack)
+      messagepack_reader_ =
+          std::make_unique<protocol::MessagePackRecordReader>(context_.options.max_message_size);
+    bytes = after_handshake;
+    if (bytes.empty()) return;
+  }
+  if (!append_bytes(bytes)) {
+    close(fmt::format("Message exceeds the maximum size of {} bytes or is malformed.",
+                      context_.options.max_message_size),
+          false);
+    return;
+  }
+  while (auto record = next_record()) {
+    if (!handle_record(*record)) return;
+  }
+}
+
+bool HubConnection::handle_record(std::string_view record) {
+  if (closing_) return false;
+  auto parsed = protocol_ == HubProtocol::Json ? protocol::parse_json_message(record)
+                                               : protocol::parse_messagepack_message(record);
+  if (!parsed.error.empty()) {
+    close("Invalid message: " + parsed.error, false);
+    return false;
+  }
+  if (!parsed.message) return true;  // unknown message type: ignored, as the spec asks
+  timeout_started_ = true;
+  if (parsed.message->type == MessageType::Close) {
+    close({}, false);
+    return false;
+  }
+  handle_message(*parsed.message);
+  return true;
+}
+
+bool HubConnection::handle_handshake(std::string_view record) {
+  auto parsed = protocol::parse_handshake_request(record);
+  std::string error;
+  if (!parsed.request) {
+    error = "An unexpected error occurred during connection handshake. " + parsed.error;
+  } else if (util::iequals(parsed.request->protocol, "json")) {
+    protocol_ = HubProtocol::Json;
+  } else if (util::iequals(parsed.request->protocol, "messagepack")) {
+    if (transport_ == TransportKind::ServerSentEvents)
+      error = "Cannot use the '" + parsed.request->protocol +
+              "' protocol on the current transport. The transport does not support 'Binary' "
+              "transfer format.";
+    protocol_ = HubProtocol::MessagePack;
+  } else {
+    error = "The protocol '" + parsed.request->protocol + "' is not supported.";
+  }
+  if (error.empty() && (parsed.request->version < 1 || parsed.request->version > 2)) {
+    error = "The server does not support version " + std::to_string(parsed.request->version) +
+            " of the '" + parsed.request->protocol + "' protocol.";
+  }
+  if (!error.empty()) {
+    spdlog::debug("connection {}: handshake rejected: {}", id(), error);
+    protocol_ = HubProtocol::Json;  // the handshake answer is JSON text either way
+    send_raw(protocol::handshake_response(error));
+    closing_ = true;
+    closing_since_ = Clock::now();
+    flush();
+    return false;
+  }
+  handshake_done_ = true;
+  send_raw(protocol::handshake_response());
+  // Move from the handshake-only entry to a routed connection (joins stored user groups).
+  shard_.detach(*this);
+  context_.router->connection_opened(shared_from_this());
+  registered_ = true;
+  return true;
+}
+
+void HubConnection::handle_message(const protocol::HubMessage& message) {
+  switch (message.type) {
+    case MessageType::Invocation:
+    case MessageType::StreamInvocation:
+      if (message.has_invocation_id && !message.invocation_id.empty()) {
+        std::string error = "Invocation failed: no upstream is configured for hub '" + hub() +
+                            "' to handle '" + message.target + "'.";
+        send_raw(protocol_ == HubProtocol::Json
+                     ? protocol::encode_completion_error(message.invocation_id, error)
+                     : protocol::encode_messagepack_completion_error(message.invocation_id, error));
+      }
+      break;
+    default:
+      break;  // Ping, Ack, Sequence, StreamItem, Completion, CancelInvocation: nothing to do
+  }
+}
+
+void HubConnection::send_raw(std::string frame) {
+  auto message = OutboundMessage::raw(std::move(frame));
+  queued_bytes_ += message->size(protocol_);
+  queue_.push_back(std::move(message));
+  flush();
+}
+
+void HubConnection::send(const MessagePtr& message) {
+  if (closing_ || finished_ || !handshake_done_) return;
+  std::size_t size = message->size(protocol_);
+  if (size == 0) return;  // no encoding for this protocol
+  if (queued_bytes_ + size > context_.options.max_outbound_queue_bytes) {
+    spdlog::warn("connection {}: outbound queue over {} bytes, the client is not reading; closing",
+                 id(), context_.options.max_outbound_queue_bytes);
+    // Not now: send() runs inside a shard's fan-out loop, which must not see the index change.
+    closing_ = true;
+    closing_since_ = Clock::now();
+    shard_.post([self = shared_from_this()] { self->abort(); });
+    return;
+  }
+  queued_bytes_ += size;
+  queue_.push_back(message);
+  flush();
+}
+
+void HubConnection::flush() {
+  if (writing_ || finished_) return;
+  if (queue_.empty()) {
+    if (closing_ && !transport_closed_) {
+      transport_closed_ = true;
+      close_transport();
+    }
+    return;
+  }
+  if (!can_write()) return;
+  // Cork: every message queued so far goes out in one write.
+  in_flight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+  queue_.clear();
+  writing_ = true;
+  last_send_ = Clock::now();
+  write(in_flight_);
+}
+
+void HubConnection::write_done(boost::system::error_code ec) {
+  writing_ = false;
+  for (const auto& message : in_flight_)
+    queued_bytes_ -= std::min(queued_bytes_, message->size(protocol_));
+  in_flight_.clear();
+  if (ec) {
+    spdlog::debug("connection {}: write failed: {}", id(), ec.message());
+    abort();
+    return;
+  }
+  flush();
+}
+
+void HubConnection::close(std::string_view error, bool allow_reconnect) {
+  if (closing_ || finished_) return;
+  closing_ = true;
+  closing_since_ = Clock::now();
+  context_.retired.retire(id(), Clock::now() + context_.connect_window);
+  if (handshake_done_) {
+    auto frame = protocol_ == HubProtocol::Json
+                     ? protocol::encode_close(error, allow_reconnect)
+                     : protocol::encode_messagepack_close(error, allow_reconnect);
+    queued_bytes_ += frame.size();
+    queue_.push_back(OutboundMessage::raw(std::move(frame)));
+  }
+  flush();
+}
+
+void HubConnection::abort() {
+  closing_ = true;
+  abort_transport();
+  finish();
+}
+
+void HubConnection::finish() {
+  if (finished_) return;
+  finished_ = true;
+  closing_ = true;
+  context_.retired.retire(id(), Clock::now() + context_.connect_window);
+  context_.connections.remove(id());
+  if (registered_) {
+    context_.router->connection_closed(*this);
+  } else {
+    shard_.detach(*this);
+  }
+  on_finished();
+}
+
+void HubConnection::tick(Clock::time_point now) {
+  if (finished_) return;
+  const auto& options = context_.options;
+  if (closing_) {
+    if (now - closing_since_ >= kCloseTimeout) abort();
+    return;
+  }
+  if (!handshake_done_) {
+    if (now - created_ >= options.handshake_timeout) {
+      spdlog::debug("connection {}: handshake timed out", id());
+      abort();
+    }
+    return;
+  }
+  if (!uses_keep_alive()) return;
+  if (timeout_started_ && now - last_receive_ >= options.client_timeout_interval) {
+    close("Client hasn't sent a message/ping within the configured ClientTimeoutInterval.", false);
+    return;
+  }
+  if (!writing_ && queue_.empty() && now - last_send_ >= options.keep_alive_interval)
+    send(ping_message(protocol_));
+}
+
+}  // namespace switchboard::service

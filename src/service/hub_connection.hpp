@@ -1,0 +1,98 @@
+// One client connection speaking a hub protocol (JSON or MessagePack) over some transport: the
+// handshake, incoming records, the corked outbound queue bounded in bytes, pings, client and
+// handshake timeouts, Close both ways. Transports (WebSockets, Server-Sent Events, long polling)
+// derive from it and supply the I/O hooks. Every member runs on the connection's shard thread.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "protocol/json_hub_protocol.hpp"
+#include "protocol/messagepack_hub_protocol.hpp"
+#include "service/client_connection.hpp"
+#include "service/service_context.hpp"
+
+namespace switchboard::service {
+
+enum class TransportKind { WebSockets, ServerSentEvents, LongPolling };
+
+class HubConnection : public ClientConnection, public std::enable_shared_from_this<HubConnection> {
+ public:
+  HubConnection(ServiceContext& context, Shard& shard, std::string id, std::string hub,
+                std::string user, TransportKind transport);
+  ~HubConnection() override;
+
+  void send(const MessagePtr& message) override;
+  void close(std::string_view error, bool allow_reconnect) override;
+  void tick(Clock::time_point now) override;
+
+  // Bytes a client sent by POST (Server-Sent Events, long polling); on the connection's shard.
+  void deliver(const std::string& bytes) { receive(bytes); }
+
+  TransportKind transport() const { return transport_; }
+  HubProtocol protocol() const { return protocol_; }
+  bool finished() const { return finished_; }
+
+ protected:
+  // Registers with the shard (timeouts apply from now on) and the connection table.
+  void begin();
+  // Feeds bytes that arrived from the client.
+  void receive(std::string_view bytes);
+  // Writes whatever is queued if the transport can take it now.
+  void flush();
+  // Ends the connection: unregisters, retires the id; idempotent.
+  void finish();
+  // Drops the transport at once (no Close message).
+  void abort();
+
+  // Transport hooks.
+  // Whether a write may start now (long polling: only while a poll waits).
+  virtual bool can_write() const { return true; }
+  // Writes `batch` (whole records, in order) and later calls write_done().
+  virtual void write(const std::vector<MessagePtr>& batch) = 0;
+  // Called after the Close message went out: end the transport gracefully.
+  virtual void close_transport() = 0;
+  // Drop the transport now.
+  virtual void abort_transport() = 0;
+  // Whether pings and the client timeout apply (not for long polling).
+  virtual bool uses_keep_alive() const { return true; }
+  virtual void on_finished() {}
+
+  void write_done(boost::system::error_code ec);
+
+  ServiceContext& context_;
+  Shard& shard_;
+  std::vector<MessagePtr> in_flight_;
+  Clock::time_point last_receive_;
+  bool closing_ = false;  // a Close is queued; nothing more is sent
+  bool finished_ = false;
+
+ private:
+  bool handle_record(std::string_view record);
+  bool handle_handshake(std::string_view record);
+  void handle_message(const protocol::HubMessage& message);
+  void send_raw(std::string frame);
+  std::optional<std::string_view> next_record();
+  bool append_bytes(std::string_view bytes);
+
+  TransportKind transport_;
+  HubProtocol protocol_ = HubProtocol::Json;
+  protocol::JsonRecordReader json_reader_;
+  std::unique_ptr<protocol::MessagePackRecordReader> messagepack_reader_;
+  std::string handshake_buffer_;
+  std::deque<MessagePtr> queue_;
+  std::size_t queued_bytes_ = 0;
+  Clock::time_point created_;
+  Clock::time_point last_send_;
+  Clock::time_point closing_since_;
+  bool writing_ = false;
+  bool handshake_done_ = false;
+  bool registered_ = false;
+  bool timeout_started_ = false;
+  bool transport_closed_ = false;
+};
+
+}  // namespace switchboard::service
