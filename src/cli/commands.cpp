@@ -311,6 +311,11 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   service_cmd
+      ->add_option("--long-polling-timeout", service_args.long_polling_timeout,
+                   "Seconds a long poll waits for messages before an empty answer")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  service_cmd
       ->add_option("--max-message-size", service_args.max_message_size,
                    "Largest incoming hub message in bytes")
       ->capture_default_str();

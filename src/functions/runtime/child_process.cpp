@@ -173,6 +173,13 @@ void ChildProcess::watch() {
   });
 }
 
+void ChildProcess::kill_now() {
+  pid_t pid = pid_;
+  if (pid <= 0) return;
+  kill(-pid, SIGKILL);
+  kill(pid, SIGKILL);
+}
+
 void ChildProcess::stop() {
   stopping_ = true;
   watch_timer_.cancel();

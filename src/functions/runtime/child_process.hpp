@@ -32,6 +32,8 @@ class ChildProcess {
   // Starts the process (throws std::runtime_error with the reason when it cannot be started).
   void start();
   void stop();
+  // Kills the running process at once (from any thread); it is restarted as if it had died.
+  void kill_now();
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   // Incremented at every (re)start; lets callers notice a restart.

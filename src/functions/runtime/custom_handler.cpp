@@ -49,11 +49,15 @@ bool forwards_http_request(const FunctionSpec& function) {
 }
 
 CustomHandlerInvoker::CustomHandlerInvoker(boost::asio::io_context& io, const FunctionApp& app,
+                                           CustomHandlerSpec handler,
                                            std::map<std::string, std::string> environment,
                                            std::function<net::HttpClient&()> client_for_thread,
                                            std::string label)
-    : app_(app), client_for_thread_(std::move(client_for_thread)) {
-  const auto& spec = *app.host.custom_handler;
+    : app_(app),
+      spec_(std::move(handler)),
+      label_(label),
+      client_for_thread_(std::move(client_for_thread)) {
+  const auto& spec = spec_;
   port_ = find_free_port();
   // A member, not a braced temporary: g++ 12 mis-destroys temporaries of co_await expressions.
   endpoint_ = {"127.0.0.1", port_};
@@ -135,7 +139,7 @@ boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::invoke(Invocation
       std::chrono::steady_clock::now() + std::min(timeout, std::chrono::milliseconds(60000));
   co_await wait_until_ready(deadline);
   const auto& function = *invocation.function;
-  if (app_.host.custom_handler->enable_forwarding_http_request && invocation.raw_request &&
+  if (spec_.enable_forwarding_http_request && invocation.raw_request &&
       forwards_http_request(function))
     co_return co_await forward(invocation, timeout);
 
@@ -151,20 +155,21 @@ boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::invoke(Invocation
   try {
     response = co_await client_for_thread_().send(endpoint_, std::move(request), timeout);
   } catch (const net::HttpClientError& e) {
-    if (std::string_view(e.what()).find("No response") != std::string_view::npos)
+    if (std::string_view(e.what()).find("No response") != std::string_view::npos) {
+      // A function that never returns must not pile up in the process: start it afresh.
+      spdlog::warn("[{}] Functions.{} timed out; restarting the process", label_, function.name);
+      process_->kill_now();
       throw InvocationError(500, "Timeout value of " + format_timeout(timeout) +
                                      " was exceeded by function: Functions." + function.name);
-    if (process_->generation() != generation || !process_->running())
-      throw InvocationError(500,
-                            "The custom handler process exited during the invocation of "
-                            "Functions." +
-                                function.name + ".");
-    throw InvocationError(500, std::string("The custom handler failed: ") + e.what());
+    }
+    bool restarted = process_->generation() != generation || !process_->running();
+    throw InvocationError(500, "The " + label_ + " process " + (restarted ? "exited" : "failed") +
+                                   " during Functions." + function.name + ": " + e.what());
   }
   int status = static_cast<int>(response.result_int());
   if (status < 200 || status >= 300)
-    throw InvocationError(500, "The custom handler answered " + std::to_string(status) +
-                                   " for Functions." + function.name + ": " + response.body());
+    throw InvocationError(500, "Functions." + function.name + " failed (" + label_ + " answered " +
+                                   std::to_string(status) + "): " + response.body());
   auto body = nlohmann::json::parse(response.body(), nullptr, false);
   if (body.is_discarded() || !body.is_object())
     throw InvocationError(500, "The custom handler's answer for Functions." + function.name +

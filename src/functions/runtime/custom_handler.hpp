@@ -18,7 +18,9 @@ namespace switchboard::functions {
 class CustomHandlerInvoker final : public Invoker {
  public:
   // `extra_environment`: app settings and host variables for the process.
-  CustomHandlerInvoker(boost::asio::io_context& io, const FunctionApp& app,
+  // `spec`: the process (host.json customHandler, or a language worker); `extra_environment`:
+  // app settings and host variables for the process.
+  CustomHandlerInvoker(boost::asio::io_context& io, const FunctionApp& app, CustomHandlerSpec spec,
                        std::map<std::string, std::string> extra_environment,
                        std::function<net::HttpClient&()> client_for_thread,
                        std::string label = "handler");
@@ -35,6 +37,8 @@ class CustomHandlerInvoker final : public Invoker {
                                                    std::chrono::milliseconds timeout);
 
   const FunctionApp& app_;
+  CustomHandlerSpec spec_;
+  std::string label_;
   std::function<net::HttpClient&()> client_for_thread_;
   unsigned short port_ = 0;
   net::HttpEndpoint endpoint_;

@@ -78,6 +78,31 @@ const char* kPrincipalHeaders[] = {"x-ms-client-principal", "x-ms-client-princip
 
 }  // namespace
 
+FunctionLanguage function_language(const FunctionSpec& function) {
+  auto ends_with = [](const std::string& text, std::string_view suffix) {
+    return text.size() >= suffix.size() &&
+           util::iequals(std::string_view(text).substr(text.size() - suffix.size()), suffix);
+  };
+  const auto& script = function.script_file;
+  if (!script.empty()) {
+    if (ends_with(script, ".js") || ends_with(script, ".mjs") || ends_with(script, ".cjs"))
+      return FunctionLanguage::JavaScript;
+    if (ends_with(script, ".py")) return FunctionLanguage::Python;
+    return FunctionLanguage::Unknown;
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(function.directory / "index.js", ec))
+    return FunctionLanguage::JavaScript;
+  if (std::filesystem::exists(function.directory / "__init__.py", ec))
+    return FunctionLanguage::Python;
+  return FunctionLanguage::Unknown;
+}
+
+std::filesystem::path workers_directory() {
+  if (const char* dir = std::getenv("SWITCHBOARD_WORKERS_DIR")) return dir;
+  return std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "workers";
+}
+
 net::HttpClient& thread_http_client() {
   thread_local std::unique_ptr<net::HttpClient> client;
   if (!client) {
@@ -105,20 +130,46 @@ FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, service
     invokers_.push_back(std::make_unique<NativeInvoker>(*native_functions));
     native = static_cast<NativeInvoker*>(invokers_.back().get());
   }
+  std::map<std::string, std::string> environment(app_.settings.values.begin(),
+                                                 app_.settings.values.end());
+  if (!options_.embedded_connection_string.empty()) {
+    auto own = app_.connection_string("AzureSignalRConnectionString");
+    if (!own || is_loopback(host_of(*own)))
+      environment["AzureSignalRConnectionString"] = options_.embedded_connection_string;
+  }
+  auto client = []() -> net::HttpClient& { return thread_http_client(); };
   Invoker* custom = nullptr;
   if (app_.host.custom_handler) {
-    std::map<std::string, std::string> environment(app_.settings.values.begin(),
-                                                   app_.settings.values.end());
-    if (!options_.embedded_connection_string.empty()) {
-      auto own = app_.connection_string("AzureSignalRConnectionString");
-      if (!own || is_loopback(host_of(*own)))
-        environment["AzureSignalRConnectionString"] = options_.embedded_connection_string;
-    }
     invokers_.push_back(std::make_unique<CustomHandlerInvoker>(
-        pool_.first().io(), app_, std::move(environment),
-        []() -> net::HttpClient& { return thread_http_client(); }));
+        pool_.first().io(), app_, *app_.host.custom_handler, environment, client, "handler"));
     custom = invokers_.back().get();
   }
+  // Language workers, started only when some function needs them.
+  std::map<FunctionLanguage, Invoker*> workers;
+  auto worker_for = [&](FunctionLanguage language) -> Invoker* {
+    if (auto it = workers.find(language); it != workers.end()) return it->second;
+    CustomHandlerSpec spec;
+    std::string label;
+    auto dir = workers_directory();
+    if (language == FunctionLanguage::JavaScript) {
+      spec.executable = "node";
+      spec.arguments = {(dir / "node" / "worker.mjs").string()};
+      label = "node";
+    } else {
+      spec.executable = "python3";
+      spec.arguments = {(dir / "python" / "worker.py").string()};
+      label = "python";
+    }
+    if (!std::filesystem::exists(spec.arguments.front()))
+      throw AppError("The " + label + " language worker is missing: " + spec.arguments.front() +
+                     " (set SWITCHBOARD_WORKERS_DIR to the folder holding node/ and python/).");
+    spec.working_directory = app_.root.string();
+    auto env = environment;
+    env["FUNCTIONS_WORKER_RUNTIME"] = label;
+    invokers_.push_back(std::make_unique<CustomHandlerInvoker>(pool_.first().io(), app_, spec,
+                                                               std::move(env), client, label));
+    return workers[language] = invokers_.back().get();
+  };
   for (const auto& function : app_.functions) {
     if (function.disabled) continue;
     Invoker* invoker = nullptr;
@@ -126,10 +177,13 @@ FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, service
       invoker = native;
     else if (custom)
       invoker = custom;
+    else if (auto language = function_language(function); language != FunctionLanguage::Unknown)
+      invoker = worker_for(language);
     if (!invoker)
-      throw AppError(function.function_json.string() + ": function '" + function.name +
-                     "' has no way to run: declare a customHandler in host.json (any language), "
-                     "or register it in C++.");
+      throw AppError(
+          function.function_json.string() + ": function '" + function.name +
+          "' has no code to run: add index.js (JavaScript) or __init__.py (Python), "
+          "set scriptFile, declare a customHandler in host.json, or register it in C++.");
     routes_.push_back({&function, RouteTemplate::parse(function.http.route), invoker});
   }
   // Most literal segments first, so "users/me" wins over "users/{id}".
@@ -220,6 +274,38 @@ std::vector<std::string> FunctionHost::describe() const {
 void FunctionHost::upgrade(boost::asio::ip::tcp::socket socket, net::Request, service::Shard&) {
   boost::system::error_code ignored;
   socket.close(ignored);  // the functions host serves no WebSockets
+}
+
+std::optional<Response> FunctionHost::static_file(const std::string& path) const {
+  // The app's wwwroot/ is served for paths no function handles (index.html for folders).
+  auto root = app_.root / "wwwroot";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(root, ec)) return std::nullopt;
+  std::filesystem::path relative = std::filesystem::path(path).relative_path().lexically_normal();
+  if (!relative.empty() && *relative.begin() == "..") return std::nullopt;
+  auto file = root / relative;
+  if (std::filesystem::is_directory(file, ec)) file /= "index.html";
+  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string body((std::istreambuf_iterator<char>(in)), {});
+  static const std::map<std::string, std::string> kTypes = {
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".webmanifest", "application/manifest+json"}};
+  auto type = kTypes.find(file.extension().string());
+  Response response =
+      net::make_response(http::status::ok, std::move(body),
+                         type == kTypes.end() ? "application/octet-stream" : type->second);
+  response.set(http::field::cache_control, "no-cache");
+  return response;
 }
 
 void FunctionHost::add_cors(const net::Request& request, Response& response) const {

@@ -70,6 +70,7 @@ class FunctionHost final : public net::HttpHandler {
   std::optional<net::Response> check_keys(const FunctionSpec& function,
                                           const net::Request& request) const;
   void add_cors(const net::Request& request, net::Response& response) const;
+  std::optional<net::Response> static_file(const std::string& path) const;
 
   FunctionApp app_;
   FunctionHostOptions options_;
@@ -81,6 +82,12 @@ class FunctionHost final : public net::HttpHandler {
   std::map<std::string, Connection> connections_;  // by connection setting name
   std::unique_ptr<net::HttpServer> server_;
 };
+
+enum class FunctionLanguage { Unknown, JavaScript, Python };
+// The language of a function's code: scriptFile's extension, else index.js / __init__.py.
+FunctionLanguage function_language(const FunctionSpec& function);
+// Where the language workers live: $SWITCHBOARD_WORKERS_DIR, else the source tree's workers/.
+std::filesystem::path workers_directory();
 
 // The calling shard thread's HTTP client (created on first use).
 net::HttpClient& thread_http_client();
