@@ -112,6 +112,9 @@ Response ClientEndpoint::negotiate(const net::Request& request) {
   body.connection_token =
       body.negotiate_version >= 1 ? identity.connection_token : identity.connection_id;
   body.transports = allowed_transports(*checked.token);
+  // Stateful reconnect is granted when the client asks for it (it then uses WebSockets only).
+  if (auto stateful = target.get("useStatefulReconnect"); stateful && util::iequals(*stateful, "true"))
+    body.use_stateful_reconnect = true;
   if (body.transports == 0) {
     return net::make_response(http::status::ok,
                               protocol::encode_negotiate_error(
@@ -203,6 +206,13 @@ boost::asio::awaitable<Response> ClientEndpoint::transport_request(const net::Re
   std::shared_ptr<HubConnection> connection =
       resolved ? context_.connections.find(resolved->connection_id) : nullptr;
 
+  if (request.method() == http::verb::get && !connection && resolved &&
+      context_.retired.contains(resolved->connection_id)) {
+    // A poll of a connection that has just ended: 204, which the client reads as "closed".
+    auto response = net::make_response(http::status::no_content);
+    response.set(http::field::cache_control, "no-cache, no-store");
+    co_return response;
+  }
   if (request.method() == http::verb::get && !connection) {
     // The first long poll opens the connection.
     auto opening = co_await open(request, target);
@@ -262,7 +272,31 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
   auto target = util::parse_target(request.target());
   std::optional<Response> failure;
   Opening opening;
-  if (target.path != "/client" && target.path != "/client/") {
+  // Stateful reconnect: a WebSocket to the id of a live connection resumes it (no negotiate,
+  // no handshake); its shard decides whether the connection is waiting for its client.
+  if (!is_event_stream(request) && (target.path == "/client" || target.path == "/client/")) {
+    auto id = target.get("id");
+    auto resolved = id ? context_.tokens->resolve(*id) : std::nullopt;
+    auto existing = resolved ? context_.connections.find(resolved->connection_id) : nullptr;
+    if (existing && existing->transport() == TransportKind::WebSockets) {
+      auto checked = check_client_request(request, target, context_.options, true);
+      if (!checked.error && checked.hub == existing->hub()) {
+        auto connection = std::static_pointer_cast<WebSocketConnection>(existing);
+        auto protocol = socket.local_endpoint().protocol();
+        int native = socket.release();
+        context_.shards[connection->shard()]->post(
+            [connection, protocol, native, request = std::move(request)]() mutable {
+              connection->resume(protocol, native, std::move(request));
+            });
+        co_return;
+      }
+      failure = checked.error ? std::move(checked.error)
+                              : make_error(http::status::not_found, "NotFound",
+                                           "No Connection with that ID");
+    }
+  }
+  if (failure) {
+  } else if (target.path != "/client" && target.path != "/client/") {
     failure =
         make_error(http::status::not_found, "NotFound", "No WebSocket endpoint at this path.");
   } else {

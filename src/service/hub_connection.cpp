@@ -19,6 +19,17 @@ const MessagePtr& ping_message(HubProtocol protocol) {
 }
 
 constexpr auto kCloseTimeout = std::chrono::seconds(5);
+// Stateful reconnect: how long a dropped connection waits for its client, and how many bytes of
+// unacknowledged messages it keeps before it stops sending until an Ack.
+constexpr auto kReconnectWindow = std::chrono::seconds(15);
+constexpr std::size_t kStatefulBufferBytes = 100000;
+
+bool is_counted(protocol::MessageType type) {
+  using protocol::MessageType;
+  return type == MessageType::Invocation || type == MessageType::StreamItem ||
+         type == MessageType::Completion || type == MessageType::StreamInvocation ||
+         type == MessageType::CancelInvocation;
+}
 
 }  // namespace
 
@@ -98,6 +109,24 @@ bool HubConnection::handle_record(std::string_view record) {
   }
   if (!parsed.message) return true;  // unknown message type: ignored, as the spec asks
   timeout_started_ = true;
+  if (stateful_) {
+    const auto type = parsed.message->type;
+    if (awaiting_sequence_ && type != MessageType::Sequence) return true;  // dropped until then
+    if (type == MessageType::Sequence) {
+      if (parsed.message->sequence_id > received_ + 1) {
+        close("Sequence ID greater than amount of messages we've received.", false);
+        return false;
+      }
+      awaiting_sequence_ = false;
+      incoming_cursor_ = parsed.message->sequence_id - 1;
+      return true;
+    }
+    if (type == MessageType::Ack) {
+      on_ack(parsed.message->sequence_id);
+      return true;
+    }
+    if (is_counted(type) && !accept_counted_message()) return true;  // a replayed duplicate
+  }
   if (parsed.message->type == MessageType::Close) {
     close({}, false);
     return false;
@@ -136,6 +165,9 @@ bool HubConnection::handle_handshake(std::string_view record) {
     return false;
   }
   handshake_done_ = true;
+  // Version 2 is asked for only when negotiate granted stateful reconnect; it works over
+  // WebSockets only.
+  stateful_ = parsed.request->version >= 2 && transport_ == TransportKind::WebSockets;
   send_raw(protocol::handshake_response());
   // Move from the handshake-only entry to a routed connection (joins stored user groups).
   shard_.detach(*this);
@@ -153,7 +185,8 @@ void HubConnection::handle_message(const protocol::HubMessage& message) {
                             "' to handle '" + message.target + "'.";
         send_raw(protocol_ == HubProtocol::Json
                      ? protocol::encode_completion_error(message.invocation_id, error)
-                     : protocol::encode_messagepack_completion_error(message.invocation_id, error));
+                     : protocol::encode_messagepack_completion_error(message.invocation_id, error),
+                 true);
       }
       break;
     default:
@@ -161,8 +194,8 @@ void HubConnection::handle_message(const protocol::HubMessage& message) {
   }
 }
 
-void HubConnection::send_raw(std::string frame) {
-  auto message = OutboundMessage::raw(std::move(frame));
+void HubConnection::send_raw(std::string frame, bool counted) {
+  auto message = OutboundMessage::raw(std::move(frame), counted);
   queued_bytes_ += message->size(protocol_);
   queue_.push_back(std::move(message));
   flush();
@@ -195,10 +228,18 @@ void HubConnection::flush() {
     }
     return;
   }
-  if (!can_write()) return;
+  if (inactive_ || !can_write()) return;
+  if (stateful_ && unacked_bytes_ >= kStatefulBufferBytes) return;  // wait for an Ack
   // Cork: every message queued so far goes out in one write.
   in_flight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
   queue_.clear();
+  if (stateful_) {
+    for (const auto& message : in_flight_) {
+      if (!message->counted()) continue;
+      unacked_.emplace_back(next_out_sequence_++, message);
+      unacked_bytes_ += message->size(protocol_);
+    }
+  }
   writing_ = true;
   last_send_ = Clock::now();
   write(in_flight_);
@@ -211,10 +252,67 @@ void HubConnection::write_done(boost::system::error_code ec) {
   in_flight_.clear();
   if (ec) {
     spdlog::debug("connection {}: write failed: {}", id(), ec.message());
-    abort();
+    if (!transport_lost()) abort();
     return;
   }
   flush();
+}
+
+void HubConnection::write_abandoned() {
+  writing_ = false;
+  for (const auto& message : in_flight_)
+    queued_bytes_ -= std::min(queued_bytes_, message->size(protocol_));
+  in_flight_.clear();
+  flush();
+}
+
+bool HubConnection::transport_lost() {
+  if (!stateful_ || closing_ || finished_) return false;
+  if (!inactive_) {
+    spdlog::debug("connection {}: socket dropped; waiting {} s for the client to reconnect", id(),
+                  kReconnectWindow.count());
+    inactive_ = true;
+    inactive_since_ = Clock::now();
+  }
+  return true;
+}
+
+void HubConnection::transport_resumed() {
+  inactive_ = false;
+  awaiting_sequence_ = true;  // the client's replay starts with its Sequence
+  last_receive_ = Clock::now();
+  // Everything not acknowledged goes again, with the same sequence ids, after a Sequence.
+  std::int64_t first = unacked_.empty() ? next_out_sequence_ : unacked_.front().first;
+  std::deque<MessagePtr> replay;
+  for (auto& [sequence, message] : unacked_) replay.push_back(std::move(message));
+  unacked_.clear();
+  unacked_bytes_ = 0;
+  next_out_sequence_ = first;
+  for (auto it = replay.rbegin(); it != replay.rend(); ++it) {
+    queued_bytes_ += (*it)->size(protocol_);
+    queue_.push_front(*it);
+  }
+  auto sequence = protocol_ == HubProtocol::Json ? protocol::encode_sequence(first)
+                                                 : protocol::encode_messagepack_sequence(first);
+  queued_bytes_ += sequence.size();
+  queue_.push_front(OutboundMessage::raw(std::move(sequence)));
+  flush();
+}
+
+void HubConnection::on_ack(std::int64_t sequence_id) {
+  while (!unacked_.empty() && unacked_.front().first <= sequence_id) {
+    unacked_bytes_ -= std::min(unacked_bytes_, unacked_.front().second->size(protocol_));
+    unacked_.pop_front();
+  }
+  flush();
+}
+
+bool HubConnection::accept_counted_message() {
+  ++incoming_cursor_;
+  if (incoming_cursor_ <= received_) return false;
+  received_ = incoming_cursor_;
+  ack_due_ = true;
+  return true;
 }
 
 void HubConnection::close(std::string_view error, bool allow_reconnect) {
@@ -265,6 +363,18 @@ void HubConnection::tick(Clock::time_point now) {
       abort();
     }
     return;
+  }
+  if (inactive_) {
+    if (now - inactive_since_ >= kReconnectWindow) {
+      spdlog::debug("connection {}: the client did not reconnect in time", id());
+      abort();
+    }
+    return;
+  }
+  if (stateful_ && ack_due_) {
+    ack_due_ = false;
+    send_raw(protocol_ == HubProtocol::Json ? protocol::encode_ack(received_)
+                                            : protocol::encode_messagepack_ack(received_));
   }
   if (!uses_keep_alive()) return;
   if (timeout_started_ && now - last_receive_ >= options.client_timeout_interval) {

@@ -33,6 +33,10 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   void deliver(const std::string& bytes) { receive(bytes); }
 
   TransportKind transport() const { return transport_; }
+  // Stateful reconnect (hub protocol version 2 over WebSockets): whether this connection keeps
+  // unacknowledged messages and waits for its client to come back after a dropped socket.
+  bool stateful() const { return stateful_; }
+  bool waiting_for_reconnect() const { return inactive_; }
   HubProtocol protocol() const { return protocol_; }
   bool finished() const { return finished_; }
 
@@ -62,6 +66,14 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   virtual void on_finished() {}
 
   void write_done(boost::system::error_code ec);
+  // A write on a replaced socket finished: its counted messages are replayed, so only the
+  // bookkeeping is done.
+  void write_abandoned();
+  // The transport dropped without a Close: a stateful connection waits for its client to
+  // reconnect (returns true); any other ends (returns false).
+  bool transport_lost();
+  // A new transport took over after a reconnect: send Sequence, replay what was not acked.
+  void transport_resumed();
 
   ServiceContext& context_;
   Shard& shard_;
@@ -74,7 +86,10 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   bool handle_record(std::string_view record);
   bool handle_handshake(std::string_view record);
   void handle_message(const protocol::HubMessage& message);
-  void send_raw(std::string frame);
+  void send_raw(std::string frame, bool counted = false);
+  // Stateful reconnect bookkeeping.
+  void on_ack(std::int64_t sequence_id);
+  bool accept_counted_message();  // false: a duplicate after a reconnect, to skip
   std::optional<std::string_view> next_record();
   bool append_bytes(std::string_view bytes);
 
@@ -93,6 +108,17 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   bool registered_ = false;
   bool timeout_started_ = false;
   bool transport_closed_ = false;
+  // Stateful reconnect.
+  bool stateful_ = false;
+  bool inactive_ = false;  // the socket dropped; waiting for the client to reconnect
+  Clock::time_point inactive_since_;
+  std::int64_t next_out_sequence_ = 1;
+  std::deque<std::pair<std::int64_t, MessagePtr>> unacked_;
+  std::size_t unacked_bytes_ = 0;
+  std::int64_t received_ = 0;           // counted messages processed from the client
+  std::int64_t incoming_cursor_ = 0;    // sequence id of the last counted message seen
+  bool awaiting_sequence_ = false;      // after a reconnect, drop all until a Sequence
+  bool ack_due_ = false;
 };
 
 }  // namespace switchboard::service

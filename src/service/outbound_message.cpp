@@ -26,10 +26,11 @@ std::shared_ptr<const OutboundMessage> OutboundMessage::encoded(std::string json
   return message;
 }
 
-std::shared_ptr<const OutboundMessage> OutboundMessage::raw(std::string frame) {
+std::shared_ptr<const OutboundMessage> OutboundMessage::raw(std::string frame, bool counted) {
   auto message = std::make_shared<OutboundMessage>();
   message->json_frame_ = std::move(frame);
   message->raw_ = true;
+  message->counted_ = counted;
   return message;
 }
 

@@ -21,17 +21,21 @@ class OutboundMessage {
   static std::shared_ptr<const OutboundMessage> encoded(std::string json_frame,
                                                         std::string messagepack_frame);
   // Bytes for one connection in one protocol (handshake answers, completions, pings, closes).
-  static std::shared_ptr<const OutboundMessage> raw(std::string frame);
+  // `counted`: whether the message takes a sequence id under stateful reconnect (invocations,
+  // stream items, completions do; pings, closes, acks, sequences and the handshake do not).
+  static std::shared_ptr<const OutboundMessage> raw(std::string frame, bool counted = false);
 
   // The record in `protocol` (empty when it cannot be produced).
   const std::string& frame(HubProtocol protocol) const;
   std::size_t size(HubProtocol protocol) const { return frame(protocol).size(); }
+  bool counted() const { return counted_; }
 
  private:
   std::string json_frame_;
   std::string target_;          // for the lazy MessagePack encoding
   std::string arguments_json_;  // idem
   bool raw_ = false;
+  bool counted_ = true;
   mutable std::once_flag messagepack_once_;
   mutable std::string messagepack_frame_;
 };
