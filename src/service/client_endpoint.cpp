@@ -113,7 +113,8 @@ Response ClientEndpoint::negotiate(const net::Request& request) {
       body.negotiate_version >= 1 ? identity.connection_token : identity.connection_id;
   body.transports = allowed_transports(*checked.token);
   // Stateful reconnect is granted when the client asks for it (it then uses WebSockets only).
-  if (auto stateful = target.get("useStatefulReconnect"); stateful && util::iequals(*stateful, "true"))
+  if (auto stateful = target.get("useStatefulReconnect");
+      stateful && util::iequals(*stateful, "true"))
     body.use_stateful_reconnect = true;
   if (body.transports == 0) {
     return net::make_response(http::status::ok,
@@ -290,9 +291,9 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
             });
         co_return;
       }
-      failure = checked.error ? std::move(checked.error)
-                              : make_error(http::status::not_found, "NotFound",
-                                           "No Connection with that ID");
+      failure = checked.error
+                    ? std::move(checked.error)
+                    : make_error(http::status::not_found, "NotFound", "No Connection with that ID");
     }
   }
   if (failure) {

@@ -115,9 +115,9 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   std::int64_t next_out_sequence_ = 1;
   std::deque<std::pair<std::int64_t, MessagePtr>> unacked_;
   std::size_t unacked_bytes_ = 0;
-  std::int64_t received_ = 0;           // counted messages processed from the client
-  std::int64_t incoming_cursor_ = 0;    // sequence id of the last counted message seen
-  bool awaiting_sequence_ = false;      // after a reconnect, drop all until a Sequence
+  std::int64_t received_ = 0;         // counted messages processed from the client
+  std::int64_t incoming_cursor_ = 0;  // sequence id of the last counted message seen
+  bool awaiting_sequence_ = false;    // after a reconnect, drop all until a Sequence
   bool ack_due_ = false;
 };
 

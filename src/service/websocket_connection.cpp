@@ -38,12 +38,11 @@ void WebSocketConnection::resume(boost::asio::ip::tcp::socket::protocol_type pro
     // Not a connection waiting for its client: the id is in use.
     static const std::string kConflict =
         "HTTP/1.1 409 Conflict\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    boost::asio::async_write(*socket, boost::asio::buffer(kConflict),
-                             [socket](boost::system::error_code, std::size_t) {
-                               boost::system::error_code ignored;
-                               socket->shutdown(boost::asio::ip::tcp::socket::shutdown_both,
-                                                ignored);
-                             });
+    boost::asio::async_write(
+        *socket, boost::asio::buffer(kConflict), [socket](boost::system::error_code, std::size_t) {
+          boost::system::error_code ignored;
+          socket->shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+        });
     return;
   }
   // The old stream's callbacks are now stale.
@@ -65,20 +64,20 @@ void WebSocketConnection::accept(Request request, bool resuming) {
   ws_->set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
     response.set(beast::http::field::server, "switchboard");
   }));
-  ws_->async_accept(request, [self = self(), gen = generation_,
-                              resuming](boost::system::error_code ec) {
-    if (gen != self->generation_) return;
-    if (ec) {
-      spdlog::debug("connection {}: WebSocket accept failed: {}", self->id(), ec.message());
-      self->lost();
-      return;
-    }
-    if (resuming) {
-      spdlog::debug("connection {}: client reconnected", self->id());
-      self->transport_resumed();
-    }
-    self->read_more();
-  });
+  ws_->async_accept(
+      request, [self = self(), gen = generation_, resuming](boost::system::error_code ec) {
+        if (gen != self->generation_) return;
+        if (ec) {
+          spdlog::debug("connection {}: WebSocket accept failed: {}", self->id(), ec.message());
+          self->lost();
+          return;
+        }
+        if (resuming) {
+          spdlog::debug("connection {}: client reconnected", self->id());
+          self->transport_resumed();
+        }
+        self->read_more();
+      });
 }
 
 void WebSocketConnection::lost() {
@@ -86,28 +85,25 @@ void WebSocketConnection::lost() {
 }
 
 void WebSocketConnection::read_more() {
-  ws_->async_read_some(read_buffer_, 16 * 1024,
-                       [self = self(), gen = generation_](boost::system::error_code ec,
-                                                          std::size_t) {
-                         if (gen != self->generation_) return;
-                         if (ec) {
-                           if (ec != websocket::error::closed &&
-                               ec != boost::asio::error::operation_aborted)
-                             spdlog::debug("connection {}: read ended: {}", self->id(),
-                                           ec.message());
-                           // A clean WebSocket close ends the connection; a drop may be resumed.
-                           if (ec == websocket::error::closed)
-                             self->finish();
-                           else
-                             self->lost();
-                           return;
-                         }
-                         auto data = self->read_buffer_.cdata();
-                         self->receive(
-                             std::string_view(static_cast<const char*>(data.data()), data.size()));
-                         self->read_buffer_.consume(self->read_buffer_.size());
-                         if (!self->closing_) self->read_more();
-                       });
+  ws_->async_read_some(
+      read_buffer_, 16 * 1024,
+      [self = self(), gen = generation_](boost::system::error_code ec, std::size_t) {
+        if (gen != self->generation_) return;
+        if (ec) {
+          if (ec != websocket::error::closed && ec != boost::asio::error::operation_aborted)
+            spdlog::debug("connection {}: read ended: {}", self->id(), ec.message());
+          // A clean WebSocket close ends the connection; a drop may be resumed.
+          if (ec == websocket::error::closed)
+            self->finish();
+          else
+            self->lost();
+          return;
+        }
+        auto data = self->read_buffer_.cdata();
+        self->receive(std::string_view(static_cast<const char*>(data.data()), data.size()));
+        self->read_buffer_.consume(self->read_buffer_.size());
+        if (!self->closing_) self->read_more();
+      });
 }
 
 void WebSocketConnection::write(const std::vector<MessagePtr>& batch) {
@@ -116,15 +112,15 @@ void WebSocketConnection::write(const std::vector<MessagePtr>& batch) {
     buffers_.push_back(boost::asio::buffer(message->frame(protocol())));
   // JSON travels in Text frames, MessagePack (handshake answer included) in Binary frames.
   ws_->binary(protocol() == HubProtocol::MessagePack);
-  ws_->async_write(buffers_, [self = self(), gen = generation_](boost::system::error_code ec,
-                                                                std::size_t) {
-    if (gen != self->generation_) {
-      // A write of the replaced socket: its messages are replayed on the new one.
-      self->write_abandoned();
-      return;
-    }
-    self->write_done(ec);
-  });
+  ws_->async_write(buffers_,
+                   [self = self(), gen = generation_](boost::system::error_code ec, std::size_t) {
+                     if (gen != self->generation_) {
+                       // A write of the replaced socket: its messages are replayed on the new one.
+                       self->write_abandoned();
+                       return;
+                     }
+                     self->write_done(ec);
+                   });
 }
 
 void WebSocketConnection::close_transport() {

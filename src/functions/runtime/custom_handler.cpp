@@ -135,8 +135,8 @@ boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::forward(
 
 boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::invoke(Invocation& invocation) {
   auto timeout = app_.host.function_timeout;
-  auto deadline =
-      std::chrono::steady_clock::now() + std::min(timeout, std::chrono::milliseconds(60000));
+  // The process may be (re)starting: it has 30 s to answer, as the Functions host allows.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   co_await wait_until_ready(deadline);
   const auto& function = *invocation.function;
   if (spec_.enable_forwarding_http_request && invocation.raw_request &&
@@ -167,9 +167,20 @@ boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::invoke(Invocation
                                    " during Functions." + function.name + ": " + e.what());
   }
   int status = static_cast<int>(response.result_int());
-  if (status < 200 || status >= 300)
-    throw InvocationError(500, "Functions." + function.name + " failed (" + label_ + " answered " +
-                                   std::to_string(status) + "): " + response.body());
+  if (status < 200 || status >= 300) {
+    // Language workers answer {"error": "...", "Logs": [...]}; custom handlers anything.
+    std::string detail = response.body();
+    auto failure = nlohmann::json::parse(detail, nullptr, false);
+    if (failure.is_object()) {
+      if (const auto* logs = find_ci(failure, "Logs"); logs && logs->is_array())
+        for (const auto& line : *logs)
+          spdlog::info("[Functions.{}] {}", function.name,
+                       line.is_string() ? line.get<std::string>() : line.dump());
+      if (const auto* error = find_ci(failure, "error"); error && error->is_string())
+        detail = error->get<std::string>();
+    }
+    throw InvocationError(500, "Functions." + function.name + " failed: " + detail);
+  }
   auto body = nlohmann::json::parse(response.body(), nullptr, false);
   if (body.is_discarded() || !body.is_object())
     throw InvocationError(500, "The custom handler's answer for Functions." + function.name +

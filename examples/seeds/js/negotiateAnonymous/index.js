@@ -1,0 +1,3 @@
+module.exports = async function (context, req, connectionInfo) {
+    context.res.body = connectionInfo;
+};

@@ -1,0 +1,195 @@
+// Shared parts of the language-worker tests (tests/integration/workers-*.test.mjs):
+//
+//   SEEDS_JS_APP / SEEDS_PY_APP   the committed seed apps (examples/seeds/js, examples/seeds/python)
+//   seedApp(src)                  a copy of a seed app in a temp dir, with the identity settings added
+//   seedsSuite(lang)              the seed apps end to end with the official client (negotiate both ways,
+//                                 broadcast, user, groups), through `switchboard start`
+//   workerPids(host, lang)        the language worker processes a host started (children of the host)
+//   waitForWorker(host, lang)     wait until a worker runs (and answers) — after a restart
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { REPO_ROOT, expectDelivery, expectNoDelivery, uid, waitFor } from "./helpers.mjs";
+import {
+  IDENTITY_SECRET,
+  IDENTITY_ISSUER,
+  startHost,
+  copyApp,
+  patchSettings,
+  callFn,
+  expectFnStatus,
+  expectFnError,
+  checkConnectionInfo,
+  identityToken,
+  connectFn,
+  stopClients,
+  logged,
+} from "./functions-helpers.mjs";
+
+export const SEEDS_JS_APP = path.join(REPO_ROOT, "examples", "seeds", "js");
+export const SEEDS_PY_APP = path.join(REPO_ROOT, "examples", "seeds", "python");
+
+export const WORKER_SCRIPT = { node: "workers/node/worker.mjs", python: "workers/python/worker.py" };
+
+/**
+ * A copy of an app with SWITCHBOARD_AUTH_SECRET / _ISSUER in its local.settings.json. Like the committed
+ * app in the repository (whose package.json says "type": "module"), the copy sits below a package.json of
+ * an ES-module package: the JavaScript app's own package.json must keep its CommonJS files CommonJS.
+ */
+export function seedApp(src) {
+  const dir = copyApp(src);
+  fs.writeFileSync(path.join(path.dirname(dir), "package.json"), JSON.stringify({ name: "outer", type: "module" }));
+  patchSettings(dir, { values: { SWITCHBOARD_AUTH_SECRET: IDENTITY_SECRET, SWITCHBOARD_AUTH_ISSUER: IDENTITY_ISSUER } });
+  return dir;
+}
+
+/** Pids of the `lang` worker processes whose parent is the host. */
+export function workerPids(host, lang) {
+  let out = "";
+  try {
+    out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(host.proc.pid)], { encoding: "utf8" });
+  } catch {
+    return []; // ps exits 1 when there is no such process
+  }
+  return out
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.includes(WORKER_SCRIPT[lang]))
+    .map((l) => Number(l.split(/\s+/)[0]));
+}
+
+/** Wait until exactly one `lang` worker runs under the host (other than `notPid`); resolves with its pid. */
+export async function waitForWorker(host, lang, { notPid, timeout = 5000 } = {}) {
+  let pids = [];
+  await waitFor(
+    () => {
+      pids = workerPids(host, lang).filter((p) => p !== notPid);
+      return pids.length === 1;
+    },
+    { timeout, interval: 50, message: () => `one ${lang} worker under the host (now: ${JSON.stringify(workerPids(host, lang))}):\n${host.log.slice(-2000)}` },
+  );
+  return pids[0];
+}
+
+/**
+ * The seed app of `lang` ("node" | "python") end to end with the official client.
+ * The JavaScript group examples take the user from ?userId=; the Python ones always use "userId1".
+ */
+export function seedsSuite(lang) {
+  const app = lang === "node" ? SEEDS_JS_APP : SEEDS_PY_APP;
+  const label = lang === "node" ? "JavaScript" : "Python";
+  describe(`${label} seeds (examples/seeds/${lang === "node" ? "js" : "python"}) through switchboard start`, () => {
+    let host;
+    let u1, u2, anon, all;
+    const user2 = uid("user2-");
+    const token1 = identityToken({ sub: "userId1", name: "User One" });
+    const token2 = identityToken({ sub: user2, name: "User Two" });
+
+    before(
+      logged(async () => {
+        host = await startHost({ app: seedApp(app) });
+        u1 = await connectFn(host, { base: "/api", token: token1, label: "userId1" });
+        u2 = await connectFn(host, { base: "/api", token: token2, label: "user2" });
+        anon = await connectFn(host, { base: "/api/anonymous", label: "anon" });
+        all = [u1, u2, anon];
+      }),
+    );
+    after(async () => {
+      await stopClients();
+      await host?.stop();
+    });
+
+    test(
+      `one ${lang} worker runs the app; its output reaches the host log`,
+      logged(async () => {
+        await waitForWorker(host, lang);
+        await waitFor(() => new RegExp(`\\[${lang}\\] ${lang} worker listening`).test(host.log), {
+          message: () => `the worker's stdout in the host log:\n${host.log}`,
+        });
+        assert.deepEqual(workerPids(host, lang === "node" ? "python" : "node"), [], "no worker for the other language");
+      }),
+    );
+
+    test(
+      "negotiate: anonymous (no user) and authenticated (user from the bearer identity)",
+      logged(async () => {
+        let res = await callFn(host, "POST", "/api/anonymous/negotiate");
+        expectFnStatus(res, 200, "anonymous negotiate");
+        assert.match(String(res.headers["content-type"]), /application\/json/);
+        checkConnectionInfo(res.json, { servicePort: host.service.port, key: host.service.key });
+        res = await callFn(host, "POST", "/api/negotiate", { token: token1 });
+        expectFnStatus(res, 200, "negotiate");
+        checkConnectionInfo(res.json, { servicePort: host.service.port, key: host.service.key, user: "userId1" });
+        // Without an identity the userId expression has no value: the host refuses before the worker runs.
+        expectFnError(await callFn(host, "POST", "/api/negotiate"), 400, [/x-ms-client-principal-id/], "negotiate without identity");
+        // The clients connected through the functions (before()) are on the service.
+        for (const c of all) assert.ok(c.id, `${c.label} connected`);
+      }),
+    );
+
+    test(
+      "SendMessage broadcasts the request body; SendToUser reaches only userId1",
+      logged(async () => {
+        let tag = uid(`${lang}-all-`);
+        let res = await callFn(host, "POST", "/api/SendMessage", { body: { tag, text: "hello" } });
+        expectFnStatus(res, 204, "SendMessage");
+        await expectDelivery(host.service, { tag, receivers: all, args: [{ tag, text: "hello" }] });
+
+        tag = uid(`${lang}-user-`);
+        res = await callFn(host, "POST", "/api/SendToUser", { body: { tag } });
+        expectFnStatus(res, 204, "SendToUser");
+        await expectDelivery(host.service, { tag, receivers: [u1], nonReceivers: [u2, anon], args: [{ tag }] });
+      }),
+    );
+
+    test(
+      lang === "node"
+        ? "addToGroup?userId= / removeFromGroup?userId= and SendToGroup reaching myGroup only"
+        : "addToGroup / removeFromGroup (userId1) and SendToGroup reaching myGroup only",
+      logged(async () => {
+        const member = lang === "node" ? u2 : u1;
+        const others = all.filter((c) => c !== member);
+        const query = lang === "node" ? `?userId=${encodeURIComponent(user2)}` : "";
+        let tag = uid(`${lang}-grp-`);
+        expectFnStatus(await callFn(host, "POST", "/api/SendToGroup", { body: { tag } }), 204, "SendToGroup (empty group)");
+        await expectNoDelivery(host.service, { tag, clients: all });
+
+        expectFnStatus(await callFn(host, "POST", `/api/addToGroup${query}`), 204, "addToGroup");
+        tag = uid(`${lang}-grp-`);
+        expectFnStatus(await callFn(host, "POST", "/api/SendToGroup", { body: { tag } }), 204, "SendToGroup");
+        await expectDelivery(host.service, { tag, receivers: [member], nonReceivers: others, args: [{ tag }] });
+
+        expectFnStatus(await callFn(host, "POST", `/api/removeFromGroup${query}`), 204, "removeFromGroup");
+        tag = uid(`${lang}-grp-`);
+        await callFn(host, "POST", "/api/SendToGroup", { body: { tag } });
+        await expectNoDelivery(host.service, { tag, clients: all });
+      }),
+    );
+
+    test(
+      "stopping the host stops its worker",
+      logged(async () => {
+        const pids = workerPids(host, lang);
+        assert.equal(pids.length, 1);
+        await stopClients();
+        await host.stop();
+        const alive = (pid) => {
+          try {
+            process.kill(pid, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        };
+        try {
+          await waitFor(() => !alive(pids[0]), { timeout: 3000, interval: 50, message: `the ${lang} worker (pid ${pids[0]}) exits with the host` });
+        } catch (e) {
+          if (alive(pids[0])) process.kill(pids[0], "SIGKILL"); // left behind by the host: ours to clean up
+          throw e;
+        }
+      }),
+    );
+  });
+}

@@ -1,0 +1,474 @@
+"""Switchboard's Python language worker: runs function.json apps written for the Azure Functions Python
+programming model v1 (`def main(req: func.HttpRequest, ...) -> func.HttpResponse` in `__init__.py`).
+
+The functions host starts it as `python3 workers/python/worker.py` with the app root as working directory
+and speaks the custom-handler protocol to it (/work/shared/reference/functions-bindings.md section 5):
+
+    GET  /                 readiness probe (any answer)
+    POST /<FunctionName>   {"Data": {binding: value}, "Metadata": {...}}
+                           -> 200 {"Outputs": {binding: value}, "ReturnValue": value|null, "Logs": [...]}
+                           -> 500 {"error": "<Exception type>: <message>"} when the function fails
+
+Environment: FUNCTIONS_CUSTOMHANDLER_PORT (listen on 127.0.0.1), FUNCTIONS_APP_ROOT_PATH (the app root),
+plus the app settings. Standard library only; `azure.functions` is provided next to this file.
+
+Parameters are bound by name to function.json bindings, as the real worker does: the httpTrigger ->
+func.HttpRequest; an input binding -> its value (a JSON string when annotated `str`, else the decoded JSON);
+an "out" binding -> func.Out (its value is sent after the call); a parameter named `context` ->
+func.Context; `$return` <- the return value. A mismatch between the parameters and function.json fails
+every invocation with the real worker's FunctionLoadError message. `async def main` is supported.
+logging.* calls made during an invocation go to the host log with the invocation's lines.
+
+The code of a function runs in a module whose globals already hold `func` (azure.functions), `json` and
+`logging`, so the documentation's snippets, which leave their imports out, run as they are printed.
+"""
+
+import asyncio
+import inspect
+import json
+import logging
+import os
+import sys
+import threading
+import traceback
+import typing
+import importlib.util
+import types
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
+
+sys.dont_write_bytecode = True  # never write __pycache__ into the app or the worker folder
+WORKER_DIR = os.path.dirname(os.path.abspath(__file__))
+APP_ROOT = os.path.abspath(os.environ.get("FUNCTIONS_APP_ROOT_PATH") or os.getcwd())
+sys.path.insert(0, WORKER_DIR)
+for extra in (APP_ROOT, os.path.join(APP_ROOT, ".python_packages", "lib", "site-packages")):
+    if os.path.isdir(extra) and extra not in sys.path:
+        sys.path.insert(1, extra)
+
+import azure.functions as func  # noqa: E402  (ours, from WORKER_DIR)
+
+try:
+    sys.stdout.reconfigure(line_buffering=True)
+    sys.stderr.reconfigure(line_buffering=True)
+except AttributeError:
+    pass
+
+
+class FunctionLoadError(RuntimeError):
+    def __init__(self, function_name: str, msg: str) -> None:
+        super().__init__(f"cannot load the {function_name} function: {msg}")
+
+
+# ---------------------------------------------------------------------------
+# Logging: lines logged by an invocation's thread go to its Logs array, others to stderr.
+
+_current = threading.local()
+
+
+class _InvocationLogHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record)
+        except Exception:  # noqa: BLE001
+            text = str(record.msg)
+        lines = getattr(_current, "logs", None)
+        if lines is not None:
+            prefix = "" if record.levelno == logging.INFO else f"[{record.levelname.lower()}] "
+            lines.append(prefix + text)
+        else:
+            sys.stderr.write(f"{record.levelname}: {text}\n")
+
+
+_handler = _InvocationLogHandler()
+_handler.setFormatter(logging.Formatter("%(message)s"))
+_root = logging.getLogger()
+_root.handlers[:] = [_handler]
+_root.setLevel(logging.INFO)
+
+
+# ---------------------------------------------------------------------------
+# Loading functions
+
+class _Binding:
+    def __init__(self, raw: dict) -> None:
+        self.raw = raw
+        self.name = str(raw.get("name", ""))
+        self.type = str(raw.get("type", ""))
+        self.type_lower = self.type.lower()
+        self.direction = str(raw.get("direction", "in")).lower()
+        self.data_type = str(raw.get("dataType", "")).lower()
+
+
+class _Function:
+    def __init__(self, name, directory, script, fn, bindings, params, annotations, wants_context):
+        self.name = name
+        self.directory = directory
+        self.script = script
+        self.fn = fn
+        self.bindings = bindings
+        self.params = params
+        self.annotations = annotations
+        self.wants_context = wants_context
+        self.is_async = inspect.iscoroutinefunction(fn)
+
+
+_functions: typing.Dict[str, _Function] = {}
+_load_lock = threading.Lock()
+
+
+def _is_out_annotation(anno) -> bool:
+    if anno is None:
+        return False
+    origin = typing.get_origin(anno)
+    target = origin if origin is not None else anno
+    return isinstance(target, type) and target.__name__ == "Out"
+
+
+def _ensure_package(name: str, directory: str) -> None:
+    if name in sys.modules:
+        return
+    module = types.ModuleType(name)
+    module.__path__ = [directory]
+    module.__package__ = name
+    sys.modules[name] = module
+
+
+def _import_script(name: str, directory: str, script: str) -> types.ModuleType:
+    _ensure_package("__app__", APP_ROOT)
+    package = f"__app__.{name}"
+    if os.path.basename(script) == "__init__.py":
+        module_name = package
+        spec = importlib.util.spec_from_file_location(module_name, script, submodule_search_locations=[directory])
+    else:
+        _ensure_package(package, directory)
+        module_name = f"{package}.{os.path.splitext(os.path.basename(script))[0]}"
+        spec = importlib.util.spec_from_file_location(module_name, script)
+    if spec is None or spec.loader is None:
+        raise FunctionLoadError(name, f"cannot import {script}")
+    module = importlib.util.module_from_spec(spec)
+    # The documentation's snippets use these without importing them.
+    module.__dict__.setdefault("func", func)
+    module.__dict__.setdefault("json", json)
+    module.__dict__.setdefault("logging", logging)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module
+
+
+def _load(name: str) -> _Function:
+    cached = _functions.get(name)
+    if cached is not None:
+        return cached
+    with _load_lock:
+        cached = _functions.get(name)
+        if cached is not None:
+            return cached
+        directory = os.path.join(APP_ROOT, name)
+        meta_file = os.path.join(directory, "function.json")
+        try:
+            with open(meta_file, encoding="utf-8") as f:
+                meta = json.load(f)
+        except (OSError, ValueError) as e:
+            raise FunctionLoadError(name, f"{meta_file}: {e}") from None
+        bindings = [_Binding(b) for b in meta.get("bindings", []) if isinstance(b, dict)]
+        script = os.path.join(directory, meta.get("scriptFile") or "__init__.py")
+        script = os.path.normpath(script)
+        if not os.path.isfile(script):
+            raise FunctionLoadError(name, f"the script file {script} does not exist")
+        entry = meta.get("entryPoint") or "main"
+        try:
+            module = _import_script(name, directory, script)
+        except FunctionLoadError:
+            raise
+        except BaseException as e:  # noqa: BLE001
+            raise FunctionLoadError(name, f"{script}: {type(e).__name__}: {e}") from e
+        fn = getattr(module, entry, None)
+        if not callable(fn):
+            raise FunctionLoadError(
+                name,
+                f'function {entry} is not a callable in {script}'
+                + ("" if meta.get("entryPoint") else ' (set "entryPoint" in function.json to use another name)'),
+            )
+
+        sig = inspect.signature(fn)
+        params = dict(sig.parameters)
+        try:
+            annotations = typing.get_type_hints(fn)
+        except Exception:  # noqa: BLE001  (unresolvable string annotations)
+            annotations = {k: p.annotation for k, p in params.items() if p.annotation is not inspect.Parameter.empty}
+
+        bound = {b.name: b for b in bindings if b.name != "$return"}
+        for b in bindings:
+            if b.direction == "inout":
+                raise FunctionLoadError(name, f'"inout" bindings are not supported (binding {b.name})')
+            if b.name == "$return" and b.direction != "out":
+                raise FunctionLoadError(name, '"$return" binding must have direction set to "out"')
+        wants_context = False
+        if "context" in params and "context" not in bound:
+            wants_context = True
+            params.pop("context")
+        missing_in_json = set(params) - set(bound)
+        if missing_in_json:
+            raise FunctionLoadError(
+                name, f"the following parameters are declared in Python but not in function.json: {missing_in_json!r}"
+            )
+        missing_in_py = set(bound) - set(params)
+        if missing_in_py:
+            raise FunctionLoadError(
+                name, f"the following parameters are declared in function.json but not in Python: {missing_in_py!r}"
+            )
+        for pname, b in bound.items():
+            anno = annotations.get(pname)
+            is_out = _is_out_annotation(anno)
+            if b.direction == "out" and anno is not None and not is_out:
+                raise FunctionLoadError(
+                    name,
+                    f'binding {pname} is declared to have the "out" direction, '
+                    "but its annotation in Python is not a subclass of azure.functions.Out",
+                )
+            if b.direction != "out" and is_out:
+                raise FunctionLoadError(
+                    name,
+                    f'binding {pname} is declared to have the "in" direction in function.json, '
+                    "but its annotation is azure.functions.Out in Python",
+                )
+        loaded = _Function(name, directory, script, fn, bindings, params, annotations, wants_context)
+        _functions[name] = loaded
+        return loaded
+
+
+# ---------------------------------------------------------------------------
+# Values in and out
+
+def _find(data: dict, key: str):
+    if key in data:
+        return data[key]
+    for k, v in data.items():
+        if k.lower() == key.lower():
+            return v
+    return None
+
+
+def _http_request(value) -> func.HttpRequest:
+    value = value or {}
+    headers = {}
+    for k, v in (_find(value, "Headers") or {}).items():
+        headers[k] = ", ".join(str(x) for x in v) if isinstance(v, list) else str(v)
+    body = _find(value, "Body")
+    if body is None:
+        body = b""
+    elif isinstance(body, str):
+        body = body.encode("utf-8")
+    else:
+        body = json.dumps(body).encode("utf-8")
+    return func.HttpRequest(
+        method=_find(value, "Method") or "GET",
+        url=_find(value, "Url") or "",
+        headers=headers,
+        params={k: str(v) for k, v in (_find(value, "Query") or {}).items()},
+        route_params={k: str(v) for k, v in (_find(value, "Params") or {}).items()},
+        body=body,
+    )
+
+
+def _input_value(value, anno, binding: _Binding):
+    wants_text = anno is str or binding.data_type == "string"
+    if anno is bytes or binding.data_type == "binary":
+        if isinstance(value, (dict, list)):
+            return json.dumps(value, separators=(",", ":")).encode("utf-8")
+        return value.encode("utf-8") if isinstance(value, str) else value
+    if wants_text and value is not None and not isinstance(value, str):
+        return json.dumps(value, separators=(",", ":"))
+    return value
+
+
+def _body_text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("latin-1")
+
+
+def _http_output(value):
+    if value is None:
+        return None
+    if isinstance(value, func.HttpResponse):
+        headers = {k: str(v) for k, v in value.headers.items()}
+        if "content-type" not in headers:
+            headers["content-type"] = f"{value.mimetype}; charset={value.charset}"
+        return {"statusCode": value.status_code, "headers": headers, "body": _body_text(value.get_body())}
+    if isinstance(value, (bytes, bytearray)):
+        return {"statusCode": 200, "body": _body_text(bytes(value))}
+    if isinstance(value, str):
+        return {"statusCode": 200, "headers": {"content-type": "text/plain; charset=utf-8"}, "body": value}
+    return {"statusCode": 200, "body": value}
+
+
+def _plain_output(value):
+    """A non-http output: JSON strings (json.dumps(...)) are sent as the JSON they hold."""
+    if isinstance(value, func.HttpResponse):
+        value = value.get_body()
+    if isinstance(value, (bytes, bytearray)):
+        value = _body_text(bytes(value))
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _output(binding: _Binding, value):
+    return _http_output(value) if binding.type_lower == "http" else _plain_output(value)
+
+
+def _error_text(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}"
+
+
+def _invoke(name: str, payload: dict, invocation_id: str) -> dict:
+    fn = _load(name)
+    data = _find(payload, "Data") or {}
+    kwargs = {}
+    outs = {}
+    for b in fn.bindings:
+        if b.name == "$return":
+            continue
+        anno = fn.annotations.get(b.name)
+        if b.direction == "out":
+            out = func.Out()
+            outs[b.name] = (b, out)
+            kwargs[b.name] = out
+        elif b.type_lower == "httptrigger":
+            kwargs[b.name] = _http_request(_find(data, b.name))
+        else:
+            kwargs[b.name] = _input_value(_find(data, b.name), anno, b)
+    if fn.wants_context:
+        kwargs["context"] = func.Context(invocation_id, name, fn.directory)
+
+    if fn.is_async:
+        result = asyncio.run(fn.fn(**kwargs))
+    else:
+        result = fn.fn(**kwargs)
+        if inspect.isawaitable(result):
+            async def _await(aw):
+                return await aw
+            result = asyncio.run(_await(result))
+
+    outputs = {}
+    for bname, (b, out) in outs.items():
+        value = out.get()
+        if value is None and b.type_lower != "http":
+            continue
+        outputs[bname] = _output(b, value)
+    return_value = None
+    ret_binding = next((b for b in fn.bindings if b.name == "$return"), None)
+    if ret_binding is not None:
+        return_value = _output(ret_binding, result)
+    return {"Outputs": outputs, "ReturnValue": return_value}
+
+
+# ---------------------------------------------------------------------------
+# Server
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "switchboard-python-worker"
+
+    def log_message(self, format, *args):  # noqa: A002  (silence the per-request access log)
+        pass
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().strip().split(b";")[0] or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _send(self, status: int, obj) -> None:
+        try:
+            body = json.dumps(obj).encode("utf-8")
+        except (TypeError, ValueError) as e:
+            status = 500
+            body = json.dumps({"error": f"TypeError: an output cannot be serialized to JSON: {e}"}).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):  # noqa: N802
+        self._read_body()
+        self._send(200, {"worker": "python", "version": sys.version.split()[0]})
+
+    def do_POST(self):  # noqa: N802
+        raw = self._read_body()
+        name = unquote(self.path.split("?", 1)[0].lstrip("/"))
+        if not name:
+            self._send(200, {"worker": "python"})
+            return
+        try:
+            payload = json.loads(raw.decode("utf-8")) if raw else {}
+        except ValueError as e:
+            self._send(400, {"error": f"BadRequest: the invocation body is not JSON: {e}"})
+            return
+        invocation_id = self.headers.get("X-Azure-Functions-InvocationId") or "local"
+        logs = []
+        _current.logs = logs
+        try:
+            result = _invoke(name, payload, invocation_id)
+        except BaseException as e:  # noqa: BLE001
+            _current.logs = None
+            if isinstance(e, (KeyboardInterrupt,)):
+                raise
+            detail = "".join(traceback.format_exception(type(e), e, e.__traceback__))
+            sys.stderr.write(f"Functions.{name} (Id={invocation_id}) failed: {detail}")
+            self._send(500, {"error": _error_text(e), "Logs": logs})
+            return
+        finally:
+            _current.logs = None
+        result["Logs"] = logs
+        self._send(200, result)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # the host went away (a timed-out call, a probe): nothing to report
+        super().handle_error(request, client_address)
+
+
+def main() -> None:
+    port = int(os.environ.get("FUNCTIONS_CUSTOMHANDLER_PORT") or 0)
+    server = _Server(("127.0.0.1", port), _Handler)
+    print(
+        f"python worker listening on 127.0.0.1:{server.server_address[1]} "
+        f"(app {APP_ROOT}, Python {sys.version.split()[0]})",
+        flush=True,
+    )
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
