@@ -72,6 +72,25 @@ RestMatch match_rest_route(verb method, std::string_view raw_path) {
     match.route = route;
   };
   match.path_known = true;
+  // `users/{u}` and `groups/{g}`: send (POST), close (`:closeConnections`), existence (GET/HEAD).
+  auto target_operations = [&](RestOperation send, RestOperation close_op, RestOperation exists) {
+    if (close) {
+      if (method == verb::post) set(close_op);
+    } else if (method == verb::post) {
+      set(send);
+    } else if (is_check(method) && !explicit_send) {
+      set(exists);
+    }
+  };
+  // `users/{u}/groups/{g}` and `groups/{g}/users/{u}`: membership.
+  auto membership_operations = [&] {
+    if (method == verb::put)
+      set(RestOperation::AddUserToGroup);
+    else if (method == verb::delete_)
+      set(RestOperation::RemoveUserFromGroup);
+    else if (is_check(method))
+      set(RestOperation::UserInGroup);
+  };
 
   if (n == 0) {
     if (close) {
@@ -88,13 +107,8 @@ RestMatch match_rest_route(verb method, std::string_view raw_path) {
   if (rest[0] == "users" && n >= 2) {
     route.user = rest[1];
     if (n == 2) {
-      if (close) {
-        if (method == verb::post) set(RestOperation::CloseUser);
-      } else if (method == verb::post) {
-        set(RestOperation::SendToUser);
-      } else if (is_check(method) && !explicit_send) {
-        set(RestOperation::UserExists);
-      }
+      target_operations(RestOperation::SendToUser, RestOperation::CloseUser,
+                        RestOperation::UserExists);
       return match;
     }
     if (close || explicit_send) {
@@ -107,24 +121,14 @@ RestMatch match_rest_route(verb method, std::string_view raw_path) {
     }
     if (n == 4 && rest[2] == "groups") {
       route.group = rest[3];
-      if (method == verb::put)
-        set(RestOperation::AddUserToGroup);
-      else if (method == verb::delete_)
-        set(RestOperation::RemoveUserFromGroup);
-      else if (is_check(method))
-        set(RestOperation::UserInGroup);
+      membership_operations();
       return match;
     }
   } else if (rest[0] == "groups" && n >= 2) {
     route.group = rest[1];
     if (n == 2) {
-      if (close) {
-        if (method == verb::post) set(RestOperation::CloseGroup);
-      } else if (method == verb::post) {
-        set(RestOperation::SendToGroup);
-      } else if (is_check(method) && !explicit_send) {
-        set(RestOperation::GroupExists);
-      }
+      target_operations(RestOperation::SendToGroup, RestOperation::CloseGroup,
+                        RestOperation::GroupExists);
       return match;
     }
     if (close || explicit_send) {
@@ -133,12 +137,7 @@ RestMatch match_rest_route(verb method, std::string_view raw_path) {
     }
     if (n == 4 && rest[2] == "users") {
       route.user = rest[3];
-      if (method == verb::put)
-        set(RestOperation::AddUserToGroup);
-      else if (method == verb::delete_)
-        set(RestOperation::RemoveUserFromGroup);
-      else if (is_check(method))
-        set(RestOperation::UserInGroup);
+      membership_operations();
       return match;
     }
     if (n == 4 && rest[2] == "connections") {
