@@ -1,10 +1,10 @@
 # Switchboard: the two commands of the README.
 #   make start  - install what is missing, build, start the chat example on the embedded default
-#   make test   - install what is missing, build, run every test (unit + integration)
+#   make test   - install what is missing, build, run every test (unit + integration + browser e2e)
 BUILD_DIR ?= build
 JOBS ?= 2
 
-.PHONY: all deps build start service test unit-test integration-test format clean
+.PHONY: all deps build start service test unit-test integration-test e2e-test format clean
 
 all: build
 
@@ -15,9 +15,9 @@ build: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD_DIR) -j$(JOBS)
 
-# Until the functions host lands, `make start` runs the service alone.
+# The chat example (examples/chat): open http://localhost:7071/
 start: build
-	./$(BUILD_DIR)/switchboard service
+	./$(BUILD_DIR)/switchboard start examples/chat
 
 service: build
 	./$(BUILD_DIR)/switchboard service
@@ -28,9 +28,14 @@ unit-test: build
 integration-test: build
 	node --test --test-concurrency=1 tests/integration/
 
+# The chat example in Debian's chromium (playwright-core); screenshots in $(BUILD_DIR)/e2e-screenshots/
+e2e-test: build
+	node --test --test-concurrency=1 tests/e2e/
+
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 	node --test --test-concurrency=1 tests/integration/
+	node --test --test-concurrency=1 tests/e2e/
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Switchboard needs to build and test on Debian 12: apt packages (only the missing ones)
-# and the npm test peers pinned by package-lock.json. Safe to run again; does nothing when all is there.
+# (chromium: the browser of the end-to-end tests, driven by playwright-core) and the npm test peers pinned
+# by package-lock.json. Safe to run again; does nothing when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ APT_PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   nodejs npm redis-server curl
+  chromium
 )
 
 missing=()
@@ -33,7 +35,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if [[ ! -d node_modules/@microsoft/signalr ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+if [[ ! -d node_modules/@microsoft/signalr ]] || [[ ! -d node_modules/playwright-core ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "install-deps: installing npm test peers"
   npm ci --no-audit --no-fund --loglevel=error
 fi

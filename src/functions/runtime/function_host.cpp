@@ -390,6 +390,13 @@ boost::asio::awaitable<Response> FunctionHost::handle(net::Request& request) {
       co_return response;
     }
   }
+  if (!path_matched &&
+      (request.method() == http::verb::get || request.method() == http::verb::head)) {
+    if (auto file = static_file(path)) {
+      add_cors(request, *file);
+      co_return std::move(*file);
+    }
+  }
   response = path_matched ? json_error(http::status::method_not_allowed,
                                        "Method " + std::string(request.method_string()) +
                                            " is not allowed for " + std::string(raw_path) + ".")
