@@ -11,7 +11,7 @@ APT_PACKAGES=(
   libsimdjson-dev nlohmann-json3-dev libmsgpack-cxx-dev libhiredis-dev
   libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  nodejs npm redis-server curl
+  nodejs npm python3 redis-server curl
   chromium
 )
 
@@ -22,6 +22,7 @@ for pkg in "${APT_PACKAGES[@]}"; do
     case "$pkg" in
       nodejs) command -v node >/dev/null && continue ;;
       npm) command -v npm >/dev/null && continue ;;
+      python3) command -v python3 >/dev/null && continue ;;
     esac
     missing+=("$pkg")
   fi
