@@ -231,7 +231,7 @@ void HubConnection::flush() {
   if (inactive_ || !can_write()) return;
   if (stateful_ && unacked_bytes_ >= kStatefulBufferBytes) return;  // wait for an Ack
   // Cork: every message queued so far goes out in one write.
-  in_flight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+  in_flight_.swap(queue_);
   queue_.clear();
   if (stateful_) {
     for (const auto& message : in_flight_) {
@@ -283,27 +283,31 @@ void HubConnection::transport_resumed() {
   last_receive_ = Clock::now();
   // Everything not acknowledged goes again, with the same sequence ids, after a Sequence.
   std::int64_t first = unacked_.empty() ? next_out_sequence_ : unacked_.front().first;
-  std::deque<MessagePtr> replay;
-  for (auto& [sequence, message] : unacked_) replay.push_back(std::move(message));
+  auto sequence = protocol_ == HubProtocol::Json ? protocol::encode_sequence(first)
+                                                 : protocol::encode_messagepack_sequence(first);
+  std::vector<MessagePtr> replay;
+  replay.reserve(unacked_.size() + 1 + queue_.size());
+  queued_bytes_ += sequence.size();
+  replay.push_back(OutboundMessage::raw(std::move(sequence)));
+  for (auto& [number, message] : unacked_) {
+    queued_bytes_ += message->size(protocol_);
+    replay.push_back(std::move(message));
+  }
+  for (auto& message : queue_) replay.push_back(std::move(message));
+  queue_ = std::move(replay);
   unacked_.clear();
   unacked_bytes_ = 0;
   next_out_sequence_ = first;
-  for (auto it = replay.rbegin(); it != replay.rend(); ++it) {
-    queued_bytes_ += (*it)->size(protocol_);
-    queue_.push_front(*it);
-  }
-  auto sequence = protocol_ == HubProtocol::Json ? protocol::encode_sequence(first)
-                                                 : protocol::encode_messagepack_sequence(first);
-  queued_bytes_ += sequence.size();
-  queue_.push_front(OutboundMessage::raw(std::move(sequence)));
   flush();
 }
 
 void HubConnection::on_ack(std::int64_t sequence_id) {
-  while (!unacked_.empty() && unacked_.front().first <= sequence_id) {
-    unacked_bytes_ -= std::min(unacked_bytes_, unacked_.front().second->size(protocol_));
-    unacked_.pop_front();
+  std::size_t acked = 0;
+  while (acked < unacked_.size() && unacked_[acked].first <= sequence_id) {
+    unacked_bytes_ -= std::min(unacked_bytes_, unacked_[acked].second->size(protocol_));
+    ++acked;
   }
+  unacked_.erase(unacked_.begin(), unacked_.begin() + static_cast<std::ptrdiff_t>(acked));
   flush();
 }
 

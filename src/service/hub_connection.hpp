@@ -98,7 +98,9 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   protocol::JsonRecordReader json_reader_;
   std::unique_ptr<protocol::MessagePackRecordReader> messagepack_reader_;
   std::string handshake_buffer_;
-  std::deque<MessagePtr> queue_;
+  // Vectors, not deques: libstdc++'s deque allocates half a kilobyte even when empty, and every
+  // idle connection has these.
+  std::vector<MessagePtr> queue_;
   std::size_t queued_bytes_ = 0;
   Clock::time_point created_;
   Clock::time_point last_send_;
@@ -113,7 +115,7 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   bool inactive_ = false;  // the socket dropped; waiting for the client to reconnect
   Clock::time_point inactive_since_;
   std::int64_t next_out_sequence_ = 1;
-  std::deque<std::pair<std::int64_t, MessagePtr>> unacked_;
+  std::vector<std::pair<std::int64_t, MessagePtr>> unacked_;
   std::size_t unacked_bytes_ = 0;
   std::int64_t received_ = 0;         // counted messages processed from the client
   std::int64_t incoming_cursor_ = 0;  // sequence id of the last counted message seen

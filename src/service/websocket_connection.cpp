@@ -12,6 +12,12 @@ namespace switchboard::service {
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
+namespace {
+// Bytes asked of each read: clients send little in serverless mode, and every idle connection
+// holds this much while its read is pending.
+constexpr std::size_t kReadChunk = 1024;
+}  // namespace
+
 WebSocketConnection::WebSocketConnection(ServiceContext& context, Shard& shard,
                                          boost::asio::ip::tcp::socket socket, std::string id,
                                          std::string hub, std::string user)
@@ -61,6 +67,9 @@ void WebSocketConnection::accept(Request request, bool resuming) {
   timeouts.keep_alive_pings = false;
   ws_->set_option(timeouts);
   ws_->auto_fragment(false);
+  // Server frames are neither masked nor fragmented, so Beast's write buffer stays unused: keep
+  // it small (it is allocated per connection).
+  ws_->write_buffer_bytes(256);
   ws_->set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
     response.set(beast::http::field::server, "switchboard");
   }));
@@ -86,7 +95,7 @@ void WebSocketConnection::lost() {
 
 void WebSocketConnection::read_more() {
   ws_->async_read_some(
-      read_buffer_, 16 * 1024,
+      read_buffer_, kReadChunk,
       [self = self(), gen = generation_](boost::system::error_code ec, std::size_t) {
         if (gen != self->generation_) return;
         if (ec) {
@@ -102,6 +111,8 @@ void WebSocketConnection::read_more() {
         auto data = self->read_buffer_.cdata();
         self->receive(std::string_view(static_cast<const char*>(data.data()), data.size()));
         self->read_buffer_.consume(self->read_buffer_.size());
+        // Idle connections keep no large buffer around.
+        if (self->read_buffer_.capacity() > 2 * kReadChunk) self->read_buffer_.shrink_to_fit();
         if (!self->closing_) self->read_more();
       });
 }
