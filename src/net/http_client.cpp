@@ -3,10 +3,13 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <variant>
 
 namespace switchboard::net {
 
@@ -14,24 +17,45 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using asio::ip::tcp;
 
+struct TlsContext {
+  asio::ssl::context context{asio::ssl::context::tls_client};
+  TlsContext() {
+    context.set_default_verify_paths();
+    context.set_verify_mode(asio::ssl::verify_peer);
+  }
+};
+
+// One pooled connection: plain TCP or TLS over TCP.
+struct HttpClient::Connection {
+  std::variant<beast::tcp_stream, beast::ssl_stream<beast::tcp_stream>> stream;
+  beast::flat_buffer buffer;
+  explicit Connection(asio::io_context& io) : stream(std::in_place_index<0>, io) {}
+  Connection(asio::io_context& io, asio::ssl::context& tls)
+      : stream(std::in_place_index<1>, io, tls) {}
+  beast::tcp_stream& tcp() {
+    return stream.index() == 0 ? std::get<0>(stream) : beast::get_lowest_layer(std::get<1>(stream));
+  }
+};
+
 struct HttpClient::Pool {
-  struct Connection {
-    beast::tcp_stream stream;
-    beast::flat_buffer buffer;
-    explicit Connection(asio::io_context& io) : stream(io) {}
-  };
   std::vector<std::unique_ptr<Connection>> idle;
 };
 
 std::pair<HttpEndpoint, std::string> split_http_url(std::string_view url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.substr(0, kScheme.size()) != kScheme)
-    throw HttpClientError("Only http:// URLs are supported, got '" + std::string(url) + "'");
-  url.remove_prefix(kScheme.size());
+  HttpEndpoint endpoint;
+  if (url.substr(0, 7) == "http://") {
+    url.remove_prefix(7);
+  } else if (url.substr(0, 8) == "https://") {
+    url.remove_prefix(8);
+    endpoint.tls = true;
+    endpoint.port = 443;
+  } else {
+    throw HttpClientError("Only http:// and https:// URLs are supported, got '" + std::string(url) +
+                          "'");
+  }
   auto slash = url.find('/');
   std::string_view authority = url.substr(0, slash);
   std::string target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
-  HttpEndpoint endpoint;
   auto colon = authority.rfind(':');
   if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
     endpoint.host = std::string(authority.substr(0, colon));
@@ -40,7 +64,8 @@ std::pair<HttpEndpoint, std::string> split_http_url(std::string_view url) {
   } else {
     endpoint.host = std::string(authority);
   }
-  if (endpoint.host == "localhost") endpoint.host = "127.0.0.1";
+  // Plain http to localhost goes to IPv4 loopback directly; TLS keeps the name to verify.
+  if (endpoint.host == "localhost" && !endpoint.tls) endpoint.host = "127.0.0.1";
   return {endpoint, target};
 }
 
@@ -49,24 +74,30 @@ HttpClient::~HttpClient() = default;
 
 asio::awaitable<Response> HttpClient::send(const HttpEndpoint& endpoint, Request request,
                                            std::chrono::milliseconds timeout) {
-  std::string key = endpoint.host + ":" + std::to_string(endpoint.port);
+  const std::string authority = endpoint.host + ":" + std::to_string(endpoint.port);
+  const std::string key = (endpoint.tls ? "https://" : "http://") + authority;
   auto& pool = pools_[key];
   if (!pool) pool = std::make_unique<Pool>();
   request.version(11);
-  request.set(http::field::host, key);
+  request.set(http::field::host, authority);
   request.keep_alive(true);
   request.prepare_payload();
 
   for (int attempt = 0; attempt < 2; ++attempt) {
-    std::unique_ptr<Pool::Connection> connection;
+    std::unique_ptr<Connection> connection;
     bool reused = false;
+    boost::system::error_code ec;
     if (!pool->idle.empty()) {
       connection = std::move(pool->idle.back());
       pool->idle.pop_back();
       reused = true;
     } else {
-      connection = std::make_unique<Pool::Connection>(io_);
-      boost::system::error_code ec;
+      if (endpoint.tls) {
+        if (!tls_) tls_ = std::make_unique<TlsContext>();
+        connection = std::make_unique<Connection>(io_, tls_->context);
+      } else {
+        connection = std::make_unique<Connection>(io_);
+      }
       auto address = asio::ip::make_address(endpoint.host, ec);
       std::vector<tcp::endpoint> targets;
       if (!ec) {
@@ -76,39 +107,56 @@ asio::awaitable<Response> HttpClient::send(const HttpEndpoint& endpoint, Request
         auto results =
             co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
                                             asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) throw HttpClientError("Cannot resolve " + key + ": " + ec.message());
+        if (ec) throw HttpClientError("Cannot resolve " + authority + ": " + ec.message());
         for (const auto& r : results) targets.push_back(r.endpoint());
       }
-      connection->stream.expires_after(timeout);
-      co_await connection->stream.async_connect(targets,
-                                                asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) throw HttpClientError("Cannot connect to " + key + ": " + ec.message());
-      connection->stream.socket().set_option(tcp::no_delay(true), ec);
+      auto& tcp_stream = connection->tcp();
+      tcp_stream.expires_after(timeout);
+      co_await tcp_stream.async_connect(targets, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) throw HttpClientError("Cannot connect to " + authority + ": " + ec.message());
+      tcp_stream.socket().set_option(tcp::no_delay(true), ec);
+      if (endpoint.tls) {
+        auto& tls = std::get<1>(connection->stream);
+        // Server name indication and host name verification.
+        SSL_set_tlsext_host_name(tls.native_handle(), endpoint.host.c_str());
+        tls.set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
+        co_await tls.async_handshake(asio::ssl::stream_base::client,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+        if (ec)
+          throw HttpClientError("TLS handshake with " + authority + " failed: " + ec.message());
+      }
     }
-    boost::system::error_code ec;
-    connection->stream.expires_after(timeout);
-    co_await http::async_write(connection->stream, request,
-                               asio::redirect_error(asio::use_awaitable, ec));
+    connection->tcp().expires_after(timeout);
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
-    if (!ec)
-      co_await http::async_read(connection->stream, connection->buffer, parser,
-                                asio::redirect_error(asio::use_awaitable, ec));
+    if (connection->stream.index() == 0) {
+      auto& stream = std::get<0>(connection->stream);
+      co_await http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec)
+        co_await http::async_read(stream, connection->buffer, parser,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      auto& stream = std::get<1>(connection->stream);
+      co_await http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec)
+        co_await http::async_read(stream, connection->buffer, parser,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+    }
     if (ec) {
       if (reused && attempt == 0 && ec != beast::error::timeout) continue;  // stale: retry fresh
       if (ec == beast::error::timeout)
-        throw HttpClientError("No response from " + key + " within " +
+        throw HttpClientError("No response from " + authority + " within " +
                               std::to_string(timeout.count()) + " ms");
-      throw HttpClientError("Request to " + key + " failed: " + ec.message());
+      throw HttpClientError("Request to " + authority + " failed: " + ec.message());
     }
     Response response = parser.release();
     if (response.keep_alive()) {
-      connection->stream.expires_never();
+      connection->tcp().expires_never();
       if (pool->idle.size() < 64) pool->idle.push_back(std::move(connection));
     }
     co_return response;
   }
-  throw HttpClientError("Request to " + key + " failed");
+  throw HttpClientError("Request to " + authority + " failed");
 }
 
 }  // namespace switchboard::net

@@ -1,6 +1,8 @@
-// An HTTP/1.1 client for loopback and LAN peers (the service REST API, custom handlers): keep-alive
-// connections pooled per host:port, one retry when a pooled connection turned out to be stale,
-// and a deadline per request. One instance per io_context; not thread-safe.
+// An HTTP/1.1 client for the service REST API (local or Azure, http or https) and custom handlers:
+// keep-alive connections pooled per scheme:host:port, one retry when a pooled connection turned
+// out to be stale, and a deadline per request. HTTPS verifies the peer against the system's CA
+// store (OpenSSL's SSL_CERT_FILE / SSL_CERT_DIR apply). One instance per io_context; not
+// thread-safe.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -23,10 +25,11 @@ class HttpClientError : public std::runtime_error {
 struct HttpEndpoint {
   std::string host;
   unsigned short port = 80;
+  bool tls = false;
 };
 
-// Splits `http://host[:port]/path?query` into endpoint and target. Throws HttpClientError for
-// anything but plain http.
+// Splits `http[s]://host[:port]/path?query` into endpoint and target. Throws HttpClientError for
+// other schemes.
 std::pair<HttpEndpoint, std::string> split_http_url(std::string_view url);
 
 class HttpClient {
@@ -42,7 +45,9 @@ class HttpClient {
 
  private:
   struct Pool;
+  struct Connection;
   boost::asio::io_context& io_;
+  std::unique_ptr<struct TlsContext> tls_;
   std::map<std::string, std::unique_ptr<Pool>> pools_;
 };
 
