@@ -42,3 +42,16 @@ format:
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Benchmarks (bench/, docs/benchmarks.md): never part of `make test`. The load client is configured
+# in only for this target (-DSWITCHBOARD_BENCH=ON), then the option is switched back off so that
+# the normal build does not compile it. BENCH_ARGS go to bench/run.py (e.g. --quick, --runs 5).
+BENCH_ARGS ?=
+
+.PHONY: bench
+bench: build
+	@./bench/install.sh
+	@cmake -S . -B $(BUILD_DIR) -DSWITCHBOARD_BENCH=ON >/dev/null
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target switchboard-loadclient
+	@cmake -S . -B $(BUILD_DIR) -DSWITCHBOARD_BENCH=OFF >/dev/null
+	python3 bench/run.py $(BENCH_ARGS)

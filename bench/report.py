@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Markdown tables from bench/run.py's results.json: medians of the runs with (min-max), and
+Switchboard's ratio to each peer. Usage: bench/report.py [docs/bench-results/results.json] > table.md"""
+import json
+import os
+import statistics
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def fmt(value, digits):
+    if value is None:
+        return "-"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def cell(values, digits=1, scale=1.0):
+    values = [v * scale for v in values if isinstance(v, (int, float))]
+    if not values:
+        return "-", None
+    med = statistics.median(values)
+    if len(values) == 1:
+        return fmt(med, digits), med
+    return f"{fmt(med, digits)} ({fmt(min(values), digits)}–{fmt(max(values), digits)})", med
+
+
+def group(results):
+    out = {}
+    for r in results:
+        out.setdefault((r["scenario"], r["server"], r["variant"]), []).append(r)
+    return out
+
+
+def table(title, columns, rows):
+    lines = [f"### {title}", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def ratio(a, b, invert=False):
+    if not a or not b:
+        return "-"
+    return f"{(b / a if invert else a / b):.2f}×"
+
+
+def main():
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "bench-results", "results.json")
+    data = json.load(open(path))
+    g = group(data["results"])
+    out = []
+    metric_cols = [("deliveries/s", "deliveries_per_s", 0, 1.0), ("loss", "loss", 0, 1.0),
+                   ("server CPU µs/delivery", "cpu_us_per_delivery", 2, 1.0),
+                   ("p50 ms", "p50_us", 1, 1e-3), ("p99 ms", "p99_us", 1, 1e-3), ("max ms", "max_us", 1, 1e-3)]
+
+    def rows_for(scenario, with_ratio):
+        rows = []
+        base = {}
+        keys = [k for k in g if k[0] == scenario]
+        for (_, server, variant) in keys:
+            runs = g[(scenario, server, variant)]
+            row = [server, variant, str(len(runs))]
+            meds = {}
+            for _, key, digits, scale in metric_cols:
+                text, med = cell([r.get(key) for r in runs], digits, scale)
+                row.append(text)
+                meds[key] = med
+            base[(server, variant)] = meds
+            rows.append((server, variant, row))
+        if with_ratio:
+            for server, variant, row in rows:
+                sb = base.get(("switchboard", variant), {})
+                mine = base[(server, variant)]
+                if server in ("ws", "socketio") and sb:
+                    row.append("throughput " + ratio(sb.get("deliveries_per_s"), mine.get("deliveries_per_s")) +
+                               ", CPU " + ratio(sb.get("cpu_us_per_delivery"), mine.get("cpu_us_per_delivery")))
+                else:
+                    row.append("")
+        return [r for _, _, r in rows]
+
+    cols = ["server", "variant", "runs"] + [c[0] for c in metric_cols]
+    for scenario, title in (("broadcast", "Scenario 1: REST-triggered broadcast (wrk)"),
+                            ("groups", "Scenario 2: send to groups and to users (wrk, 4 senders)"),
+                            ("latency", "Scenario 3: latency at a fixed broadcast rate"),
+                            ("binding", "Scenario 4: through a signalR output binding, at a fixed rate")):
+        rows = rows_for(scenario, scenario != "binding")
+        if rows:
+            extra = ["Switchboard (JSON) ÷ this peer"] if scenario != "binding" else []
+            out.append(table(title, cols + extra, rows if extra else [r[:-1] if len(r) > len(cols) else r
+                                                                      for r in rows]))
+    neg = [(k, v) for k, v in g.items() if k[0] == "negotiate"]
+    if neg:
+        rows = []
+        for (_, server, variant), runs in neg:
+            rows.append([server, variant, str(len(runs)), cell([r.get("requests_per_s") for r in runs], 0)[0],
+                         cell([r.get("http_p50_us") for r in runs], 2, 1e-3)[0],
+                         cell([r.get("http_p99_us") for r in runs], 2, 1e-3)[0],
+                         cell([r.get("cpu_us_per_request") for r in runs], 0)[0]])
+        out.append(table("Scenario 5: negotiate through the functions host",
+                         ["host", "load", "runs", "requests/s", "p50 ms", "p99 ms", "server CPU µs/request"], rows))
+    idle = [(k, v) for k, v in g.items() if k[0] == "idle"]
+    if idle:
+        rows = []
+        for (_, server, variant), runs in idle:
+            if runs[0].get("skipped"):
+                rows.append([server, variant, "0", f"not run: {runs[0]['skipped']}", "-", "-"])
+                continue
+            rows.append([server, variant, str(len(runs)),
+                         cell([r.get("rss_kb_per_connection") for r in runs], 2)[0],
+                         cell([r.get("setup_s") for r in runs], 2)[0],
+                         cell([r.get("cpu_us_per_connection") for r in runs], 0)[0]])
+        out.append(table("Scenario 6: idle memory",
+                         ["server", "connections", "runs", "RSS KB per connection", "connect time s",
+                          "server CPU µs per connection set up"], rows))
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

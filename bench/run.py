@@ -1,0 +1,571 @@
+#!/usr/bin/env python3
+"""Switchboard benchmarks side by side with a Node `ws` server and a Socket.IO 4 server.
+
+Scenarios (see docs/benchmarks.md):
+  broadcast  REST-triggered broadcast to N clients, wrk with 1 and 4 concurrent senders
+  groups     sends to groups (100 groups of N/100) and to users, wrk with 4 senders
+  latency    100 broadcasts/s to N clients: p50/p99/max from the REST call to each receipt
+  binding    HTTP -> functions host -> service -> client at 100/s: embedded (`switchboard start`)
+             and over REST (`switchboard functions` + `switchboard service`), beside direct REST
+  negotiate  wrk POST /api/negotiate through the functions host
+  idle       server RSS per idle WebSocket connection at 10,000 (and 100,000) connections
+
+Every figure comes with the server's CPU time per delivery (utime+stime deltas of the server's
+process tree from /proc, divided by deliveries). With 2+ cores the server is pinned to CPU 0 and
+the load (load client, wrk) to the other CPUs; Switchboard then runs with --threads 1, like the
+single-threaded Node peers.
+
+Usage: bench/run.py [--quick] [--runs R] [--clients N] [--duration S] [--scenarios a,b] [--out DIR]
+Writes DIR/results.json (every run), DIR/summary.csv (medians, min, max) and DIR/chart.png.
+"""
+import argparse
+import csv
+import json
+import os
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SWITCHBOARD = os.path.join(ROOT, "build", "switchboard")
+LOADCLIENT = os.environ.get("BENCH_LOADCLIENT", os.path.join(ROOT, "build", "bench", "switchboard-loadclient"))
+WRK_SEND = os.path.join(ROOT, "bench", "wrk", "send.lua")
+WRK_NEGOTIATE = os.path.join(ROOT, "bench", "wrk", "negotiate.lua")
+APP = os.path.join(ROOT, "bench", "apps", "broadcast")
+PEERS = os.path.join(ROOT, "bench", "peers")
+KEY = "switchboard-bench-key-0123456789abcdefghijklmnop"  # the bench app's connection string key
+HUB = "bench"
+REST_SEND = f"/api/hubs/{HUB}/:send?api-version=2022-06-01"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+NCPU = os.cpu_count() or 1
+SERVER_CPUS = "0"
+LOAD_CPUS = f"1-{NCPU - 1}" if NCPU > 2 else "1"
+PIN = NCPU >= 2
+
+PORT_SERVICE, PORT_WS, PORT_SIO, PORT_FUNCS, PORT_SERVICE2 = 18888, 18081, 18082, 17071, 18889
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def raise_fd_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    for want in (1048576, 262144, hard):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, max(want, hard)))
+            break
+        except (ValueError, OSError):
+            continue
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def pinned(cmd, cpus):
+    return (["taskset", "-c", cpus] + cmd) if PIN else cmd
+
+
+# ---------------------------------------------------------------- process accounting
+
+def descendants(pid):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+        except (OSError, IndexError, ValueError):
+            pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process and its live descendants, in seconds."""
+    total = 0
+    for p in descendants(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / CLK_TCK
+
+
+def rss_kb(pid):
+    total = 0
+    for p in descendants(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+# ---------------------------------------------------------------- servers
+
+class Server:
+    def __init__(self, name, cmd, port, env=None, cwd=None, wait_for=None):
+        self.name, self.port = name, port
+        self.proc = subprocess.Popen(pinned(cmd, SERVER_CPUS), cwd=cwd or ROOT, env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 30
+        self.output = []
+        wait_for = wait_for or "listening"
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"{name} exited: {''.join(self.output)}")
+            self.output.append(line)
+            if wait_for in line:
+                break
+        threading.Thread(target=self._drain, daemon=True).start()
+        time.sleep(0.5)
+
+    def _drain(self):
+        for line in self.proc.stdout:
+            pass
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_server(kind):
+    if kind == "switchboard":
+        return Server(kind, [SWITCHBOARD, "--log-level", "warn", "service", "--port", str(PORT_SERVICE),
+                             "--access-key", KEY, "--threads", "1"], PORT_SERVICE)
+    if kind == "ws":
+        return Server(kind, ["node", "ws-server.mjs", str(PORT_WS)], PORT_WS, cwd=PEERS)
+    if kind == "socketio":
+        return Server(kind, ["node", "socketio-server.mjs", str(PORT_SIO)], PORT_SIO, cwd=PEERS)
+    if kind == "embedded":
+        return Server(kind, [SWITCHBOARD, "--log-level", "warn", "start", APP, "--port", str(PORT_FUNCS),
+                             "--service-port", str(PORT_SERVICE), "--threads", "1"], PORT_SERVICE,
+                      wait_for="Functions:")
+    if kind == "functions":  # the host alone, against the service of start_server("switchboard")
+        env = dict(os.environ)
+        env["ConnectionStrings__AzureSignalRConnectionString"] = (
+            f"Endpoint=http://localhost;Port={PORT_SERVICE};AccessKey={KEY};Version=1.0;")
+        return Server(kind, [SWITCHBOARD, "--log-level", "warn", "functions", APP, "--port", str(PORT_FUNCS),
+                             "--threads", "1"], PORT_FUNCS, env=env, wait_for="Functions:")
+    raise ValueError(kind)
+
+
+PROTOCOL = {"switchboard": "json", "switchboard-msgpack": "msgpack", "ws": "ws", "socketio": "socketio"}
+SERVER_KIND = {"switchboard": "switchboard", "switchboard-msgpack": "switchboard", "ws": "ws", "socketio": "socketio"}
+PEER_PORT = {"switchboard": PORT_SERVICE, "switchboard-msgpack": PORT_SERVICE, "ws": PORT_WS, "socketio": PORT_SIO}
+
+
+# ---------------------------------------------------------------- load client and wrk
+
+class LoadClient:
+    def __init__(self, protocol, port, clients, groups=0, sender=None):
+        cmd = [LOADCLIENT, "--protocol", protocol, "--port", str(port), "--clients", str(clients),
+               "--hub", HUB, "--access-key", KEY]
+        if groups:
+            cmd += ["--groups", str(groups)]
+        if sender:
+            cmd += sender
+        self.proc = subprocess.Popen(pinned(cmd, LOAD_CPUS), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, bufsize=1)
+        self.events = []
+        self.cv = threading.Condition()
+        threading.Thread(target=self._stderr, daemon=True).start()
+        self.ready = self._wait("READY", timeout=60 + clients / 500)
+        log("   ", self.ready.strip())
+
+    def _stderr(self):
+        for line in self.proc.stderr:
+            with self.cv:
+                self.events.append(line)
+                self.cv.notify_all()
+
+    def _wait(self, prefix, timeout):
+        deadline = time.time() + timeout
+        with self.cv:
+            while True:
+                for i, line in enumerate(self.events):
+                    if line.startswith(prefix):
+                        return self.events.pop(i)
+                left = deadline - time.time()
+                if left <= 0 or self.proc.poll() is not None:
+                    raise RuntimeError(f"load client: no {prefix}: {''.join(self.events)}")
+                self.cv.wait(left)
+
+    def command(self, text):
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+
+    def report(self):
+        self.command("report")
+        return json.loads(self.proc.stdout.readline())
+
+    def send(self, duration):
+        self.command("send")
+        return self._wait("SENT", timeout=duration + 30)
+
+    def stop(self):
+        try:
+            self.command("stop")
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def run_wrk(port, path, connections, duration, token="", body="signalr", spread=1, script=WRK_SEND):
+    env = dict(os.environ, BENCH_TOKEN=token, BENCH_BODY=body, BENCH_PATH=path, BENCH_SPREAD=str(spread))
+    cmd = pinned(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script,
+                  f"http://127.0.0.1:{port}{path if script == WRK_NEGOTIATE else ''}"], LOAD_CPUS)
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("WRKJSON "):
+            return json.loads(line[8:])
+    raise RuntimeError("wrk: " + out)
+
+
+def rest_token():
+    return subprocess.run([SWITCHBOARD, "token", "--access-key", KEY, "--hub", HUB, "--rest",
+                           "--lifetime", "864000"], capture_output=True, text=True, check=True).stdout.strip()
+
+
+# ---------------------------------------------------------------- scenarios
+
+RESULTS = []
+
+
+def record(scenario, server, variant, run, **values):
+    row = dict(scenario=scenario, server=server, variant=variant, run=run, **values)
+    RESULTS.append(row)
+    shown = {k: v for k, v in values.items() if k in (
+        "deliveries_per_s", "loss", "cpu_us_per_delivery", "p50_us", "p99_us", "max_us", "requests_per_s",
+        "rss_kb_per_connection", "cpu_us_per_request", "loss_vs_sent")}
+    log(f"  {scenario:9} {server:20} {variant:18} run {run}: {shown}")
+
+
+def wrk_measure(server, lc, port, path, connections, duration, fanout, token, body, spread=1):
+    lc.report()  # reset
+    cpu0 = cpu_seconds(server.pid)
+    w = run_wrk(port, path, connections, duration, token=token, body=body, spread=spread)
+    time.sleep(1.0)  # drain
+    cpu1 = cpu_seconds(server.pid)
+    r = lc.report()
+    # wrk counts completed requests; the ones in flight when it stopped (at most one per
+    # connection) were sent too. Loss: what even the completed requests should have delivered
+    # and did not; loss_vs_sent also counts the in-flight ones.
+    # (wrk calls request() once more than it sends: a probe before the run, hence the - 1.)
+    expected = w["requests"] * fanout
+    w["sent"] -= 1
+    return dict(requests=w["requests"], sent=w["sent"], requests_per_s=w["requests"] / (w["duration_us"] / 1e6),
+                loss_vs_sent=w["sent"] * fanout - r["deliveries"],
+                non2xx=w["non2xx"], http_p50_us=w["latency_p50_us"], http_p99_us=w["latency_p99_us"],
+                deliveries=r["deliveries"], expected=expected, loss=max(0, expected - r["deliveries"]),
+                deliveries_per_s=r["deliveries_per_s"], p50_us=r["latency_us"]["p50"],
+                p99_us=r["latency_us"]["p99"], max_us=r["latency_us"]["max"], closes=r["closes"],
+                cpu_s=cpu1 - cpu0,
+                cpu_us_per_delivery=(cpu1 - cpu0) * 1e6 / r["deliveries"] if r["deliveries"] else None)
+
+
+def send_path(peer, kind):
+    if peer.startswith("switchboard"):
+        return {"broadcast": REST_SEND, "group": f"/api/hubs/{HUB}/groups/g%d/:send?api-version=2022-06-01",
+                "user": f"/api/hubs/{HUB}/users/u%d/:send?api-version=2022-06-01"}[kind]
+    return {"broadcast": "/broadcast", "group": "/groups/g%d", "user": "/users/u%d"}[kind]
+
+
+def scenario_broadcast(a, token):
+    for peer in a.peers:
+        server = start_server(SERVER_KIND[peer])
+        try:
+            lc = LoadClient(PROTOCOL[peer], PEER_PORT[peer], a.clients)
+            body = "signalr" if peer.startswith("switchboard") else "raw"
+            for senders in (1, 4):
+                for run in range(a.runs):
+                    m = wrk_measure(server, lc, PEER_PORT[peer], send_path(peer, "broadcast"), senders,
+                                    a.duration, a.clients, token, body)
+                    record("broadcast", peer, f"{senders} sender(s)", run, clients=a.clients, **m)
+            lc.stop()
+        finally:
+            server.stop()
+
+
+def scenario_groups(a, token):
+    groups = max(1, a.clients // 10)
+    for peer in a.peers:
+        server = start_server(SERVER_KIND[peer])
+        try:
+            lc = LoadClient(PROTOCOL[peer], PEER_PORT[peer], a.clients, groups=groups)
+            body = "signalr" if peer.startswith("switchboard") else "raw"
+            for run in range(a.runs):
+                m = wrk_measure(server, lc, PEER_PORT[peer], send_path(peer, "group"), 4, a.duration,
+                                a.clients // groups, token, body, spread=groups)
+                record("groups", peer, f"{groups} groups of {a.clients // groups}", run, **m)
+                m = wrk_measure(server, lc, PEER_PORT[peer], send_path(peer, "user"), 4, a.duration, 1,
+                                token, body, spread=a.clients)
+                record("groups", peer, "users", run, **m)
+            lc.stop()
+        finally:
+            server.stop()
+
+
+def rate_measure(server_pids, lc, duration, fanout):
+    lc.report()
+    cpu0 = sum(cpu_seconds(p) for p in server_pids)
+    lc.send(duration)
+    cpu1 = sum(cpu_seconds(p) for p in server_pids)
+    r = lc.report()
+    expected = r["sent_ok"] * fanout
+    return dict(sent_ok=r["sent_ok"], sent_failed=r["sent_failed"], deliveries=r["deliveries"],
+                expected=expected, loss=expected - r["deliveries"], deliveries_per_s=r["deliveries_per_s"],
+                p50_us=r["latency_us"]["p50"], p90_us=r["latency_us"]["p90"], p99_us=r["latency_us"]["p99"],
+                max_us=r["latency_us"]["max"], mean_us=r["latency_us"]["mean"], cpu_s=cpu1 - cpu0,
+                cpu_us_per_delivery=(cpu1 - cpu0) * 1e6 / r["deliveries"] if r["deliveries"] else None)
+
+
+def sender_args(port, path, body, auth="", rate=100, duration=5):
+    args = ["--send-port", str(port), "--send-path", path, "--send-body", body, "--rate", str(rate),
+            "--duration", str(duration)]
+    return args + (["--send-auth", auth] if auth else [])
+
+
+def scenario_latency(a, token):
+    for peer in a.peers:
+        server = start_server(SERVER_KIND[peer])
+        try:
+            signalr = peer.startswith("switchboard")
+            lc = LoadClient(PROTOCOL[peer], PEER_PORT[peer], a.clients,
+                            sender=sender_args(PEER_PORT[peer], send_path(peer, "broadcast"),
+                                               "signalr" if signalr else "raw", "mint" if signalr else "",
+                                               a.rate, a.duration))
+            for run in range(a.runs):
+                m = rate_measure([server.pid], lc, a.duration, a.clients)
+                record("latency", peer, f"{a.rate:g}/s", run, clients=a.clients, **m)
+            lc.stop()
+        finally:
+            server.stop()
+
+
+def scenario_binding(a, token):
+    modes = [("embedded", "switchboard start")]
+    modes.append(("rest", "switchboard functions + service"))
+    for mode, label in modes:
+        servers = [start_server("embedded")] if mode == "embedded" else [start_server("switchboard"),
+                                                                          start_server("functions")]
+        try:
+            pids = [s.pid for s in servers]
+            direct = LoadClient("json", PORT_SERVICE, a.clients,
+                                sender=sender_args(PORT_SERVICE, REST_SEND, "signalr", "mint", a.rate, a.duration))
+            for run in range(a.runs):
+                m = rate_measure(pids, direct, a.duration, a.clients)
+                record("binding", label, "direct REST", run, clients=a.clients, **m)
+            direct.stop()
+            via = LoadClient("json", PORT_SERVICE, a.clients,
+                             sender=sender_args(PORT_FUNCS, "/api/broadcast", "raw", "", a.rate, a.duration))
+            for run in range(a.runs):
+                m = rate_measure(pids, via, a.duration, a.clients)
+                record("binding", label, "function binding", run, clients=a.clients, **m)
+            via.stop()
+        finally:
+            for s in reversed(servers):
+                s.stop()
+
+
+def scenario_negotiate(a, token):
+    server = start_server("embedded")
+    try:
+        for run in range(a.runs):
+            cpu0 = cpu_seconds(server.pid)
+            w = run_wrk(PORT_FUNCS, "/api/negotiate", 4, a.duration, script=WRK_NEGOTIATE)
+            cpu1 = cpu_seconds(server.pid)
+            record("negotiate", "switchboard start", "wrk -c4", run, requests=w["requests"],
+                   requests_per_s=w["requests"] / (w["duration_us"] / 1e6), non2xx=w["non2xx"],
+                   http_p50_us=w["latency_p50_us"], http_p99_us=w["latency_p99_us"], cpu_s=cpu1 - cpu0,
+                   cpu_us_per_request=(cpu1 - cpu0) * 1e6 / max(1, w["requests"]))
+    finally:
+        server.stop()
+
+
+def scenario_idle(a, token):
+    fd_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    for count in a.idle_counts:
+        if count + 1000 > fd_limit:
+            log(f"  idle: skipping {count} connections: the open-file limit is {fd_limit} "
+                "(raising it needs CAP_SYS_RESOURCE)")
+            record("idle", "-", f"{count} connections", 0, skipped=f"RLIMIT_NOFILE {fd_limit}")
+            continue
+        for peer in [p for p in a.peers if p != "switchboard-msgpack"]:
+            for run in range(a.runs):
+                server = start_server(SERVER_KIND[peer])
+                try:
+                    time.sleep(1)
+                    rss0 = rss_kb(server.pid)
+                    cpu0 = cpu_seconds(server.pid)
+                    lc = LoadClient(PROTOCOL[peer], PEER_PORT[peer], count)
+                    time.sleep(3)
+                    rss1 = rss_kb(server.pid)
+                    cpu1 = cpu_seconds(server.pid)
+                    r = lc.report()
+                    lc.stop()
+                    record("idle", peer, f"{count} connections", run, connections=r["open"],
+                           rss0_kb=rss0, rss1_kb=rss1,
+                           rss_kb_per_connection=(rss1 - rss0) / max(1, r["open"]),
+                           setup_s=r["setup_s"], cpu_us_per_connection=(cpu1 - cpu0) * 1e6 / max(1, r["open"]))
+                finally:
+                    server.stop()
+
+
+SCENARIOS = {"broadcast": scenario_broadcast, "groups": scenario_groups, "latency": scenario_latency,
+             "binding": scenario_binding, "negotiate": scenario_negotiate, "idle": scenario_idle}
+
+
+# ---------------------------------------------------------------- output
+
+SUMMARY_METRICS = ["deliveries_per_s", "requests_per_s", "loss", "cpu_us_per_delivery", "cpu_us_per_request",
+                   "p50_us", "p99_us", "max_us", "rss_kb_per_connection"]
+
+
+def summarize(out_dir):
+    groups = {}
+    for row in RESULTS:
+        groups.setdefault((row["scenario"], row["server"], row["variant"]), []).append(row)
+    rows = []
+    for (scenario, server, variant), runs in groups.items():
+        for metric in SUMMARY_METRICS:
+            values = [r[metric] for r in runs if isinstance(r.get(metric), (int, float))]
+            if values:
+                rows.append(dict(scenario=scenario, server=server, variant=variant, metric=metric,
+                                 median=statistics.median(values), min=min(values), max=max(values),
+                                 runs=len(values)))
+    with open(os.path.join(out_dir, "summary.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["scenario", "server", "variant", "metric", "median", "min", "max", "runs"])
+        w.writeheader()
+        w.writerows(rows)
+    return rows
+
+
+def chart(rows, out_dir):
+    """deliveries/s (broadcast, per sender count) and latency p50/p99 (latency scenario)."""
+    def med(scenario, server, variant, metric):
+        for r in rows:
+            if (r["scenario"], r["server"], r["variant"], r["metric"]) == (scenario, server, variant, metric):
+                return r["median"]
+        return 0
+    order = ["switchboard", "switchboard-msgpack", "ws", "socketio"]
+    peers = sorted({r["server"] for r in rows if r["scenario"] in ("broadcast", "latency")},
+                   key=lambda p: order.index(p) if p in order else len(order))
+    if not peers:
+        return
+    data = os.path.join(out_dir, "chart.dat")
+    with open(data, "w") as f:
+        f.write("# peer dps1 dps4 p50ms p99ms\n")
+        for p in peers:
+            f.write(f"{p} {med('broadcast', p, '1 sender(s)', 'deliveries_per_s'):.0f} "
+                    f"{med('broadcast', p, '4 sender(s)', 'deliveries_per_s'):.0f} "
+                    f"{med('latency', p, next((r['variant'] for r in rows if r['scenario'] == 'latency'), ''), 'p50_us') / 1000:.3f} "
+                    f"{med('latency', p, next((r['variant'] for r in rows if r['scenario'] == 'latency'), ''), 'p99_us') / 1000:.3f}\n")
+    script = f"""
+set terminal pngcairo size 1100,450 font ",10" noenhanced
+set output '{os.path.join(out_dir, "chart.png")}'
+set multiplot layout 1,2
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set key top right
+set grid ytics
+set yrange [0:*]
+set xtics rotate by -15
+set title 'REST-triggered broadcast: deliveries/s (median)'
+set ylabel 'deliveries/s'
+plot '{data}' using 2:xtic(1) title '1 sender', '' using 3 title '4 senders'
+set title 'Latency at fixed rate: REST call -> receipt (median of runs)'
+set ylabel 'ms'
+plot '{data}' using 4:xtic(1) title 'p50', '' using 5 title 'p99'
+unset multiplot
+"""
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        log("gnuplot failed:", e)
+
+
+def machine():
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return dict(nproc=NCPU, cpu=model, kernel=os.uname().release,
+                load_average=os.getloadavg(), pinned=PIN, server_cpus=SERVER_CPUS if PIN else "any",
+                load_cpus=LOAD_CPUS if PIN else "any")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="reduced scale: 200 clients, 3 s, 1 run")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--clients", type=int, default=1000)
+    p.add_argument("--duration", type=float, default=10)
+    p.add_argument("--rate", type=float, default=100)
+    p.add_argument("--idle-counts", default="10000,100000")
+    p.add_argument("--scenarios", default=",".join(SCENARIOS))
+    p.add_argument("--peers", default="switchboard,switchboard-msgpack,ws,socketio")
+    p.add_argument("--out", default=os.path.join(ROOT, "docs", "bench-results"))
+    a = p.parse_args()
+    if a.quick:
+        a.runs, a.clients, a.duration = 1, 200, 3
+        a.idle_counts = "2000"
+    a.peers = a.peers.split(",")
+    a.idle_counts = [int(x) for x in a.idle_counts.split(",")]
+    os.makedirs(a.out, exist_ok=True)
+    limit = raise_fd_limit()
+    info = machine()
+    info["fd_limit"] = limit
+    info["args"] = {k: v for k, v in vars(a).items()}
+    info["started"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    log(f"machine: {info}")
+    token = rest_token()
+    try:
+        for name in a.scenarios.split(","):
+            log(f"== {name}")
+            SCENARIOS[name](a, token)
+    finally:
+        info["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        with open(os.path.join(a.out, "results.json"), "w") as f:
+            json.dump(dict(machine=info, results=RESULTS), f, indent=1)
+        rows = summarize(a.out)
+        chart(rows, a.out)
+        with open(os.path.join(a.out, "summary.md"), "w") as f:
+            subprocess.run([sys.executable, os.path.join(ROOT, "bench", "report.py"),
+                            os.path.join(a.out, "results.json")], stdout=f, check=False)
+        log(f"results in {a.out}")
+
+
+if __name__ == "__main__":
+    main()
