@@ -1,6 +1,7 @@
 // Unit tests for loading a function app: host.json, local.settings.json and function.json files
 // written to temporary directories, the seed examples, and every validation error message.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -26,7 +27,9 @@ class TempApp {
   TempApp() {
     static std::atomic<int> counter{0};
     std::random_device rd;
-    root_ = fs::temp_directory_path() / "switchboard-unit-tests" /
+    // One parent folder per process: ctest runs tests in parallel processes, and a shared
+    // parent removed by one while another creates in it fails.
+    root_ = fs::temp_directory_path() / ("switchboard-unit-tests-" + std::to_string(::getpid())) /
             ("app-" + std::to_string(rd()) + "-" + std::to_string(counter++));
     fs::create_directories(root_);
   }
