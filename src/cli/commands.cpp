@@ -276,7 +276,7 @@ namespace switchboard::cli {
 int run(int argc, char** argv, const FunctionRegistry* registry) {
   CLI::App app{
       "Switchboard: a self-hosted, SignalR-compatible real-time service (Azure SignalR Service "
-      "REST API and tokens)."};
+      "REST API and tokens) and an Azure Functions host with the SignalR Service bindings."};
   app.require_subcommand(1);
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
