@@ -1,6 +1,8 @@
 // Azure SignalR connection strings: parsing and validation (reference §1) and the derived URLs.
 #include "auth/connection_string.hpp"
 
+#include "util/text.hpp"
+
 #include <cctype>
 #include <map>
 #include <string>
@@ -11,22 +13,6 @@
 
 namespace switchboard::auth {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 std::string trim_trailing_slashes(std::string_view text) {
   while (!text.empty() && text.back() == '/') text.remove_suffix(1);
@@ -87,17 +73,17 @@ ConnectionString ConnectionString::parse(std::string_view text) {
   while (start <= text.size()) {
     auto end = text.find(';', start);
     if (end == std::string_view::npos) end = text.size();
-    const std::string_view part = trim(text.substr(start, end - start));
+    const std::string_view part = util::trim(text.substr(start, end - start));
     start = end + 1;
     if (part.empty()) continue;
     const auto equals = part.find('=');
     if (equals == std::string_view::npos) {
       fail(fmt::format("'{}' is not a 'Key=Value' pair", part.substr(0, 64)));
     }
-    const std::string_view key = trim(part.substr(0, equals));
-    const std::string_view value = trim(part.substr(equals + 1));
+    const std::string_view key = util::trim(part.substr(0, equals));
+    const std::string_view value = util::trim(part.substr(equals + 1));
     if (key.empty()) fail("a property has an empty key");
-    const auto [it, inserted] = properties.emplace(lower(key), std::string(value));
+    const auto [it, inserted] = properties.emplace(util::to_lower(key), std::string(value));
     if (!inserted) fail(fmt::format("duplicate key '{}'", key));
     ++count;
   }
@@ -118,7 +104,7 @@ ConnectionString ConnectionString::parse(std::string_view text) {
   result.endpoint = require_http_uri("Endpoint", *endpoint);
 
   if (const auto auth_type = take("authtype")) {
-    const std::string normalized = lower(*auth_type);
+    const std::string normalized = util::to_lower(*auth_type);
     if (normalized != "aad" && normalized != "azure" && normalized != "azure.app" &&
         normalized != "azure.msi") {
       fail(fmt::format("'AuthType' must be one of aad, azure, azure.app, azure.msi, got '{}'",
@@ -180,11 +166,11 @@ std::string ConnectionString::audience_base() const {
 
 std::string ConnectionString::client_url(std::string_view hub) const {
   const std::string base = client_endpoint.empty() ? base_url() : client_endpoint + "/";
-  return base + "client/?hub=" + lower(hub);
+  return base + "client/?hub=" + util::to_lower(hub);
 }
 
 std::string ConnectionString::client_audience(std::string_view hub) const {
-  return audience_base() + "client/?hub=" + lower(hub);
+  return audience_base() + "client/?hub=" + util::to_lower(hub);
 }
 
 std::string ConnectionString::server_base_url() const {

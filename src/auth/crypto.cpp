@@ -1,6 +1,8 @@
 // Small crypto helpers over OpenSSL: HMAC-SHA256, base64 / base64url codecs, random URL-safe ids.
 #include "auth/crypto.hpp"
 
+#include "util/text.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -125,13 +127,26 @@ std::string hex_upper(std::string_view bytes) {
   return out;
 }
 
-std::string random_id(std::size_t bytes) {
+std::string random_bytes(std::size_t bytes) {
   std::string raw(bytes, '\0');
   if (bytes > 0 &&
       RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
     throw std::runtime_error("RAND_bytes failed");
   }
-  return base64url_encode(raw);
+  return raw;
+}
+
+std::string random_id(std::size_t bytes) {
+  return base64url_encode(random_bytes(bytes));
+}
+
+std::string random_uuid() {
+  std::string raw = random_bytes(16);
+  raw[6] = static_cast<char>((raw[6] & 0x0f) | 0x40);  // version 4
+  raw[8] = static_cast<char>((raw[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  std::string hex = util::to_lower(hex_upper(raw));
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }
 
 }  // namespace switchboard::auth

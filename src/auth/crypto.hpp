@@ -13,7 +13,11 @@ std::optional<std::string> base64url_decode(std::string_view text);       // pad
 std::string base64_encode(std::string_view bytes);                        // standard, padded
 std::optional<std::string> base64_decode(std::string_view text);
 std::string hex_upper(std::string_view bytes);
+// `bytes` cryptographically random bytes.
+std::string random_bytes(std::size_t bytes);
 // `bytes` cryptographically random bytes, base64url encoded (16 bytes -> 22 chars).
 std::string random_id(std::size_t bytes = 16);
+// A random (version 4) UUID, lower-case: "3f2b…-…".
+std::string random_uuid();
 
 }  // namespace switchboard::auth

@@ -2,6 +2,8 @@
 // verification against every configured key, exp/nbf with skew, lenient audience matching.
 #include "auth/jwt.hpp"
 
+#include "util/text.hpp"
+
 #include <openssl/crypto.h>
 
 #include <cctype>
@@ -20,12 +22,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr std::string_view kHeader = R"({"alg":"HS256","typ":"JWT"})";
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string dump(const Json& json) {
   return json.dump(-1, ' ', false, nlohmann::detail::error_handler_t::replace);
@@ -96,7 +92,7 @@ std::string normalize_scheme(const std::string& scheme) {
 
 std::string normalize_path(std::string_view path) {
   if (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  return lower(path);
+  return util::to_lower(path);
 }
 
 // The URL-decoded value of the first `hub` query parameter (name case-insensitive).
@@ -109,7 +105,7 @@ std::optional<std::string> hub_parameter(std::string_view query) {
     start = end + 1;
     const auto equals = pair.find('=');
     const std::string_view name = pair.substr(0, equals);
-    if (lower(url_decode(name)) == "hub") {
+    if (util::to_lower(url_decode(name)) == "hub") {
       return equals == std::string_view::npos ? std::string() : url_decode(pair.substr(equals + 1));
     }
   }
@@ -271,7 +267,8 @@ bool audience_matches(std::string_view token_audience, std::string_view expected
   const auto token = parse_uri(token_audience);
   const auto expected = parse_uri(expected_audience);
   if (!token || !expected) {
-    return !token && !expected && lower(token_audience) == lower(expected_audience);
+    return !token && !expected &&
+           util::to_lower(token_audience) == util::to_lower(expected_audience);
   }
   if (normalize_scheme(token->scheme) != normalize_scheme(expected->scheme)) return false;
   if (token->host != expected->host && !(is_loopback(token->host) && is_loopback(expected->host))) {
@@ -280,7 +277,7 @@ bool audience_matches(std::string_view token_audience, std::string_view expected
   if (normalize_path(token->path) != normalize_path(expected->path)) return false;
   if (const auto expected_hub = hub_parameter(expected->query)) {
     const auto token_hub = hub_parameter(token->query);
-    if (!token_hub || lower(*token_hub) != lower(*expected_hub)) return false;
+    if (!token_hub || util::to_lower(*token_hub) != util::to_lower(*expected_hub)) return false;
   }
   return true;
 }

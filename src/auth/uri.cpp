@@ -1,25 +1,12 @@
 // Minimal absolute-URI splitting for connection strings and token audiences.
 #include "auth/uri.hpp"
 
+#include "util/url.hpp"
+
 #include <cctype>
 
 namespace switchboard::auth {
-namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<Uri> parse_uri(std::string_view text) {
   for (char c : text) {
@@ -35,7 +22,7 @@ std::optional<Uri> parse_uri(std::string_view text) {
     }
   }
   Uri uri;
-  uri.scheme = lower(scheme);
+  uri.scheme = util::to_lower(scheme);
   std::string_view rest = text.substr(colon + 3);
 
   if (const auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
@@ -68,7 +55,7 @@ std::optional<Uri> parse_uri(std::string_view text) {
     }
   }
   if (host.empty() || host == "[]") return std::nullopt;
-  uri.host = lower(host);
+  uri.host = util::to_lower(host);
   if (has_port && !port.empty()) {  // "host:" means the default port
     if (port.size() > 5) return std::nullopt;
     int value = 0;
@@ -87,21 +74,7 @@ std::optional<Uri> parse_uri(std::string_view text) {
 }
 
 std::string url_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-               hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
+  return util::percent_decode(text, true);
 }
 
 }  // namespace switchboard::auth

@@ -22,26 +22,17 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using util::iequals;
 
+using util::to_lower;
+using util::trim;
+
 namespace {
 
 constexpr const char* kDefaultConnectionSetting = "AzureSignalRConnectionString";
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string to_upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 // A member by case-insensitive key; JSON null counts as absent.

@@ -212,12 +212,6 @@ bool satisfies(const RouteTemplate::Constraint& c, std::string_view value) {
   return false;
 }
 
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 [[noreturn]] void fail(std::string_view text, std::string_view why) {
   throw std::invalid_argument(fmt::format("route template '{}': {}", text, why));
 }
@@ -227,7 +221,7 @@ RouteTemplate::Constraint parse_constraint(std::string_view text, std::string_vi
   RouteTemplate::Constraint c;
   auto open = spec.find('(');
   std::string_view kind = spec.substr(0, open);
-  c.kind = to_lower(kind);
+  c.kind = util::to_lower(kind);
   if (open != std::string_view::npos) {
     if (spec.back() != ')')
       fail(text, fmt::format("parameter '{}': constraint '{}' has no closing ')'", param, spec));

@@ -1,6 +1,8 @@
 // Validation of hub, application, group, user and connection names (service reference §4).
 #include "protocol/names.hpp"
 
+#include "util/text.hpp"
+
 #include <cctype>
 
 namespace switchboard::protocol {
@@ -77,11 +79,7 @@ std::string validate_connection_id(std::string_view connection_id) {
 }
 
 std::string to_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
+  return util::to_lower(text);
 }
 
 }  // namespace switchboard::protocol

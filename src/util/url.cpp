@@ -14,16 +14,6 @@ int hex_value(char c) {
 }
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
 std::string percent_decode(std::string_view text, bool plus_as_space) {
   std::string out;
   out.reserve(text.size());

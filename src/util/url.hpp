@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/text.hpp"
+
 namespace switchboard::util {
 
 struct Target {
@@ -23,6 +25,5 @@ struct Target {
 Target parse_target(std::string_view target);
 std::string percent_decode(std::string_view text, bool plus_as_space);
 std::string percent_encode(std::string_view text);  // RFC 3986 unreserved kept
-bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace switchboard::util

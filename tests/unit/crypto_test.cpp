@@ -80,3 +80,17 @@ TEST(Crypto, RandomIdsAreUrlSafeAndDistinct) {
 
 }  // namespace
 }  // namespace switchboard::auth
+
+TEST(RandomUuid, IsAVersion4UuidAndUnique) {
+  const std::string a = switchboard::auth::random_uuid();
+  const std::string b = switchboard::auth::random_uuid();
+  ASSERT_EQ(a.size(), 36u);
+  EXPECT_NE(a, b);
+  for (std::size_t i : {8u, 13u, 18u, 23u}) EXPECT_EQ(a[i], '-') << a;
+  EXPECT_EQ(a[14], '4') << a;                                          // version
+  EXPECT_NE(std::string("89ab").find(a[19]), std::string::npos) << a;  // variant
+  for (char c : a) {
+    const auto u = static_cast<unsigned char>(c);
+    EXPECT_TRUE(c == '-' || (std::isxdigit(u) && !std::isupper(u))) << a;
+  }
+}

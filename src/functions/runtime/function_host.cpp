@@ -39,16 +39,6 @@ std::string utc_now_iso() {
   return text;
 }
 
-std::string new_guid() {
-  auto bytes = auth::hex_upper(auth::base64url_decode(auth::random_id(16)).value_or(""));
-  std::string lower;
-  for (char c : bytes)
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  if (lower.size() < 32) lower.resize(32, '0');
-  return lower.substr(0, 8) + "-" + lower.substr(8, 4) + "-4" + lower.substr(13, 3) + "-a" +
-         lower.substr(17, 3) + "-" + lower.substr(20, 12);
-}
-
 Response json_error(http::status status, std::string_view message) {
   nlohmann::json body = {{"error", message}};
   return net::make_response(status, body.dump(), "application/json; charset=utf-8");
@@ -411,7 +401,7 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
   const FunctionSpec& function = *route.function;
   auto started = std::chrono::steady_clock::now();
   Invocation invocation;
-  invocation.id = new_guid();
+  invocation.id = auth::random_uuid();
   invocation.function = &function;
   invocation.raw_request = &request;
   auto finish = [&](Response response, const std::string& error = {}) {
