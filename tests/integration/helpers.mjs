@@ -18,6 +18,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
+import { before, after, afterEach } from "node:test";
 import * as signalR from "@microsoft/signalr";
 import WebSocket from "ws";
 
@@ -502,6 +503,28 @@ export async function connectClient(fx, { user, hub = "chat", transport, targets
 }
 
 /** Stop every official client still open (call from afterEach/after). */
+/**
+ * The hooks most suites share: a service and a negotiate fixture for the suite (handed to
+ * `onReady`), every client stopped after each test, everything stopped at the end.
+ */
+export function useServiceWithFixture(onReady, options = {}) {
+  let svc;
+  let fx;
+  before(async () => {
+    svc = await startService(options);
+    fx = await startNegotiateFixture(svc);
+    onReady(svc, fx);
+  });
+  after(async () => {
+    await stopAllClients();
+    await fx?.close();
+    await svc?.stop();
+  });
+  afterEach(async () => {
+    await stopAllClients();
+  });
+}
+
 export async function stopAllClients() {
   const all = [...openClients];
   openClients.clear();

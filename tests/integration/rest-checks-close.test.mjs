@@ -1,9 +1,7 @@
 // Existence checks (connection, user, group, user-in-group) and the close endpoints.
-import { test, describe, before, after, afterEach } from "node:test";
+import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startService,
-  startNegotiateFixture,
   connectClient,
   stopAllClients,
   restCall,
@@ -17,6 +15,7 @@ import {
   withTimeout,
   logged,
   uid,
+  useServiceWithFixture,
 } from "./helpers.mjs";
 
 const enc = encodeURIComponent;
@@ -24,17 +23,9 @@ const enc = encodeURIComponent;
 describe("REST existence checks", () => {
   let svc;
   let fx;
-  before(async () => {
-    svc = await startService();
-    fx = await startNegotiateFixture(svc);
-  });
-  after(async () => {
-    await stopAllClients();
-    await fx?.close();
-    await svc?.stop();
-  });
-  afterEach(async () => {
-    await stopAllClients();
+  useServiceWithFixture((service, fixture) => {
+    svc = service;
+    fx = fixture;
   });
 
   const call = (method, path) => restCall(svc, method, path);
@@ -156,17 +147,9 @@ describe("REST existence checks", () => {
 describe("REST close endpoints", () => {
   let svc;
   let fx;
-  before(async () => {
-    svc = await startService();
-    fx = await startNegotiateFixture(svc);
-  });
-  after(async () => {
-    await stopAllClients();
-    await fx?.close();
-    await svc?.stop();
-  });
-  afterEach(async () => {
-    await stopAllClients();
+  useServiceWithFixture((service, fixture) => {
+    svc = service;
+    fx = fixture;
   });
 
   const call = (method, path) => restCall(svc, method, path);

@@ -1,10 +1,8 @@
 // REST sends (broadcast, user, connection) reaching exactly the right official clients.
-import { test, describe, before, after, afterEach } from "node:test";
+import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import {
-  startService,
-  startNegotiateFixture,
   connectClient,
   stopAllClients,
   restCall,
@@ -17,6 +15,7 @@ import {
   expectDelivery,
   logged,
   uid,
+  useServiceWithFixture,
 } from "./helpers.mjs";
 
 const enc = encodeURIComponent;
@@ -24,17 +23,9 @@ const enc = encodeURIComponent;
 describe("REST sends", () => {
   let svc;
   let fx;
-  before(async () => {
-    svc = await startService();
-    fx = await startNegotiateFixture(svc);
-  });
-  after(async () => {
-    await stopAllClients();
-    await fx?.close();
-    await svc?.stop();
-  });
-  afterEach(async () => {
-    await stopAllClients();
+  useServiceWithFixture((service, fixture) => {
+    svc = service;
+    fx = fixture;
   });
 
   const send = (method, path, body, opts = {}) => restCall(svc, method, path, { body, ...opts });
