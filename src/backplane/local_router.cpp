@@ -256,7 +256,7 @@ Task<void> LocalRouter::add_user_to_group(std::string hub, std::string user, std
                 (oldest == memberships.end() || it->second.updated < oldest->second.updated))
               oldest = it;
           std::string evicted = oldest->first;
-          remove_user_membership_locked(dir, hub, user, evicted, pending);
+          remove_user_membership_locked(dir, user, evicted, pending);
           --permanent;
         }
       }
@@ -277,10 +277,9 @@ Task<void> LocalRouter::add_user_to_group(std::string hub, std::string user, std
   co_return;
 }
 
-void LocalRouter::remove_user_membership_locked(HubDirectory& dir, const std::string& hub,
-                                                const std::string& user, const std::string& group,
+void LocalRouter::remove_user_membership_locked(HubDirectory& dir, const std::string& user,
+                                                const std::string& group,
                                                 std::vector<PendingJoin>& out) {
-  (void)hub;
   auto memberships = dir.user_groups.find(user);
   if (memberships != dir.user_groups.end()) {
     memberships->second.erase(group);
@@ -297,7 +296,7 @@ Task<void> LocalRouter::remove_user_from_group(std::string hub, std::string user
   {
     std::lock_guard lock(mutex_);
     auto dir = hubs_.find(hub);
-    if (dir != hubs_.end()) remove_user_membership_locked(dir->second, hub, user, group, pending);
+    if (dir != hubs_.end()) remove_user_membership_locked(dir->second, user, group, pending);
   }
   apply(pending);
   co_return;
@@ -424,7 +423,7 @@ void LocalRouter::sweep_expired(SystemClock::time_point now) {
       // Stale entry: the membership was renewed or made permanent since.
       if (m == memberships->second.end() || !m->second.expires || *m->second.expires != when)
         continue;
-      remove_user_membership_locked(dir->second, hub, user, group, pending);
+      remove_user_membership_locked(dir->second, user, group, pending);
     }
   }
   apply(pending);

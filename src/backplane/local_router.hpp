@@ -86,9 +86,8 @@ class LocalRouter final : public HubRouter {
                    const std::string& group, std::vector<PendingJoin>& out);
   void leave_locked(const std::string& connection_id, ConnectionEntry& entry,
                     const std::string& group, std::vector<PendingJoin>& out);
-  void remove_user_membership_locked(HubDirectory& dir, const std::string& hub,
-                                     const std::string& user, const std::string& group,
-                                     std::vector<PendingJoin>& out);
+  void remove_user_membership_locked(HubDirectory& dir, const std::string& user,
+                                     const std::string& group, std::vector<PendingJoin>& out);
   void remove_entry_locked(const std::string& connection_id);
   void close_locked(std::vector<std::string> victims, const std::string& reason);
   bool membership_alive(const Membership& m, SystemClock::time_point now) const;

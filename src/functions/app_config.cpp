@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "functions/route_template.hpp"
+#include "util/json.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::functions {
@@ -37,10 +38,7 @@ std::string to_upper(std::string_view s) {
 
 // A member by case-insensitive key; JSON null counts as absent.
 const json* member(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  for (auto it = object.begin(); it != object.end(); ++it)
-    if (iequals(it.key(), key)) return it->is_null() ? nullptr : &*it;
-  return nullptr;
+  return util::find_present_member(object, key);
 }
 
 [[noreturn]] void fail(const std::string& file, std::string_view message) {

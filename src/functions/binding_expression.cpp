@@ -11,6 +11,7 @@
 #include <ctime>
 #include <random>
 
+#include "util/json.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::functions {
@@ -66,17 +67,11 @@ std::string json_text(const nlohmann::json& value) {
 // A top-level body property by case-insensitive name; a dotted name not found as a whole is
 // followed through nested objects ("{message.user}"). JSON null counts as absent.
 const nlohmann::json* body_property(const nlohmann::json& body, std::string_view name) {
-  if (!body.is_object()) return nullptr;
-  for (auto it = body.begin(); it != body.end(); ++it) {
-    if (util::iequals(it.key(), name)) return it->is_null() ? nullptr : &*it;
-  }
+  if (const auto* whole = util::find_member(body, name)) return whole->is_null() ? nullptr : whole;
   auto dot = name.find('.');
   if (dot == std::string_view::npos || dot == 0) return nullptr;
-  for (auto it = body.begin(); it != body.end(); ++it) {
-    if (util::iequals(it.key(), name.substr(0, dot)))
-      return body_property(*it, name.substr(dot + 1));
-  }
-  return nullptr;
+  const auto* outer = util::find_member(body, name.substr(0, dot));
+  return outer ? body_property(*outer, name.substr(dot + 1)) : nullptr;
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "util/json.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::functions {
@@ -16,19 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-// A property by case-insensitive key; JSON null counts as absent.
-const json* find_ci(const json& object, std::string_view key) {
-  for (auto it = object.begin(); it != object.end(); ++it)
-    if (util::iequals(it.key(), key)) return it->is_null() ? nullptr : &*it;
-  return nullptr;
-}
-
-bool has_key_ci(const json& object, std::string_view key) {
-  for (auto it = object.begin(); it != object.end(); ++it)
-    if (util::iequals(it.key(), key)) return true;
-  return false;
-}
-
 // Thrown inside item parsing; carries the message without the "signalR output item N: " prefix.
 struct ItemError {
   std::string message;
@@ -36,7 +24,7 @@ struct ItemError {
 
 // An optional string property: "" when absent or null; an error for any other type.
 std::string optional_string(const json& item, std::string_view key) {
-  const json* v = find_ci(item, key);
+  const json* v = util::find_present_member(item, key);
   if (v == nullptr) return {};
   if (!v->is_string())
     throw ItemError{fmt::format("'{}' must be a string, got {}", key, v->type_name())};
@@ -48,12 +36,12 @@ SignalROutputItem parse_item(const json& item) {
   if (!item.is_object())
     throw ItemError{fmt::format("an item must be a JSON object, got {}", item.type_name())};
 
-  if (const json* target = find_ci(item, "target")) {
+  if (const json* target = util::find_present_member(item, "target")) {
     if (!target->is_string() || target->get<std::string>().empty())
       throw ItemError{"'target' must be a non-empty string"};
     SignalRMessageItem message;
     message.target = target->get<std::string>();
-    if (const json* args = find_ci(item, "arguments")) {
+    if (const json* args = util::find_present_member(item, "arguments")) {
       if (!args->is_array())
         throw ItemError{fmt::format("'arguments' must be an array, got {}", args->type_name())};
       message.arguments_json = args->dump();
@@ -64,7 +52,7 @@ SignalROutputItem parse_item(const json& item) {
     return message;
   }
 
-  if (const json* action = find_ci(item, "action")) {
+  if (const json* action = util::find_present_member(item, "action")) {
     GroupActionItem group;
     std::string action_name;
     bool valid = false;
@@ -190,19 +178,19 @@ ParsedSignalROutput parse_signalr_output(const nlohmann::json& value) {
 
 HttpResponseValue http_response_from_value(const nlohmann::json& value) {
   HttpResponseValue response;
-  bool is_response =
-      value.is_object() && (has_key_ci(value, "body") || has_key_ci(value, "statusCode") ||
-                            has_key_ci(value, "status") || has_key_ci(value, "headers"));
+  bool is_response = value.is_object() &&
+                     (util::find_member(value, "body") || util::find_member(value, "statusCode") ||
+                      util::find_member(value, "status") || util::find_member(value, "headers"));
   if (!is_response) {
     set_body(response, value);
     return response;
   }
-  if (const json* status = find_ci(value, "statusCode")) {
+  if (const json* status = util::find_present_member(value, "statusCode")) {
     response.status = parse_status(*status);
-  } else if (const json* status = find_ci(value, "status")) {
+  } else if (const json* status = util::find_present_member(value, "status")) {
     response.status = parse_status(*status);
   }
-  if (const json* headers = find_ci(value, "headers")) {
+  if (const json* headers = util::find_present_member(value, "headers")) {
     if (!headers->is_object())
       throw std::invalid_argument(
           fmt::format("response 'headers' must be an object, got {}", headers->type_name()));
@@ -219,7 +207,7 @@ HttpResponseValue http_response_from_value(const nlohmann::json& value) {
         response.content_type = response.headers.back().second;
     }
   }
-  if (const json* body = find_ci(value, "body")) set_body(response, *body);
+  if (const json* body = util::find_present_member(value, "body")) set_body(response, *body);
   return response;
 }
 

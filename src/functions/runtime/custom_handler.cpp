@@ -8,6 +8,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "util/json.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::functions {
@@ -22,14 +23,6 @@ std::string format_timeout(std::chrono::milliseconds timeout) {
   std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", static_cast<long long>(total / 3600),
                 static_cast<long long>(total / 60 % 60), static_cast<long long>(total % 60));
   return text;
-}
-
-// A JSON value by case-insensitive key; null when absent.
-const nlohmann::json* find_ci(const nlohmann::json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  for (auto it = object.begin(); it != object.end(); ++it)
-    if (util::iequals(it.key(), key)) return &it.value();
-  return nullptr;
 }
 
 }  // namespace
@@ -172,11 +165,11 @@ boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::invoke(Invocation
     std::string detail = response.body();
     auto failure = nlohmann::json::parse(detail, nullptr, false);
     if (failure.is_object()) {
-      if (const auto* logs = find_ci(failure, "Logs"); logs && logs->is_array())
+      if (const auto* logs = util::find_member(failure, "Logs"); logs && logs->is_array())
         for (const auto& line : *logs)
           spdlog::info("[Functions.{}] {}", function.name,
                        line.is_string() ? line.get<std::string>() : line.dump());
-      if (const auto* error = find_ci(failure, "error"); error && error->is_string())
+      if (const auto* error = util::find_member(failure, "error"); error && error->is_string())
         detail = error->get<std::string>();
     }
     throw InvocationError(500, "Functions." + function.name + " failed: " + detail);
@@ -186,12 +179,12 @@ boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::invoke(Invocation
     throw InvocationError(500, "The custom handler's answer for Functions." + function.name +
                                    " is not a JSON object.");
   InvocationResult result;
-  if (const auto* outputs = find_ci(body, "Outputs"); outputs && outputs->is_object())
+  if (const auto* outputs = util::find_member(body, "Outputs"); outputs && outputs->is_object())
     result.outputs = *outputs;
-  if (const auto* logs = find_ci(body, "Logs"); logs && logs->is_array())
+  if (const auto* logs = util::find_member(body, "Logs"); logs && logs->is_array())
     for (const auto& line : *logs)
       result.logs.push_back(line.is_string() ? line.get<std::string>() : line.dump());
-  if (const auto* value = find_ci(body, "ReturnValue")) result.return_value = *value;
+  if (const auto* value = util::find_member(body, "ReturnValue")) result.return_value = *value;
   co_return result;
 }
 

@@ -14,6 +14,7 @@
 #include "functions/runtime/custom_handler.hpp"
 #include "functions/runtime/native_invoker.hpp"
 #include "protocol/names.hpp"
+#include "util/json.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::functions {
@@ -318,15 +319,14 @@ void FunctionHost::add_cors(const net::Request& request, Response& response) con
 }
 
 std::optional<Response> FunctionHost::check_keys(const FunctionSpec& function,
-                                                 const net::Request& request) const {
+                                                 const net::Request& request,
+                                                 const util::Target& target) const {
   if (function.http.auth_level == AuthLevel::Anonymous) return std::nullopt;
   std::string key;
   if (auto it = request.find("x-functions-key"); it != request.end())
     key = std::string(it->value());
-  if (key.empty()) {
-    auto target = util::parse_target(request.target());
+  if (key.empty())
     if (auto code = target.get("code")) key = std::string(*code);
-  }
   bool ok = key == keys_.master_key ||
             (function.http.auth_level == AuthLevel::Function && key == keys_.function_key);
   if (!key.empty() && ok) return std::nullopt;
@@ -418,7 +418,8 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
     return response;
   };
 
-  if (auto denied = check_keys(function, request))
+  const auto target = util::parse_target(request.target());
+  if (auto denied = check_keys(function, request, target))
     co_return finish(std::move(*denied), "no valid key");
 
   // Principal headers are never trusted from outside; a verified bearer token sets them.
@@ -463,7 +464,6 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
     headers_json[name].push_back(value);
   }
   for (const auto& [k, v] : data.headers) metadata_headers[k] = v;
-  auto target = util::parse_target(request.target());
   nlohmann::json query_json = nlohmann::json::object();
   for (const auto& [k, v] : target.query) {
     auto& joined = data.query[k];
@@ -560,9 +560,8 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
 
   auto output_value = [&](const std::string& name) -> nlohmann::json {
     if (name == "$return") return result.return_value;
-    for (auto it = result.outputs.begin(); it != result.outputs.end(); ++it)
-      if (util::iequals(it.key(), name)) return it.value();
-    return nullptr;
+    const auto* value = util::find_member(result.outputs, name);
+    return value ? *value : nlohmann::json();
   };
 
   // signalR outputs: every item of every binding validated before any is sent, then in order.

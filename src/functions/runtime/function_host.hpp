@@ -19,6 +19,7 @@
 #include "functions/runtime/service_client.hpp"
 #include "net/http_server.hpp"
 #include "service/shard_pool.hpp"
+#include "util/url.hpp"
 
 namespace switchboard::functions {
 
@@ -67,8 +68,8 @@ class FunctionHost final : public net::HttpHandler {
                                                std::map<std::string, std::string> params);
   const Connection& connection(const std::string& setting) const;
   void setup_connections();
-  std::optional<net::Response> check_keys(const FunctionSpec& function,
-                                          const net::Request& request) const;
+  std::optional<net::Response> check_keys(const FunctionSpec& function, const net::Request& request,
+                                          const util::Target& target) const;
   void add_cors(const net::Request& request, net::Response& response) const;
   std::optional<net::Response> static_file(const std::string& path) const;
 

@@ -1,7 +1,7 @@
 // The public C++ function API (include/switchboard/functions.hpp): contexts and declarations.
 #include <switchboard/functions.hpp>
 
-#include "util/url.hpp"
+#include "util/json.hpp"
 
 namespace switchboard {
 
@@ -11,23 +11,20 @@ const nlohmann::json& null_json() {
   return null;
 }
 
+// A request field as text: strings as they are, arrays (header values) joined with ",".
 std::string lookup(const nlohmann::json& object, std::string_view name) {
-  if (!object.is_object()) return {};
-  for (auto it = object.begin(); it != object.end(); ++it) {
-    if (!util::iequals(it.key(), name)) continue;
-    const auto& value = it.value();
-    if (value.is_string()) return value.get<std::string>();
-    if (value.is_array() && !value.empty()) {
-      std::string joined;
-      for (const auto& v : value) {
-        if (!joined.empty()) joined += ",";
-        joined += v.is_string() ? v.get<std::string>() : v.dump();
-      }
-      return joined;
+  const auto* value = util::find_member(object, name);
+  if (!value) return {};
+  if (value->is_string()) return value->get<std::string>();
+  if (value->is_array() && !value->empty()) {
+    std::string joined;
+    for (const auto& v : *value) {
+      if (!joined.empty()) joined += ",";
+      joined += v.is_string() ? v.get<std::string>() : v.dump();
     }
-    return value.dump();
+    return joined;
   }
-  return {};
+  return value->dump();
 }
 }  // namespace
 
@@ -61,10 +58,8 @@ nlohmann::json FunctionContext::body_json() const {
 }
 
 const nlohmann::json& FunctionContext::input(std::string_view binding_name) const {
-  if (!data_.is_object()) return null_json();
-  for (auto it = data_.begin(); it != data_.end(); ++it)
-    if (util::iequals(it.key(), binding_name)) return it.value();
-  return null_json();
+  const auto* value = util::find_member(data_, binding_name);
+  return value ? *value : null_json();
 }
 
 void FunctionContext::set_output(std::string_view binding_name, nlohmann::json value) {
