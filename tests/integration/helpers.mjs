@@ -504,10 +504,11 @@ export async function connectClient(fx, { user, hub = "chat", transport, targets
 
 /** Stop every official client still open (call from afterEach/after). */
 /**
- * The hooks most suites share: a service and a negotiate fixture for the suite (handed to
- * `onReady`), every client stopped after each test, everything stopped at the end.
+ * The hooks most suites share: a service (started with `options`) and a negotiate fixture for
+ * the suite (handed to `onReady`), every client stopped (and `cleanup` run) after each test,
+ * everything stopped at the end.
  */
-export function useServiceWithFixture(onReady, options = {}) {
+export function useServiceWithFixture(onReady, options = {}, cleanup = () => {}) {
   let svc;
   let fx;
   before(async () => {
@@ -516,11 +517,13 @@ export function useServiceWithFixture(onReady, options = {}) {
     onReady(svc, fx);
   });
   after(async () => {
+    await cleanup();
     await stopAllClients();
     await fx?.close();
     await svc?.stop();
   });
   afterEach(async () => {
+    await cleanup();
     await stopAllClients();
   });
 }

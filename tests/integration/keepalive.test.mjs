@@ -1,10 +1,8 @@
 // Keep-alive pings, client timeout and handshake timeout, with short intervals.
-import { test, describe, before, after, afterEach } from "node:test";
+import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import {
   RS,
-  startService,
-  startNegotiateFixture,
   connectClient,
   stopAllClients,
   rawConnect,
@@ -17,6 +15,7 @@ import {
   sleep,
   logged,
   uid,
+  useServiceWithFixture,
 } from "./helpers.mjs";
 
 const enc = encodeURIComponent;
@@ -25,22 +24,18 @@ describe("keep-alive and timeouts", () => {
   let svc;
   let fx;
   const raws = [];
-  before(async () => {
-    svc = await startService({
+  useServiceWithFixture(
+    (service, fixture) => {
+      svc = service;
+      fx = fixture;
+    },
+    {
       args: ["--keep-alive-interval", "0.5", "--client-timeout-interval", "1.5", "--handshake-timeout", "1"],
-    });
-    fx = await startNegotiateFixture(svc);
-  });
-  after(async () => {
-    for (const r of raws) r.close();
-    await stopAllClients();
-    await fx?.close();
-    await svc?.stop();
-  });
-  afterEach(async () => {
-    for (const r of raws.splice(0)) r.close();
-    await stopAllClients();
-  });
+    },
+    () => {
+      for (const r of raws.splice(0)) r.close();
+    },
+  );
 
   const raw = async (opts) => {
     const r = await rawConnect(svc, opts);

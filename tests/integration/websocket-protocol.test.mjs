@@ -1,12 +1,11 @@
 // The WebSockets transport and JSON hub protocol, driven by a raw `ws` client
 // (plus a few checks with the official client for client invocations).
-import { test, describe, before, after, afterEach } from "node:test";
+import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   WebSocket,
   RS,
   startService,
-  startNegotiateFixture,
   connectClient,
   stopAllClients,
   serviceNegotiate,
@@ -23,6 +22,7 @@ import {
   sleep,
   logged,
   uid,
+  useServiceWithFixture,
 } from "./helpers.mjs";
 
 const enc = encodeURIComponent;
@@ -31,20 +31,16 @@ describe("WebSocket transport and JSON hub protocol", () => {
   let svc;
   let fx;
   const raws = [];
-  before(async () => {
-    svc = await startService();
-    fx = await startNegotiateFixture(svc);
-  });
-  after(async () => {
-    for (const r of raws) r.close();
-    await stopAllClients();
-    await fx?.close();
-    await svc?.stop();
-  });
-  afterEach(async () => {
-    for (const r of raws.splice(0)) r.close();
-    await stopAllClients();
-  });
+  useServiceWithFixture(
+    (service, fixture) => {
+      svc = service;
+      fx = fixture;
+    },
+    {},
+    () => {
+      for (const r of raws.splice(0)) r.close();
+    },
+  );
 
   const raw = async (opts) => {
     const r = await rawConnect(svc, opts);
