@@ -22,6 +22,7 @@ http.createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ Outputs: { res: { statusCode: 200, body: { payload: Object.keys(payload) } } } }));
     }
+    if (req.url === '/garbage') return res.writeHead(200, { 'content-type': 'text/plain' }).end('not json');
     res.writeHead(404).end();
   });
 }).listen(Number(process.env.FUNCTIONS_CUSTOMHANDLER_PORT), '127.0.0.1');
@@ -46,6 +47,13 @@ test(
           { type: "http", direction: "out", name: "res" },
         ],
       },
+      "garbage/function.json": {
+        bindings: [
+          { type: "httpTrigger", direction: "in", name: "req", authLevel: "anonymous", methods: ["post"] },
+          { type: "http", direction: "out", name: "res" },
+          { type: "signalR", direction: "out", name: "out", hubName: "chat" },
+        ],
+      },
       "withSignalR/function.json": {
         bindings: [
           { type: "httpTrigger", direction: "in", name: "req", authLevel: "anonymous", methods: ["post"] },
@@ -65,6 +73,11 @@ test(
       const payload = await callFn(host, "POST", "/api/withSignalR", { body: { a: 1 } });
       assert.equal(payload.status, 200);
       assert.deepEqual(JSON.parse(payload.text), { payload: ["Data", "Metadata"] });
+
+      // A handler answer that is not the payload protocol's JSON fails the invocation clearly.
+      const garbage = await callFn(host, "POST", "/api/garbage", { body: {} });
+      assert.equal(garbage.status, 500);
+      assert.match(garbage.text, /Functions\.garbage.*not a JSON object/);
     } finally {
       await stopHost(host);
     }

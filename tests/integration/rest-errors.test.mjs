@@ -261,4 +261,19 @@ describe("REST errors", () => {
       expectStatus(await restCall(svc, "POST", path, { body }), 202, "server still works");
     }),
   );
+
+  test(
+    "request headers over 16 KB get 431 with a JSON error, and the server keeps serving",
+    logged(async () => {
+      const res = await rawRequest({
+        port: svc.port,
+        method: "GET",
+        path: "/api/health",
+        headers: { "X-Padding": "p".repeat(20 * 1024) },
+      });
+      expectStatus(res, 431, "oversized headers");
+      assert.equal(res.json?.code, "HeadersTooLarge");
+      expectStatus(await rawRequest({ port: svc.port, method: "GET", path: "/api/health" }), 200);
+    }),
+  );
 });

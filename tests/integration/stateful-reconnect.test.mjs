@@ -119,3 +119,21 @@ test(
     assert.equal((await ask("")).useStatefulReconnect, undefined);
   }),
 );
+
+test(
+  "a Sequence beyond what the server received closes the connection with the protocol's error",
+  logged(async () => {
+    const { rawConnect, RS } = await import("./helpers.mjs");
+    const r = await rawConnect(svc, {});
+    try {
+      r.send(`{"protocol":"json","version":2}${RS}`);
+      assert.deepEqual(await r.next(() => true, 3000, "handshake reply"), {});
+      r.send(`{"type":9,"sequenceId":5}${RS}`);
+      const close = await r.next((m) => m.type === 7, 3000, "Close");
+      assert.match(close.error, /Sequence ID greater than amount of messages we've received/);
+      await r.closed;
+    } finally {
+      r.close();
+    }
+  }),
+);
