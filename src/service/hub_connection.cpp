@@ -172,7 +172,6 @@ bool HubConnection::handle_handshake(std::string_view record) {
   // Move from the handshake-only entry to a routed connection (joins stored user groups).
   shard_.detach(*this);
   context_.router->connection_opened(shared_from_this());
-  registered_ = true;
   return true;
 }
 
@@ -346,7 +345,7 @@ void HubConnection::finish() {
   closing_ = true;
   context_.retired.retire(id(), Clock::now() + context_.connect_window);
   context_.connections.remove(id());
-  if (registered_) {
+  if (handshake_done_) {  // registered with the router at the handshake
     context_.router->connection_closed(*this);
   } else {
     shard_.detach(*this);

@@ -4,10 +4,8 @@
 // derive from it and supply the I/O hooks. Every member runs on the connection's shard thread.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "protocol/json_hub_protocol.hpp"
@@ -106,8 +104,7 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   Clock::time_point last_send_;
   Clock::time_point closing_since_;
   bool writing_ = false;
-  bool handshake_done_ = false;
-  bool registered_ = false;
+  bool handshake_done_ = false;  // also: registered with the router
   bool timeout_started_ = false;
   bool transport_closed_ = false;
   // Stateful reconnect.
