@@ -23,14 +23,15 @@ void ShardPool::start() {
 }
 
 void ShardPool::stop(std::chrono::milliseconds grace) {
-  if (stopper_.joinable() || threads_.empty()) {
-    if (threads_.empty())
-      for (auto& shard : shards_) shard->io().stop();
-    return;
-  }
-  stopper_ = std::thread([this, grace] {
-    std::this_thread::sleep_for(grace);
+  auto stop_all = [this] {
     for (auto& shard : shards_) shard->io().stop();
+  };
+  if (threads_.empty()) return stop_all();  // never started: nothing to wait for
+  if (stopper_.joinable()) return;          // already stopping
+  // Off the caller's thread, which may be a shard: queued writes go out during the grace.
+  stopper_ = std::thread([stop_all, grace] {
+    std::this_thread::sleep_for(grace);
+    stop_all();
   });
 }
 
