@@ -20,6 +20,7 @@ import assert from "node:assert/strict";
 import {
   BINARY,
   REPO_ROOT,
+  captureProcess,
   b64url,
   freePort,
   rawRequest,
@@ -156,28 +157,7 @@ const isAlive = (pid) => {
 function spawnTracked(label, binary, args, { cwd, env }) {
   const proc = spawn(binary, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   const t = track({ label, proc, log: "", stdout: "", stderr: "", exited: false, exitCode: null, exitSignal: null });
-  proc.stdout.setEncoding("utf8");
-  proc.stderr.setEncoding("utf8");
-  proc.stdout.on("data", (d) => {
-    t.stdout += d;
-    t.log += d;
-  });
-  proc.stderr.on("data", (d) => {
-    t.stderr += d;
-    t.log += d;
-  });
-  t.exitPromise = new Promise((resolve) => {
-    proc.on("exit", (code, signal) => {
-      t.exited = true;
-      t.exitCode = code;
-      t.exitSignal = signal;
-      t.log += `\n[exited: code=${code} signal=${signal}]\n`;
-      resolve();
-    });
-  });
-  proc.on("error", (e) => {
-    t.log += `\n[spawn error: ${e.message}]\n`;
-  });
+  captureProcess(proc, t, "exited");
   return t;
 }
 

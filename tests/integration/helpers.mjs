@@ -67,6 +67,37 @@ process.on("exit", () => {
   }
 });
 
+/**
+ * Record a child's output and exit on `record` (stdout, stderr, log = both in order, exited,
+ * exitCode, exitSignal, exitPromise); `onExit` runs when it ends.
+ */
+export function captureProcess(proc, record, exitLabel = "exited", onExit = () => {}) {
+  proc.stdout.setEncoding("utf8");
+  proc.stderr.setEncoding("utf8");
+  proc.stdout.on("data", (d) => {
+    record.stdout += d;
+    record.log += d;
+  });
+  proc.stderr.on("data", (d) => {
+    record.stderr += d;
+    record.log += d;
+  });
+  record.exitPromise = new Promise((resolve) => {
+    proc.on("exit", (code, signal) => {
+      record.exited = true;
+      record.exitCode = code;
+      record.exitSignal = signal;
+      record.log += `\n[${exitLabel}: code=${code} signal=${signal}]\n`;
+      onExit();
+      resolve();
+    });
+  });
+  proc.on("error", (e) => {
+    record.log += `\n[spawn error: ${e.message}]\n`;
+  });
+  return record;
+}
+
 /** Parse `Endpoint=...;Port=...;AccessKey=...;Version=1.0;` into a lower-cased key map. */
 export function parseConnectionString(cs) {
   const out = {};
@@ -140,29 +171,7 @@ async function startOnce(port, options) {
     exitSignal: null,
     connectionString: null,
   };
-  proc.stdout.setEncoding("utf8");
-  proc.stderr.setEncoding("utf8");
-  proc.stdout.on("data", (d) => {
-    svc.stdout += d;
-    svc.log += d;
-  });
-  proc.stderr.on("data", (d) => {
-    svc.stderr += d;
-    svc.log += d;
-  });
-  svc.exitPromise = new Promise((resolve) => {
-    proc.on("exit", (code, signal) => {
-      svc.exited = true;
-      svc.exitCode = code;
-      svc.exitSignal = signal;
-      svc.log += `\n[switchboard exited: code=${code} signal=${signal}]\n`;
-      runningServices.delete(svc);
-      resolve();
-    });
-  });
-  proc.on("error", (e) => {
-    svc.log += `\n[spawn error: ${e.message}]\n`;
-  });
+  captureProcess(proc, svc, "switchboard exited", () => runningServices.delete(svc));
   runningServices.add(svc);
   svc.stop = () => stopService(svc);
   svc.logMark = () => svc.log.length;
