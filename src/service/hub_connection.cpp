@@ -168,10 +168,12 @@ bool HubConnection::handle_handshake(std::string_view record) {
   // Version 2 is asked for only when negotiate granted stateful reconnect; it works over
   // WebSockets only.
   stateful_ = parsed.request->version >= 2 && transport_ == TransportKind::WebSockets;
-  send_raw(protocol::handshake_response());
-  // Move from the handshake-only entry to a routed connection (joins stored user groups).
+  // Move from the handshake-only entry to a routed connection (joins stored user groups) before
+  // the client hears the handshake answer: once it has, REST calls naming it must find it. (Sends
+  // routed to it meanwhile are posted to this shard, so they queue after the answer.)
   shard_.detach(*this);
   context_.router->connection_opened(shared_from_this());
+  send_raw(protocol::handshake_response());
   return true;
 }
 
