@@ -26,8 +26,11 @@ class ClientConnection {
   const std::string& user() const { return user_; }  // empty: anonymous
   unsigned shard() const { return shard_; }
 
-  // Queues an already-encoded message; never blocks.
+  // Queues an already-encoded message; never blocks. The write happens in flush_deferred().
   virtual void send(const MessagePtr& message) = 0;
+  // Writes what send() queued: the shard calls it once after a burst of sends (see
+  // Shard::defer_flush), so that every message of the burst goes out in one write.
+  virtual void flush_deferred() = 0;
   // Sends a Close message (with `error` when not empty) and closes the transport.
   virtual void close(std::string_view error, bool allow_reconnect) = 0;
   // Called about every second by the shard: pings, client timeout, handshake timeout.

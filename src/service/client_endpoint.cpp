@@ -11,6 +11,7 @@
 #include <boost/asio/this_coro.hpp>
 #include "protocol/names.hpp"
 #include "protocol/negotiate.hpp"
+#include "protocol/websocket_frame.hpp"
 #include "service/long_polling_connection.hpp"
 #include "service/request_auth.hpp"
 #include "service/sse_connection.hpp"
@@ -273,9 +274,23 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
   auto target = util::parse_target(request.target());
   std::optional<Response> failure;
   Opening opening;
+  // The WebSocket opening handshake's own headers first: a refused one costs no connection.
+  std::string accept;
+  if (!is_event_stream(request)) {
+    auto check = protocol::check_websocket_handshake(request[http::field::sec_websocket_version],
+                                                     request[http::field::sec_websocket_key]);
+    if (!check.error.empty()) {
+      failure = make_error(
+          check.wrong_version ? http::status::upgrade_required : http::status::bad_request,
+          "InvalidArgument", check.error);
+      if (check.wrong_version) failure->set(http::field::sec_websocket_version, "13");
+    }
+    accept = std::move(check.accept);
+  }
   // Stateful reconnect: a WebSocket to the id of a live connection resumes it (no negotiate,
   // no handshake); its shard decides whether the connection is waiting for its client.
-  if (!is_event_stream(request) && (target.path == "/client" || target.path == "/client/")) {
+  if (!failure && !is_event_stream(request) &&
+      (target.path == "/client" || target.path == "/client/")) {
     auto id = target.get("id");
     auto resolved = id ? context_.tokens->resolve(*id) : std::nullopt;
     auto existing = resolved ? context_.connections.find(resolved->connection_id) : nullptr;
@@ -286,8 +301,8 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
         auto protocol = socket.local_endpoint().protocol();
         int native = socket.release();
         context_.shards[connection->shard()]->post(
-            [connection, protocol, native, request = std::move(request)]() mutable {
-              connection->resume(protocol, native, std::move(request));
+            [connection, protocol, native, accept = std::move(accept)] {
+              connection->resume(protocol, native, accept);
             });
         co_return;
       }
@@ -324,7 +339,7 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
   }
   auto connection = std::make_shared<WebSocketConnection>(
       context_, shard, std::move(socket), opening.connection_id, opening.checked.hub, user);
-  connection->start(std::move(request));
+  connection->start(accept);
 }
 
 }  // namespace switchboard::service

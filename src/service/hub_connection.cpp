@@ -217,6 +217,15 @@ void HubConnection::send(const MessagePtr& message) {
   }
   queued_bytes_ += size;
   queue_.push_back(message);
+  // Corked: the write happens once the burst of sends this one belongs to is over.
+  if (!flush_scheduled_) {
+    flush_scheduled_ = true;
+    shard_.defer_flush(shared_from_this());
+  }
+}
+
+void HubConnection::flush_deferred() {
+  flush_scheduled_ = false;
   flush();
 }
 

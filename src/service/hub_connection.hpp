@@ -24,6 +24,7 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   ~HubConnection() override;
 
   void send(const MessagePtr& message) override;
+  void flush_deferred() override;
   void close(std::string_view error, bool allow_reconnect) override;
   void tick(Clock::time_point now) override;
 
@@ -104,7 +105,8 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   Clock::time_point last_send_;
   Clock::time_point closing_since_;
   bool writing_ = false;
-  bool handshake_done_ = false;  // also: registered with the router
+  bool flush_scheduled_ = false;  // on the shard's deferred-flush list
+  bool handshake_done_ = false;   // also: registered with the router
   bool timeout_started_ = false;
   bool transport_closed_ = false;
   // Stateful reconnect.

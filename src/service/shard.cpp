@@ -92,6 +92,32 @@ void Shard::detach(ClientConnection& connection) {
   connection.groups().clear();
 }
 
+void Shard::defer_flush(std::shared_ptr<ClientConnection> connection) {
+  deferred_.push_back(std::move(connection));
+  if (deferred_posted_) return;
+  deferred_posted_ = true;
+  post([this] { run_deferred_flushes(); });
+}
+
+void Shard::run_deferred_flushes() {
+  // A slice costs a few hundred microseconds of sends; between slices the io_context polls for
+  // new requests.
+  constexpr std::size_t kSlice = 64;
+  const std::size_t end = std::min(deferred_.size(), deferred_next_ + kSlice);
+  while (deferred_next_ < end) {
+    // Moved out first: flush_deferred() may append to deferred_.
+    auto connection = std::move(deferred_[deferred_next_++]);
+    connection->flush_deferred();
+  }
+  if (deferred_next_ < deferred_.size()) {
+    post([this] { run_deferred_flushes(); });
+    return;
+  }
+  deferred_.clear();
+  deferred_next_ = 0;
+  deferred_posted_ = false;
+}
+
 Shard::HubIndex* Shard::find_hub(const std::string& hub) {
   auto it = hubs_.find(hub);
   return it == hubs_.end() ? nullptr : &it->second;

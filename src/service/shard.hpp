@@ -44,6 +44,11 @@ class Shard {
   void detach(ClientConnection& connection);
   std::size_t connection_count() const { return by_id_.size(); }
 
+  // Calls connection->flush_deferred() after the handlers queued now have run, so that a burst
+  // of sends to one connection becomes one write. Long lists are flushed in slices, letting new
+  // requests in between: their messages join the writes still to come.
+  void defer_flush(std::shared_ptr<ClientConnection> connection);
+
   void deliver_all(const std::string& hub, const MessagePtr& message, const Excluded& excluded);
   void deliver_user(const std::string& hub, const std::string& user, const MessagePtr& message);
   void deliver_group(const std::string& hub, const std::string& group, const MessagePtr& message,
@@ -68,6 +73,7 @@ class Shard {
   HubIndex* find_hub(const std::string& hub);
   ClientConnection* find(const std::string& connection_id);
   void on_heartbeat();
+  void run_deferred_flushes();
 
   unsigned index_;
   boost::asio::io_context io_;
@@ -76,6 +82,9 @@ class Shard {
   bool heartbeat_running_ = false;
   std::unordered_map<std::string, HubIndex> hubs_;
   std::unordered_map<std::string, std::shared_ptr<ClientConnection>> by_id_;
+  std::vector<std::shared_ptr<ClientConnection>> deferred_;
+  std::size_t deferred_next_ = 0;
+  bool deferred_posted_ = false;
 };
 
 bool is_excluded(const Excluded& excluded, const std::string& connection_id);

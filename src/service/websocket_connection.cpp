@@ -1,21 +1,36 @@
-// WebSockets transport: see websocket_connection.hpp.
+// WebSockets transport on the raw socket: see websocket_connection.hpp.
 #include "service/websocket_connection.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/websocket.hpp>
+#include <cerrno>
 
 namespace switchboard::service {
 
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+using protocol::WebSocketOpcode;
 
 namespace {
-// Bytes asked of each read: clients send little in serverless mode, and every idle connection
-// holds this much while its read is pending.
-constexpr std::size_t kReadChunk = 1024;
+
+// Reads drain the socket into one buffer per shard thread; a connection keeps only what a frame
+// reader needs between reads (a partial header, a partial control frame).
+constexpr std::size_t kScratchBytes = 64 * 1024;
+// Segments handed to one sendmsg(); a longer batch goes out in several calls.
+constexpr int kMaxSegments = 64;
+
+char* scratch_buffer() {
+  thread_local std::unique_ptr<char[]> buffer(new char[kScratchBytes]);
+  return buffer.get();
+}
+
+boost::system::error_code last_error() {
+  return boost::system::error_code(errno, boost::system::system_category());
+}
+
 }  // namespace
 
 WebSocketConnection::WebSocketConnection(ServiceContext& context, Shard& shard,
@@ -23,125 +38,286 @@ WebSocketConnection::WebSocketConnection(ServiceContext& context, Shard& shard,
                                          std::string hub, std::string user)
     : HubConnection(context, shard, std::move(id), std::move(hub), std::move(user),
                     TransportKind::WebSockets),
-      ws_(std::make_unique<Stream>(std::move(socket))) {}
+      socket_(std::move(socket)) {}
 
 std::shared_ptr<WebSocketConnection> WebSocketConnection::self() {
   return std::static_pointer_cast<WebSocketConnection>(shared_from_this());
 }
 
-void WebSocketConnection::start(Request request) {
+void WebSocketConnection::start(const std::string& accept) {
   begin();
-  accept(std::move(request), false);
+  open(accept);
 }
 
 void WebSocketConnection::resume(boost::asio::ip::tcp::socket::protocol_type protocol,
-                                 int native_socket, Request request) {
-  auto socket = std::make_shared<boost::asio::ip::tcp::socket>(shard_.io());
+                                 int native_socket, const std::string& accept) {
+  boost::asio::ip::tcp::socket socket(shard_.io());
   boost::system::error_code ec;
-  socket->assign(protocol, native_socket, ec);
-  if (ec) return;
+  socket.assign(protocol, native_socket, ec);
+  if (ec) {
+    ::close(native_socket);
+    return;
+  }
   if (finished_ || !waiting_for_reconnect()) {
     // Not a connection waiting for its client: the id is in use.
     static const std::string kConflict =
         "HTTP/1.1 409 Conflict\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    auto shared = std::make_shared<boost::asio::ip::tcp::socket>(std::move(socket));
     boost::asio::async_write(
-        *socket, boost::asio::buffer(kConflict), [socket](boost::system::error_code, std::size_t) {
+        *shared, boost::asio::buffer(kConflict), [shared](boost::system::error_code, std::size_t) {
           boost::system::error_code ignored;
-          socket->shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+          shared->shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
         });
     return;
   }
-  // The old stream's callbacks are now stale.
-  ++generation_;
-  boost::system::error_code ignored;
-  beast::get_lowest_layer(*ws_).close(ignored);
-  ws_ = std::make_unique<Stream>(std::move(*socket));
-  read_buffer_.consume(read_buffer_.size());
-  accept(std::move(request), true);
+  drop_socket();
+  socket_ = std::move(socket);
+  reader_.reset();
+  close_received_ = false;
+  open(accept);
+  spdlog::debug("connection {}: client reconnected", id());
+  transport_resumed();
 }
 
-void WebSocketConnection::accept(Request request, bool resuming) {
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = std::chrono::seconds(30);
-  timeouts.idle_timeout = websocket::stream_base::none();  // hub-level pings and timeouts instead
-  timeouts.keep_alive_pings = false;
-  ws_->set_option(timeouts);
-  ws_->auto_fragment(false);
-  // Server frames are neither masked nor fragmented, so Beast's write buffer stays unused: keep
-  // it small (it is allocated per connection).
-  ws_->write_buffer_bytes(256);
-  ws_->set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
-    response.set(beast::http::field::server, "switchboard");
-  }));
-  ws_->async_accept(
-      request, [self = self(), gen = generation_, resuming](boost::system::error_code ec) {
-        if (gen != self->generation_) return;
-        if (ec) {
-          spdlog::debug("connection {}: WebSocket accept failed: {}", self->id(), ec.message());
-          self->lost();
-          return;
-        }
-        if (resuming) {
-          spdlog::debug("connection {}: client reconnected", self->id());
-          self->transport_resumed();
-        }
-        self->read_more();
-      });
+void WebSocketConnection::open(const std::string& accept) {
+  out_control_ =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: " +
+      accept + "\r\nServer: switchboard\r\n\r\n";
+  pump();
+  if (socket_.is_open()) wait_readable();
 }
 
-void WebSocketConnection::lost() {
-  if (!transport_lost()) finish();
+void WebSocketConnection::wait_readable() {
+  socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                     [self = self(), gen = generation_](boost::system::error_code ec) {
+                       if (gen != self->generation_ || self->finished_) return;
+                       if (ec) {
+                         spdlog::debug("connection {}: read ended: {}", self->id(), ec.message());
+                         self->lost();
+                         return;
+                       }
+                       self->read_ready();
+                     });
 }
 
-void WebSocketConnection::read_more() {
-  ws_->async_read_some(
-      read_buffer_, kReadChunk,
-      [self = self(), gen = generation_](boost::system::error_code ec, std::size_t) {
-        if (gen != self->generation_) return;
-        if (ec) {
-          if (ec != websocket::error::closed && ec != boost::asio::error::operation_aborted)
-            spdlog::debug("connection {}: read ended: {}", self->id(), ec.message());
-          // A clean WebSocket close ends the connection; a drop may be resumed.
-          if (ec == websocket::error::closed)
-            self->finish();
-          else
-            self->lost();
-          return;
-        }
-        auto data = self->read_buffer_.cdata();
-        self->receive(std::string_view(static_cast<const char*>(data.data()), data.size()));
-        self->read_buffer_.consume(self->read_buffer_.size());
-        // Idle connections keep no large buffer around.
-        if (self->read_buffer_.capacity() > 2 * kReadChunk) self->read_buffer_.shrink_to_fit();
-        if (!self->closing_) self->read_more();
-      });
+void WebSocketConnection::read_ready() {
+  char* buffer = scratch_buffer();
+  const unsigned gen = generation_;
+  for (;;) {
+    const ssize_t n = ::recv(socket_.native_handle(), buffer, kScratchBytes, MSG_DONTWAIT);
+    if (n > 0) {
+      if (!reader_.consume(buffer, static_cast<std::size_t>(n), *this)) {
+        fail(protocol::kWebSocketProtocolError, reader_.error());
+        return;
+      }
+      if (finished_ || close_received_ || gen != generation_ || !socket_.is_open()) return;
+      if (static_cast<std::size_t>(n) < kScratchBytes) break;  // drained
+      continue;
+    }
+    if (n == 0) {
+      spdlog::debug("connection {}: the client closed the socket without a Close frame", id());
+      lost();
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    spdlog::debug("connection {}: read failed: {}", id(), last_error().message());
+    lost();
+    return;
+  }
+  wait_readable();
+}
+
+void WebSocketConnection::on_data(std::string_view payload) {
+  if (!close_received_) receive(payload);
+}
+
+void WebSocketConnection::on_control(WebSocketOpcode opcode, std::string_view payload) {
+  if (close_received_) return;
+  switch (opcode) {
+    case WebSocketOpcode::Ping:
+      if (!close_sent_)
+        send_control(protocol::websocket_control_frame(WebSocketOpcode::Pong, payload));
+      break;
+    case WebSocketOpcode::Close:
+      // A clean WebSocket close ends the connection (no reconnect is waited for).
+      close_received_ = true;
+      if (!close_sent_) {
+        close_sent_ = true;
+        send_control(protocol::websocket_close_frame(protocol::kWebSocketNormalClosure));
+      }
+      finish();
+      break;
+    default:
+      break;  // Pong: nothing to do
+  }
+}
+
+void WebSocketConnection::fail(std::uint16_t code, std::string_view reason) {
+  spdlog::debug("connection {}: WebSocket protocol error: {}", id(), reason);
+  close_received_ = true;  // nothing more is read
+  if (!close_sent_) {
+    close_sent_ = true;
+    send_control(protocol::websocket_close_frame(code, reason));
+  }
+  finish();
+}
+
+void WebSocketConnection::send_control(std::string frame) {
+  if (!socket_.is_open()) return;
+  // Frames go out whole: a control frame may go first only while nothing of the current write
+  // has been written.
+  if (out_offset_ == 0) {
+    out_control_ += frame;
+    pump();
+  } else {
+    next_control_ += frame;
+  }
 }
 
 void WebSocketConnection::write(const std::vector<MessagePtr>& batch) {
-  buffers_.clear();
-  for (const auto& message : batch)
-    buffers_.push_back(boost::asio::buffer(message->frame(protocol())));
-  // JSON travels in Text frames, MessagePack (handshake answer included) in Binary frames.
-  ws_->binary(protocol() == HubProtocol::MessagePack);
-  ws_->async_write(buffers_,
-                   [self = self(), gen = generation_](boost::system::error_code ec, std::size_t) {
-                     if (gen != self->generation_) {
-                       // A write of the replaced socket: its messages are replayed on the new one.
-                       self->write_abandoned();
-                       return;
-                     }
-                     self->write_done(ec);
-                   });
+  // `batch` is in_flight_, which stays put until write_done(): pump() reads it from there.
+  batch_bytes_ = 0;
+  for (const auto& message : batch) batch_bytes_ += message->size(protocol());
+  // JSON travels in Text frames, MessagePack (handshake answer included) in Binary frames; all
+  // records of the batch in one frame.
+  header_size_ = static_cast<std::uint8_t>(protocol::encode_websocket_header(
+      protocol() == HubProtocol::MessagePack ? WebSocketOpcode::Binary : WebSocketOpcode::Text,
+      batch_bytes_, header_));
+  batch_pending_ = true;
+  pump();
+}
+
+void WebSocketConnection::pump() {
+  if (pumping_ || write_blocked_ || !socket_.is_open()) return;
+  pumping_ = true;
+  for (;;) {
+    const std::size_t total =
+        out_control_.size() + (batch_pending_ ? header_size_ + batch_bytes_ : 0);
+    if (total == 0) break;
+    if (out_offset_ < total) {
+      iovec segments[kMaxSegments];
+      int count = 0;
+      std::size_t skip = out_offset_;
+      auto add = [&](const void* data, std::size_t size) {
+        if (count == kMaxSegments) return;
+        if (skip >= size) {
+          skip -= size;
+          return;
+        }
+        segments[count++] = {const_cast<char*>(static_cast<const char*>(data)) + skip, size - skip};
+        skip = 0;
+      };
+      add(out_control_.data(), out_control_.size());
+      if (batch_pending_) {
+        add(header_, header_size_);
+        for (const auto& message : in_flight_) {
+          if (count == kMaxSegments) break;
+          const auto& frame = message->frame(protocol());
+          add(frame.data(), frame.size());
+        }
+      }
+      msghdr header{};
+      header.msg_iov = segments;
+      header.msg_iovlen = static_cast<std::size_t>(count);
+      const ssize_t n = ::sendmsg(socket_.native_handle(), &header, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+          wait_writable();
+          break;
+        }
+        pumping_ = false;
+        write_failed(last_error());
+        return;
+      }
+      out_offset_ += static_cast<std::size_t>(n);
+      if (out_offset_ < total) continue;
+    }
+    // The whole write went out.
+    out_offset_ = 0;
+    if (out_control_.capacity() > 64)
+      std::string().swap(out_control_);  // e.g. the 101 answer: no need to keep its room
+    else
+      out_control_.clear();
+    out_control_.swap(next_control_);
+    if (batch_pending_) {
+      batch_pending_ = false;
+      write_done({});  // may queue the next batch (write() returns at once: we are pumping)
+    }
+    if (!socket_.is_open()) break;
+  }
+  pumping_ = false;
+}
+
+void WebSocketConnection::wait_writable() {
+  write_blocked_ = true;
+  socket_.async_wait(boost::asio::ip::tcp::socket::wait_write,
+                     [self = self(), gen = generation_](boost::system::error_code ec) {
+                       if (gen != self->generation_ || self->finished_) return;
+                       self->write_blocked_ = false;
+                       if (ec)
+                         self->write_failed(ec);
+                       else
+                         self->pump();
+                     });
+}
+
+void WebSocketConnection::write_failed(boost::system::error_code ec) {
+  spdlog::debug("connection {}: write failed: {}", id(), ec.message());
+  out_offset_ = 0;
+  out_control_.clear();
+  next_control_.clear();
+  if (batch_pending_) {
+    batch_pending_ = false;
+    write_done(ec);  // ends the connection, or (stateful) waits for the client to come back
+    if (!finished_ && waiting_for_reconnect()) drop_socket();
+  } else {
+    lost();
+  }
+}
+
+void WebSocketConnection::lost() {
+  if (transport_lost())
+    drop_socket();
+  else
+    finish();
+}
+
+void WebSocketConnection::drop_socket() {
+  ++generation_;
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  out_control_.clear();
+  next_control_.clear();
+  out_offset_ = 0;
+  write_blocked_ = false;
+  if (batch_pending_) {
+    // Its counted messages are replayed on the next socket.
+    batch_pending_ = false;
+    write_abandoned();
+  }
 }
 
 void WebSocketConnection::close_transport() {
-  ws_->async_close(websocket::close_code::normal,
-                   [self = self()](boost::system::error_code) { self->finish(); });
+  // After the hub protocol's Close message: the WebSocket Close handshake, which the client
+  // answers (then on_control() finishes) or the shard's close timeout cuts short.
+  if (close_sent_) return;
+  close_sent_ = true;
+  send_control(protocol::websocket_close_frame(protocol::kWebSocketNormalClosure));
 }
 
 void WebSocketConnection::abort_transport() {
   boost::system::error_code ignored;
-  beast::get_lowest_layer(*ws_).close(ignored);
+  socket_.close(ignored);
+}
+
+void WebSocketConnection::on_finished() {
+  if (!socket_.is_open()) return;
+  boost::system::error_code ignored;
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
 }
 
 }  // namespace switchboard::service

@@ -1,49 +1,75 @@
-// The WebSockets transport: JSON in Text frames, MessagePack in Binary frames, every queued
-// record of a turn in one frame; inbound frames are a byte stream (records may span frames).
-// Under stateful reconnect a new socket can take over the connection (resume()).
+// The WebSockets transport, on the raw socket: JSON in Text frames, MessagePack in Binary frames,
+// every record queued during a turn in one frame and one sendmsg(); reads wait for readiness and
+// then drain the socket into the shard thread's scratch buffer, so an idle connection holds no
+// read buffer. Inbound frames are a byte stream (records may span frames). Under stateful
+// reconnect a new socket can take over the connection (resume()).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
 #include <memory>
+#include <string>
 
+#include "protocol/websocket_frame.hpp"
 #include "service/hub_connection.hpp"
 
 namespace switchboard::service {
 
-class WebSocketConnection final : public HubConnection {
+class WebSocketConnection final : public HubConnection,
+                                  private protocol::WebSocketReader::Listener {
  public:
-  using Request = boost::beast::http::request<boost::beast::http::string_body>;
-
   WebSocketConnection(ServiceContext& context, Shard& shard, boost::asio::ip::tcp::socket socket,
                       std::string id, std::string hub, std::string user);
 
-  // Completes the WebSocket upgrade for `request` and starts reading.
-  void start(Request request);
+  // Answers the upgrade (101 with `accept`, the Sec-WebSocket-Accept value) and starts reading.
+  void start(const std::string& accept);
   // A reconnecting client's socket (accepted on any shard, passed as a native handle) takes over
   // this connection. Runs on this connection's shard.
   void resume(boost::asio::ip::tcp::socket::protocol_type protocol, int native_socket,
-              Request request);
+              const std::string& accept);
 
  private:
-  using Stream = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
-
+  // HubConnection's transport hooks.
   void write(const std::vector<MessagePtr>& batch) override;
   void close_transport() override;
   void abort_transport() override;
+  void on_finished() override;
+  // The frame reader's callbacks.
+  void on_data(std::string_view payload) override;
+  void on_control(protocol::WebSocketOpcode opcode, std::string_view payload) override;
 
-  void accept(Request request, bool resuming);
-  void read_more();
+  void open(const std::string& accept);
+  void wait_readable();
+  void read_ready();
+  // Sends `frame` ahead of the next batch of records.
+  void send_control(std::string frame);
+  // Writes what is pending until done or until the socket is full (then waits to be writable).
+  void pump();
+  void wait_writable();
+  void write_failed(boost::system::error_code ec);
+  // Ends with a Close frame carrying `code` (a protocol error from the client).
+  void fail(std::uint16_t code, std::string_view reason);
+  // The socket dropped without a Close.
   void lost();
+  // Forgets the current socket: its pending waits become stale.
+  void drop_socket();
   std::shared_ptr<WebSocketConnection> self();
 
-  std::unique_ptr<Stream> ws_;
-  unsigned generation_ = 0;  // which socket callbacks belong to
-  boost::beast::flat_buffer read_buffer_;
-  std::vector<boost::asio::const_buffer> buffers_;
+  boost::asio::ip::tcp::socket socket_;
+  protocol::WebSocketReader reader_;
+  // What goes out, in order: out_control_ (the 101 answer, Pong and Close frames), then, when
+  // batch_pending_, header_ and the records of in_flight_. out_offset_ bytes of it are written.
+  std::string out_control_;
+  std::string next_control_;  // control frames queued while a write is under way
+  std::size_t out_offset_ = 0;
+  std::size_t batch_bytes_ = 0;
+  unsigned char header_[10] = {};
+  std::uint8_t header_size_ = 0;
+  bool batch_pending_ = false;
+  bool write_blocked_ = false;  // waiting for the socket to become writable
+  bool pumping_ = false;        // pump() is on the stack: nested calls leave the work to it
+  bool close_sent_ = false;     // our Close frame is queued
+  bool close_received_ = false;
+  unsigned generation_ = 0;  // which socket pending waits belong to
 };
 
 }  // namespace switchboard::service
