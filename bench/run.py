@@ -241,7 +241,7 @@ class LoadClient:
 
 def run_wrk(port, path, connections, duration, token="", body="signalr", spread=1, script=WRK_SEND):
     env = dict(os.environ, BENCH_TOKEN=token, BENCH_BODY=body, BENCH_PATH=path, BENCH_SPREAD=str(spread))
-    cmd = pinned(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script,
+    cmd = pinned(["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", "-s", script,
                   f"http://127.0.0.1:{port}{path if script == WRK_NEGOTIATE else ''}"], LOAD_CPUS)
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
