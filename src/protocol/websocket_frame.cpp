@@ -101,13 +101,16 @@ bool WebSocketReader::fail(const char* reason) {
   return false;
 }
 
+bool WebSocketReader::check_first_bytes() {
+  if ((header_[0] & 0x70) != 0) return fail("reserved bits set without a negotiated extension");
+  if (!is_known(header_[0] & 0x0F)) return fail("unknown opcode");
+  if ((header_[1] & 0x80) == 0) return fail("client frame not masked");
+  return true;
+}
+
 bool WebSocketReader::start_frame() {
   const bool fin = (header_[0] & 0x80) != 0;
-  if ((header_[0] & 0x70) != 0) return fail("reserved bits set without a negotiated extension");
-  const std::uint8_t opcode = header_[0] & 0x0F;
-  if (!is_known(opcode)) return fail("unknown opcode");
-  if ((header_[1] & 0x80) == 0) return fail("client frame not masked");
-  opcode_ = static_cast<WebSocketOpcode>(opcode);
+  opcode_ = static_cast<WebSocketOpcode>(header_[0] & 0x0F);
   const unsigned length7 = header_[1] & 0x7F;
   std::uint64_t length = length7;
   if (length7 == 126) {
@@ -141,6 +144,8 @@ bool WebSocketReader::consume(char* data, std::size_t size, Listener& listener) 
       while (size > 0 && header_size_ < header_length()) {
         header_[header_size_++] = static_cast<unsigned char>(*data++);
         --size;
+        // What the first two bytes say is checked at once, not when the mask has come.
+        if (header_size_ == 2 && !check_first_bytes()) return false;
       }
       if (header_size_ < header_length()) break;  // the rest of the header comes later
       if (!start_frame()) return false;

@@ -70,6 +70,7 @@ class WebSocketReader {
 
  private:
   std::size_t header_length() const;
+  bool check_first_bytes();
   bool start_frame();
   bool fail(const char* reason);
 

@@ -21,6 +21,8 @@ namespace {
 constexpr std::size_t kScratchBytes = 64 * 1024;
 // Segments handed to one sendmsg(); a longer batch goes out in several calls.
 constexpr int kMaxSegments = 64;
+// How long an ended connection keeps its socket to finish a write stuck on a slow reader.
+constexpr auto kLingerTimeout = std::chrono::seconds(5);
 
 char* scratch_buffer() {
   thread_local std::unique_ptr<char[]> buffer(new char[kScratchBytes]);
@@ -249,13 +251,15 @@ void WebSocketConnection::pump() {
     if (!socket_.is_open()) break;
   }
   pumping_ = false;
+  // An ended connection that was lingering for this write is done now.
+  if (finished_ && !write_blocked_ && socket_.is_open()) close_socket();
 }
 
 void WebSocketConnection::wait_writable() {
   write_blocked_ = true;
   socket_.async_wait(boost::asio::ip::tcp::socket::wait_write,
                      [self = self(), gen = generation_](boost::system::error_code ec) {
-                       if (gen != self->generation_ || self->finished_) return;
+                       if (gen != self->generation_ || !self->socket_.is_open()) return;
                        self->write_blocked_ = false;
                        if (ec)
                          self->write_failed(ec);
@@ -315,7 +319,21 @@ void WebSocketConnection::abort_transport() {
 
 void WebSocketConnection::on_finished() {
   if (!socket_.is_open()) return;
+  if (!write_blocked_) {
+    close_socket();
+    return;
+  }
+  // A frame is half written (a slow reader): finish it, and the Close queued behind it, if the
+  // client reads within the linger time; cutting it now would leave the client a broken frame.
+  linger_ = std::make_unique<boost::asio::steady_timer>(shard_.io(), kLingerTimeout);
+  linger_->async_wait([self = self()](boost::system::error_code ec) {
+    if (!ec) self->close_socket();
+  });
+}
+
+void WebSocketConnection::close_socket() {
   boost::system::error_code ignored;
+  if (linger_) linger_->cancel();
   socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
 }

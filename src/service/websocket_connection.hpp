@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
 
@@ -52,6 +53,7 @@ class WebSocketConnection final : public HubConnection,
   void lost();
   // Forgets the current socket: its pending waits become stale.
   void drop_socket();
+  void close_socket();
   std::shared_ptr<WebSocketConnection> self();
 
   boost::asio::ip::tcp::socket socket_;
@@ -70,6 +72,9 @@ class WebSocketConnection final : public HubConnection,
   bool close_sent_ = false;     // our Close frame is queued
   bool close_received_ = false;
   unsigned generation_ = 0;  // which socket pending waits belong to
+  // After the connection ended in the middle of a write: the write (and a Close behind it) may
+  // finish within a few seconds before the socket closes.
+  std::unique_ptr<boost::asio::steady_timer> linger_;
 };
 
 }  // namespace switchboard::service

@@ -183,6 +183,17 @@ TEST(WebSocketReader, RefusesProtocolViolations) {
   }
 }
 
+TEST(WebSocketReader, RefusesABadFrameAsSoonAsItsFirstTwoBytesArrive) {
+  // An unmasked empty Ping, RSV1 set, an unknown opcode: two bytes each, nothing to wait for.
+  for (std::string bytes :
+       {std::string("\x89\x00", 2), std::string("\xc1\x80", 2), std::string("\x83\x80", 2)}) {
+    WebSocketReader reader;
+    Recorder recorder;
+    EXPECT_FALSE(feed(reader, recorder, bytes));
+    EXPECT_NE(reader.error(), nullptr);
+  }
+}
+
 TEST(WebSocketReader, ResetForgetsAPartialFrame) {
   WebSocketReader reader;
   Recorder recorder;
