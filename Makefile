@@ -52,6 +52,6 @@ BENCH_ARGS ?=
 bench: build
 	@./bench/install.sh
 	@cmake -S . -B $(BUILD_DIR) -DSWITCHBOARD_BENCH=ON >/dev/null
-	@cmake --build $(BUILD_DIR) -j$(JOBS) --target switchboard-loadclient
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target switchboard-loadclient bare-fanout
 	@cmake -S . -B $(BUILD_DIR) -DSWITCHBOARD_BENCH=OFF >/dev/null
 	python3 bench/run.py $(BENCH_ARGS)

@@ -9,6 +9,8 @@ Scenarios (see docs/benchmarks.md):
              and over REST (`switchboard functions` + `switchboard service`), beside direct REST
   negotiate  wrk POST /api/negotiate through the functions host
   idle       server RSS per idle WebSocket connection at 10,000 (and 100,000) connections
+  floor      the machine's floor (bench/floor/bare_fanout.cpp): one send() per client per message
+             and nothing else, at the latency scenario's rate and at 1,000/s
 
 Every figure comes with the server's CPU time per delivery (utime+stime deltas of the server's
 process tree from /proc, divided by deliveries). With 2+ cores the server is pinned to CPU 0 and
@@ -33,6 +35,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SWITCHBOARD = os.path.join(ROOT, "build", "switchboard")
 LOADCLIENT = os.environ.get("BENCH_LOADCLIENT", os.path.join(ROOT, "build", "bench", "switchboard-loadclient"))
+BARE_FANOUT = os.path.join(ROOT, "build", "bench", "bare-fanout")
 WRK_SEND = os.path.join(ROOT, "bench", "wrk", "send.lua")
 WRK_NEGOTIATE = os.path.join(ROOT, "bench", "wrk", "negotiate.lua")
 APP = os.path.join(ROOT, "bench", "apps", "broadcast")
@@ -265,7 +268,7 @@ def record(scenario, server, variant, run, **values):
     RESULTS.append(row)
     shown = {k: v for k, v in values.items() if k in (
         "deliveries_per_s", "loss", "cpu_us_per_delivery", "p50_us", "p99_us", "max_us", "requests_per_s",
-        "rss_kb_per_connection", "cpu_us_per_request", "loss_vs_sent")}
+        "rss_kb_per_connection", "cpu_us_per_request", "loss_vs_sent", "arrival_p99_us", "burst_p50_us")}
     log(f"  {scenario:9} {server:20} {variant:18} run {run}: {shown}")
 
 
@@ -288,6 +291,8 @@ def wrk_measure(server, lc, port, path, connections, duration, fanout, token, bo
                 deliveries=r["deliveries"], expected=expected, loss=max(0, expected - r["deliveries"]),
                 deliveries_per_s=r["deliveries_per_s"], p50_us=r["latency_us"]["p50"],
                 p99_us=r["latency_us"]["p99"], max_us=r["latency_us"]["max"], closes=r["closes"],
+                arrival_p50_us=r["arrival_us"]["p50"], arrival_p99_us=r["arrival_us"]["p99"],
+                arrival_max_us=r["arrival_us"]["max"],
                 cpu_s=cpu1 - cpu0,
                 cpu_us_per_delivery=(cpu1 - cpu0) * 1e6 / r["deliveries"] if r["deliveries"] else None)
 
@@ -344,7 +349,9 @@ def rate_measure(server_pids, lc, duration, fanout):
     return dict(sent_ok=r["sent_ok"], sent_failed=r["sent_failed"], deliveries=r["deliveries"],
                 expected=expected, loss=expected - r["deliveries"], deliveries_per_s=r["deliveries_per_s"],
                 p50_us=r["latency_us"]["p50"], p90_us=r["latency_us"]["p90"], p99_us=r["latency_us"]["p99"],
-                max_us=r["latency_us"]["max"], mean_us=r["latency_us"]["mean"], cpu_s=cpu1 - cpu0,
+                max_us=r["latency_us"]["max"], mean_us=r["latency_us"]["mean"],
+                arrival_p50_us=r["arrival_us"]["p50"], arrival_p99_us=r["arrival_us"]["p99"],
+                arrival_max_us=r["arrival_us"]["max"], cpu_s=cpu1 - cpu0,
                 cpu_us_per_delivery=(cpu1 - cpu0) * 1e6 / r["deliveries"] if r["deliveries"] else None)
 
 
@@ -440,14 +447,32 @@ def scenario_idle(a, token):
                     server.stop()
 
 
+def scenario_floor(a, token):
+    import re
+    for rate in (a.rate, 1000):
+        for run in range(a.runs):
+            out = subprocess.run([BARE_FANOUT, str(a.clients), f"{rate:g}", f"{a.duration:g}"],
+                                 capture_output=True, text=True, check=True).stdout
+            server = re.search(r"([\d.]+) us CPU per send, burst p50 (\d+) us, p99 (\d+) us", out)
+            client = re.search(r"(\d+) receipts, latency p50 (\d+) us, p99 (\d+) us, max (\d+) us", out)
+            if not server or not client:
+                raise RuntimeError("bare-fanout: " + out)
+            record("floor", "bare send()", f"{rate:g}/s", run, clients=a.clients,
+                   cpu_us_per_delivery=float(server.group(1)), burst_p50_us=int(server.group(2)),
+                   burst_p99_us=int(server.group(3)), deliveries=int(client.group(1)),
+                   p50_us=int(client.group(2)), p99_us=int(client.group(3)), max_us=int(client.group(4)))
+
+
 SCENARIOS = {"broadcast": scenario_broadcast, "groups": scenario_groups, "latency": scenario_latency,
-             "binding": scenario_binding, "negotiate": scenario_negotiate, "idle": scenario_idle}
+             "binding": scenario_binding, "negotiate": scenario_negotiate, "idle": scenario_idle,
+             "floor": scenario_floor}
 
 
 # ---------------------------------------------------------------- output
 
 SUMMARY_METRICS = ["deliveries_per_s", "requests_per_s", "loss", "cpu_us_per_delivery", "cpu_us_per_request",
-                   "p50_us", "p99_us", "max_us", "rss_kb_per_connection"]
+                   "p50_us", "p99_us", "max_us", "arrival_p50_us", "arrival_p99_us", "arrival_max_us",
+                   "burst_p50_us", "burst_p99_us", "rss_kb_per_connection"]
 
 
 def summarize(out_dir):

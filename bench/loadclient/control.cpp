@@ -92,13 +92,15 @@ std::string Runner::report_json() {
   double window_s = stats_.last_us > stats_.first_us
                         ? static_cast<double>(stats_.last_us - stats_.first_us) / 1e6 : 0.0;
   auto& h = stats_.latency;
-  char out[1024];
+  auto& a = stats_.arrival;
+  char out[1536];
   std::snprintf(out, sizeof out,
                 "{\"protocol\":\"%s\",\"clients\":%d,\"open\":%d,\"failed\":%d,\"closes\":%llu,"
                 "\"deliveries\":%llu,\"bad_ts\":%llu,\"pings\":%llu,\"sent_ok\":%llu,\"sent_failed\":%llu,"
                 "\"window_s\":%.6f,\"deliveries_per_s\":%.1f,\"per_client_min\":%u,\"per_client_max\":%u,"
                 "\"latency_us\":{\"min\":%llu,\"p50\":%llu,\"p90\":%llu,\"p99\":%llu,\"p999\":%llu,"
-                "\"max\":%llu,\"mean\":%.1f},\"setup_s\":%.3f}",
+                "\"max\":%llu,\"mean\":%.1f},"
+                "\"arrival_us\":{\"p50\":%llu,\"p90\":%llu,\"p99\":%llu,\"max\":%llu},\"setup_s\":%.3f}",
                 protocol_name(options_.protocol), options_.clients, open, failed_,
                 static_cast<unsigned long long>(stats_.closes),
                 static_cast<unsigned long long>(stats_.deliveries),
@@ -110,7 +112,10 @@ std::string Runner::report_json() {
                 static_cast<unsigned long long>(h.quantile(0.5)), static_cast<unsigned long long>(h.quantile(0.9)),
                 static_cast<unsigned long long>(h.quantile(0.99)),
                 static_cast<unsigned long long>(h.quantile(0.999)), static_cast<unsigned long long>(h.max()),
-                h.mean(), static_cast<double>(setup_done_us_ - setup_started_us_) / 1e6);
+                h.mean(), static_cast<unsigned long long>(a.quantile(0.5)),
+                static_cast<unsigned long long>(a.quantile(0.9)), static_cast<unsigned long long>(a.quantile(0.99)),
+                static_cast<unsigned long long>(a.max()),
+                static_cast<double>(setup_done_us_ - setup_started_us_) / 1e6);
   return out;
 }
 

@@ -2,6 +2,10 @@
 #include "runner.hpp"
 
 #include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <iostream>
 
@@ -50,7 +54,14 @@ int Runner::run() {
   setup_started_us_ = monotonic_us();
   workers_left_ = std::max(1, std::min(options_.connect_concurrency, options_.clients));
   for (int w = 0; w < workers_left_; ++w) asio::co_spawn(io_, setup_worker(), asio::detached);
-  io_.run();
+  if (options_.busy_poll) {
+    // The load client owns its core: never sleeping means a server's send never pays for waking
+    // it, and a receipt is timed as soon as the data is there.
+    auto guard = asio::make_work_guard(io_);
+    while (!io_.stopped()) io_.poll();
+  } else {
+    io_.run();
+  }
   return 0;
 }
 
@@ -108,7 +119,7 @@ awaitable<void> Runner::setup_worker() {
 }
 
 awaitable<void> Runner::open(Connection& c, int index, std::string target) {
-  auto& socket = c.ws.next_layer();
+  auto& socket = c.socket;
   socket.open(tcp::v4());
   // Spread the connections over 127.0.0.1..N so that 100k of them fit in the ephemeral ports;
   // IP_BIND_ADDRESS_NO_PORT lets connect() pick the port per destination.
@@ -118,30 +129,48 @@ awaitable<void> Runner::open(Connection& c, int index, std::string target) {
   socket.bind(tcp::endpoint(asio::ip::address_v4(source), 0));
   co_await socket.async_connect(tcp::endpoint(asio::ip::make_address(options_.host), options_.port), use_awaitable);
   socket.set_option(tcp::no_delay(true));
-  c.ws.auto_fragment(false);
-  co_await c.ws.async_handshake(options_.host + ":" + std::to_string(options_.port), target, use_awaitable);
+  // Kernel receive timestamps: when the server's bytes reached this socket.
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
+  // The WebSocket upgrade, by hand: bytes after the 101 answer's head are frames already.
+  co_await asio::async_write(socket, asio::buffer(upgrade_request(options_.host + ":" + std::to_string(options_.port), target)),
+                             use_awaitable);
+  std::string head;
+  std::size_t head_end = co_await asio::async_read_until(socket, asio::dynamic_buffer(head), "\r\n\r\n", use_awaitable);
+  if (head.compare(0, 12, "HTTP/1.1 101") != 0)
+    throw std::runtime_error("upgrade refused: " + head.substr(0, head.find('\r')));
+  c.reader.feed(std::string_view(head).substr(head_end));
   c.open = true;
   if (auto first = opening_frame(options_.protocol); !first.empty()) send(c, std::move(first), false);
   if (options_.protocol == Protocol::ws) c.handshaken = true;
   // Read until the protocol handshake completes, so that READY means "all can receive".
-  while (!c.handshaken) {
-    co_await c.ws.async_read(c.buffer, use_awaitable);
-    std::string frame = beast::buffers_to_string(c.buffer.data());
-    c.buffer.consume(c.buffer.size());
-    auto r = on_frame(options_.protocol, frame, !c.ws.got_text(), false);
-    for (auto& reply : r.replies) send(c, std::move(reply), false);
-    if (!r.error.empty()) throw std::runtime_error("handshake: " + r.error);
-    if (r.handshake_done) c.handshaken = true;
-    if (r.closed) throw std::runtime_error("closed during handshake");
+  char chunk[4096];
+  for (;;) {
+    ServerFrame frame;
+    while (!c.handshaken && c.reader.next(frame)) {
+      auto r = on_frame(options_.protocol, frame.payload, frame.opcode == Opcode::binary, false);
+      for (auto& reply : r.replies) send(c, std::move(reply), false);
+      if (!r.error.empty()) throw std::runtime_error("handshake: " + r.error);
+      if (r.handshake_done) c.handshaken = true;
+      if (r.closed || frame.opcode == Opcode::close) throw std::runtime_error("closed during handshake");
+    }
+    if (c.handshaken) break;
+    if (c.reader.failed()) throw std::runtime_error("bad frame during handshake");
+    std::size_t n = co_await socket.async_read_some(asio::buffer(chunk), use_awaitable);
+    c.reader.feed(std::string_view(chunk, n));
   }
-  asio::co_spawn(io_, read_loop(c), asio::detached);
+  // Frames that came with the handshake answer are deliveries already.
+  if (!dispatch(c)) co_return;
+  wait_readable(c);
 }
 
 void Runner::handle(Connection& c, std::string_view frame, bool binary) {
   auto r = on_frame(options_.protocol, frame, binary, true);
   if (!r.timestamps.empty()) {
     std::uint64_t now = monotonic_us();
-    for (auto ts : r.timestamps) stats_.delivered(now, ts, ts != 0);
+    for (auto ts : r.timestamps) {
+      stats_.delivered(now, ts, ts != 0);
+      if (ts != 0 && arrival_us_ != 0) stats_.arrived(arrival_us_, ts);
+    }
     c.deliveries += static_cast<std::uint32_t>(r.timestamps.size());
   }
   stats_.pings += r.pings;
@@ -149,41 +178,116 @@ void Runner::handle(Connection& c, std::string_view frame, bool binary) {
   if (r.closed) ++stats_.closes;
 }
 
-awaitable<void> Runner::read_loop(Connection& c) {
-  try {
-    for (;;) {
-      co_await c.ws.async_read(c.buffer, use_awaitable);
-      auto data = c.buffer.data();
-      handle(c, std::string_view(static_cast<const char*>(data.data()), data.size()), !c.ws.got_text());
-      c.buffer.consume(c.buffer.size());
-    }
-  } catch (const std::exception&) {
-    if (c.open && !stopping_) ++stats_.closes;
-    c.open = false;
-  }
+void Runner::lost(Connection& c) {
+  if (c.open && !stopping_) ++stats_.closes;
+  c.open = false;
+  boost::system::error_code ignored;
+  c.socket.close(ignored);
 }
 
-void Runner::send(Connection& c, std::string frame, bool binary) {
+void Runner::wait_readable(Connection& c) {
+  c.socket.async_wait(tcp::socket::wait_read, [this, &c](boost::system::error_code ec) {
+    if (ec || !c.open) {
+      if (c.open) lost(c);
+      return;
+    }
+    read_ready(c);
+  });
+}
+
+void Runner::read_ready(Connection& c) {
+  static char scratch[64 * 1024];
+  for (;;) {
+    iovec data{scratch, sizeof scratch};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+    msghdr message{};
+    message.msg_iov = &data;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    ssize_t n = ::recvmsg(c.socket.native_handle(), &message, MSG_DONTWAIT);
+    if (n > 0) {
+      arrival_us_ = 0;
+      for (cmsghdr* cm = CMSG_FIRSTHDR(&message); cm; cm = CMSG_NXTHDR(&message, cm)) {
+        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+          timespec at{};
+          std::memcpy(&at, CMSG_DATA(cm), sizeof at);
+          arrival_us_ = realtime_to_monotonic_us(at);
+        }
+      }
+      c.reader.feed(std::string_view(scratch, static_cast<std::size_t>(n)));
+      const bool go_on = dispatch(c);
+      arrival_us_ = 0;
+      if (!go_on) return;
+      if (static_cast<std::size_t>(n) < sizeof scratch) break;  // drained
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    lost(c);  // 0: the server closed; < 0: an error
+    return;
+  }
+  wait_readable(c);
+}
+
+bool Runner::dispatch(Connection& c) {
+  ServerFrame frame;
+  while (c.reader.next(frame)) {
+    switch (frame.opcode) {
+      case Opcode::text:
+      case Opcode::binary:
+        handle(c, frame.payload, frame.opcode == Opcode::binary);
+        break;
+      case Opcode::ping:
+        queue_frame(c, client_frame(Opcode::pong, frame.payload));
+        break;
+      case Opcode::close:
+        lost(c);
+        return false;
+      default:
+        break;
+    }
+  }
+  if (c.reader.failed()) {
+    lost(c);
+    return false;
+  }
+  return true;
+}
+
+void Runner::send(Connection& c, std::string payload, bool binary) {
+  queue_frame(c, client_frame(binary ? Opcode::binary : Opcode::text, payload));
+}
+
+void Runner::queue_frame(Connection& c, std::string_view frame) {
   if (!c.open) return;
-  c.outbox.emplace_back(std::move(frame), binary);
-  if (!c.writing) {
-    c.writing = true;
-    asio::co_spawn(io_, write_loop(c), asio::detached);
-  }
+  c.outbox.append(frame);
+  if (!c.writing) write_more(c);
 }
 
-awaitable<void> Runner::write_loop(Connection& c) {
-  try {
-    while (!c.outbox.empty()) {
-      auto [frame, binary] = std::move(c.outbox.front());
-      c.outbox.pop_front();
-      c.ws.binary(binary);
-      co_await c.ws.async_write(asio::buffer(frame), use_awaitable);
+void Runner::write_more(Connection& c) {
+  while (!c.outbox.empty()) {
+    ssize_t n = ::send(c.socket.native_handle(), c.outbox.data(), c.outbox.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) {
+      c.outbox.erase(0, static_cast<std::size_t>(n));
+      continue;
     }
-  } catch (const std::exception&) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      c.writing = true;
+      c.socket.async_wait(tcp::socket::wait_write, [this, &c](boost::system::error_code ec) {
+        c.writing = false;
+        if (ec || !c.open) {
+          c.outbox.clear();
+          return;
+        }
+        write_more(c);
+      });
+      return;
+    }
     c.outbox.clear();
+    return;
   }
-  c.writing = false;
 }
 
 awaitable<void> Runner::keepalive_loop() {

@@ -2,7 +2,6 @@
 // source addresses, protocol handshake, group joins), the sender and the stdin control loop.
 #pragma once
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,14 +9,15 @@
 #include "net.hpp"
 #include "options.hpp"
 #include "stats.hpp"
+#include "ws_frames.hpp"
 
 namespace lc {
 
 struct Connection {
-  explicit Connection(asio::io_context& io) : ws(io) {}
-  websocket::stream<tcp::socket> ws;
-  beast::flat_buffer buffer;
-  std::deque<std::pair<std::string, bool>> outbox;  // frame, binary
+  explicit Connection(asio::io_context& io) : socket(io) {}
+  tcp::socket socket;
+  FrameReader reader;
+  std::string outbox;  // framed bytes not yet written
   bool writing = false;
   bool open = false;
   bool handshaken = false;
@@ -33,13 +33,21 @@ class Runner {
  private:
   awaitable<void> setup_worker();
   awaitable<void> open(Connection& c, int index, std::string target);
-  awaitable<void> read_loop(Connection& c);
-  awaitable<void> write_loop(Connection& c);
+  // Readiness-based reads: wait, then drain the socket into a scratch buffer (no per-read
+  // coroutine or allocation, one recv() per wake-up in the common case).
+  void wait_readable(Connection& c);
+  void read_ready(Connection& c);
+  // Whole frames read so far; false when the connection is to end.
+  bool dispatch(Connection& c);
+  void write_more(Connection& c);
   awaitable<void> keepalive_loop();
   awaitable<void> control_loop();
   awaitable<void> sender();
-  void send(Connection& c, std::string frame, bool binary);
+  // Frames `payload` (Text, or Binary) and writes it; queue_frame() takes a whole frame.
+  void send(Connection& c, std::string payload, bool binary);
+  void queue_frame(Connection& c, std::string_view frame);
   void handle(Connection& c, std::string_view frame, bool binary);
+  void lost(Connection& c);
   std::string report_json();
   void reset_stats();
 
@@ -55,6 +63,7 @@ class Runner {
   std::uint64_t sent_ok_ = 0, sent_failed_ = 0;
   std::uint64_t setup_started_us_ = 0, setup_done_us_ = 0;
   bool stopping_ = false;
+  std::uint64_t arrival_us_ = 0;  // kernel receive time of the bytes being dispatched (0: none)
 };
 
 }  // namespace lc

@@ -27,13 +27,18 @@ class Histogram {
 };
 
 struct Stats {
-  Histogram latency;
+  Histogram latency;  // payload "ts" -> the load client handles the message
+  Histogram arrival;  // payload "ts" -> the kernel put the bytes in the client's socket
+                      // (SO_TIMESTAMPNS): the server's part, without the load client's own lag
   std::uint64_t deliveries = 0;        // Invocation records / messages received
   std::uint64_t bad_timestamps = 0;    // deliveries without a parsable "ts"
   std::uint64_t pings = 0;             // pings received (SignalR type 6, Socket.IO "2")
   std::uint64_t closes = 0;            // connections closed by the server
   std::uint64_t first_us = 0, last_us = 0;  // first and last delivery
   void delivered(std::uint64_t now_us, std::uint64_t sent_us, bool has_ts);
+  void arrived(std::uint64_t arrival_us, std::uint64_t sent_us) {
+    arrival.record(arrival_us > sent_us ? arrival_us - sent_us : 0);
+  }
 };
 
 }  // namespace lc

@@ -1,0 +1,143 @@
+// The floor of a fan-out on this machine: a server that does nothing but one send() of a
+// prebuilt 100-byte message to each of N loopback TCP clients, R times a second, and a client
+// process that reads them with epoll and times each receipt against the timestamp inside.
+// Server on CPU 0, client on CPU 1, like the benchmarks. Prints the server's CPU time per send,
+// the time one burst of N sends takes, and the receipt latency (p50/p99/max).
+//   bare_fanout [clients=1000] [rate=100] [seconds=5]
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <vector>
+
+namespace {
+
+std::uint64_t now_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000u + static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
+}
+
+void pin(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  sched_setaffinity(0, sizeof set, &set);
+}
+
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+std::uint64_t percentile(std::vector<std::uint64_t>& values, double q) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return values[std::min(values.size() - 1, static_cast<std::size_t>(q * static_cast<double>(values.size())))];
+}
+
+constexpr std::size_t kMessage = 100;
+
+int run_client(int port, int clients, int expected) {
+  pin(1);
+  int epoll = epoll_create1(0);
+  for (int i = 0; i < clients; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return 1;
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.fd = fd;
+    epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
+  }
+  std::vector<std::uint64_t> latencies;
+  latencies.reserve(static_cast<std::size_t>(expected));
+  std::vector<epoll_event> events(256);
+  char buffer[64 * 1024];
+  while (static_cast<int>(latencies.size()) < expected) {
+    int n = epoll_wait(epoll, events.data(), static_cast<int>(events.size()), 2000);
+    if (n <= 0) break;
+    for (int i = 0; i < n; ++i) {
+      ssize_t got = recv(events[i].data.fd, buffer, sizeof buffer, MSG_DONTWAIT);
+      std::uint64_t at = now_us();
+      for (ssize_t off = 0; off + static_cast<ssize_t>(kMessage) <= got; off += kMessage) {
+        std::uint64_t sent;
+        std::memcpy(&sent, buffer + off, sizeof sent);
+        latencies.push_back(at - sent);
+      }
+    }
+  }
+  std::printf("client: %zu receipts, latency p50 %llu us, p99 %llu us, max %llu us\n", latencies.size(),
+              static_cast<unsigned long long>(percentile(latencies, 0.5)),
+              static_cast<unsigned long long>(percentile(latencies, 0.99)),
+              static_cast<unsigned long long>(percentile(latencies, 1.0)));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int clients = argc > 1 ? std::atoi(argv[1]) : 1000;
+  const int rate = argc > 2 ? std::atoi(argv[2]) : 100;
+  const int seconds = argc > 3 ? std::atoi(argv[3]) : 5;
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  listen(listener, 4096);
+  const int port = ntohs(address.sin_port);
+  const int bursts = rate * seconds;
+  pid_t child = fork();
+  if (child == 0) return run_client(port, clients, bursts * clients);
+  pin(0);
+  std::vector<int> sockets;
+  for (int i = 0; i < clients; ++i) {
+    int fd = accept(listener, nullptr, nullptr);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockets.push_back(fd);
+  }
+  usleep(200000);
+  char message[kMessage];
+  std::memset(message, 'x', sizeof message);
+  std::vector<std::uint64_t> burst_us;
+  const double cpu_before = cpu_seconds();
+  const std::uint64_t start = now_us();
+  for (int b = 0; b < bursts; ++b) {
+    const std::uint64_t due = start + static_cast<std::uint64_t>(b) * 1000000u / static_cast<std::uint64_t>(rate);
+    while (now_us() < due) usleep(static_cast<useconds_t>(std::min<std::uint64_t>(due - now_us(), 1000)));
+    const std::uint64_t t0 = now_us();
+    std::memcpy(message, &t0, sizeof t0);
+    for (int fd : sockets) send(fd, message, sizeof message, MSG_DONTWAIT | MSG_NOSIGNAL);
+    burst_us.push_back(now_us() - t0);
+  }
+  const double cpu = cpu_seconds() - cpu_before;
+  std::printf("server: %d clients, %d bursts, %.2f us CPU per send, burst p50 %llu us, p99 %llu us\n", clients,
+              bursts, cpu * 1e6 / (static_cast<double>(bursts) * clients),
+              static_cast<unsigned long long>(percentile(burst_us, 0.5)),
+              static_cast<unsigned long long>(percentile(burst_us, 0.99)));
+  std::fflush(stdout);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return 0;
+}
