@@ -5,8 +5,9 @@ Scenarios (see docs/benchmarks.md):
   broadcast  REST-triggered broadcast to N clients, wrk with 1 and 4 concurrent senders
   groups     sends to groups (100 groups of N/100) and to users, wrk with 4 senders
   latency    100 broadcasts/s to N clients: p50/p99/max from the REST call to each receipt
-  binding    HTTP -> functions host -> service -> client at 100/s: embedded (`switchboard start`)
-             and over REST (`switchboard functions` + `switchboard service`), beside direct REST
+  binding    HTTP -> functions host -> service -> client at 100/s to --binding-clients (100):
+             embedded (`switchboard start`) and over REST (`switchboard functions` + `switchboard
+             service`), beside direct REST
   negotiate  wrk POST /api/negotiate through the functions host
   idle       server RSS per idle WebSocket connection at 10,000 (and 100,000) connections
   floor      the machine's floor (bench/floor/bare_fanout.cpp): one send() per client per message
@@ -386,17 +387,17 @@ def scenario_binding(a, token):
                                                                           start_server("functions")]
         try:
             pids = [s.pid for s in servers]
-            direct = LoadClient("json", PORT_SERVICE, a.clients,
+            direct = LoadClient("json", PORT_SERVICE, a.binding_clients,
                                 sender=sender_args(PORT_SERVICE, REST_SEND, "signalr", "mint", a.rate, a.duration))
             for run in range(a.runs):
-                m = rate_measure(pids, direct, a.duration, a.clients)
-                record("binding", label, "direct REST", run, clients=a.clients, **m)
+                m = rate_measure(pids, direct, a.duration, a.binding_clients)
+                record("binding", label, "direct REST", run, clients=a.binding_clients, **m)
             direct.stop()
-            via = LoadClient("json", PORT_SERVICE, a.clients,
+            via = LoadClient("json", PORT_SERVICE, a.binding_clients,
                              sender=sender_args(PORT_FUNCS, "/api/broadcast", "raw", "", a.rate, a.duration))
             for run in range(a.runs):
-                m = rate_measure(pids, via, a.duration, a.clients)
-                record("binding", label, "function binding", run, clients=a.clients, **m)
+                m = rate_measure(pids, via, a.duration, a.binding_clients)
+                record("binding", label, "function binding", run, clients=a.binding_clients, **m)
             via.stop()
         finally:
             for s in reversed(servers):
@@ -558,6 +559,8 @@ def main():
     p.add_argument("--clients", type=int, default=1000)
     p.add_argument("--duration", type=float, default=10)
     p.add_argument("--rate", type=float, default=100)
+    p.add_argument("--binding-clients", type=int, default=100,
+                   help="clients in the binding scenario (small, so that the path, not the fan-out, is timed)")
     p.add_argument("--idle-counts", default="10000,100000")
     p.add_argument("--scenarios", default=",".join(SCENARIOS))
     p.add_argument("--peers", default="switchboard,switchboard-msgpack,ws,socketio")
@@ -565,6 +568,7 @@ def main():
     a = p.parse_args()
     if a.quick:
         a.runs, a.clients, a.duration = 1, 200, 3
+        a.binding_clients = min(a.binding_clients, 200)
         a.idle_counts = "2000"
     a.peers = a.peers.split(",")
     a.idle_counts = [int(x) for x in a.idle_counts.split(",")]

@@ -24,7 +24,6 @@ namespace {
   --send-auth TOKEN|mint                its Bearer token ("mint": a REST token from --access-key)
   --send-body signalr|raw               wrap the payload as a REST send body, or post it raw
   --rate R --duration S --pad N         sends per second, seconds, payload padding
-  --busy-poll 1                         spin on the event loop (own the core: no wake-ups)
 stdin commands once "READY" is printed on stderr:
   send     run the sender (--rate for --duration s); prints "SENT <ok> <failed>" on stderr
   report   print the statistics since the last report as one JSON line, then reset them
@@ -63,7 +62,6 @@ Options parse_options(int argc, char** argv) {
       else if (name == "--rate") o.rate = std::stod(value);
       else if (name == "--duration") o.duration_s = std::stod(value);
       else if (name == "--pad") o.pad = std::stoi(value);
-      else if (name == "--busy-poll") o.busy_poll = value == "1" || value == "true";
       else usage(2);
     } catch (const std::exception&) {
       usage(2);

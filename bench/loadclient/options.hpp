@@ -25,7 +25,6 @@ struct Options {
   double rate = 100;            // sends per second
   double duration_s = 5;
   int pad = 60;                 // bytes of padding in the payload
-  bool busy_poll = false;       // spin on the event loop instead of sleeping in epoll_wait
 };
 
 // Parses argv; prints usage and exits on error or --help.

@@ -54,14 +54,7 @@ int Runner::run() {
   setup_started_us_ = monotonic_us();
   workers_left_ = std::max(1, std::min(options_.connect_concurrency, options_.clients));
   for (int w = 0; w < workers_left_; ++w) asio::co_spawn(io_, setup_worker(), asio::detached);
-  if (options_.busy_poll) {
-    // The load client owns its core: never sleeping means a server's send never pays for waking
-    // it, and a receipt is timed as soon as the data is there.
-    auto guard = asio::make_work_guard(io_);
-    while (!io_.stopped()) io_.poll();
-  } else {
-    io_.run();
-  }
+  io_.run();
   return 0;
 }
 
