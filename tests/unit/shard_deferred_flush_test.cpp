@@ -1,0 +1,101 @@
+// Unit tests for the shard's deferred flushes (corking): every connection that asked is flushed
+// once, after the handlers already queued; a long list is flushed in slices with other work let
+// in between; a connection that asks again while the list runs is flushed again.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "service/shard.hpp"
+
+namespace {
+
+using switchboard::service::ClientConnection;
+using switchboard::service::Clock;
+using switchboard::service::MessagePtr;
+using switchboard::service::Shard;
+
+// Records the order of events shared by every connection of a test.
+struct Journal {
+  std::vector<std::string> events;
+};
+
+class CountingConnection final : public ClientConnection {
+ public:
+  CountingConnection(std::string id, Journal& journal)
+      : ClientConnection(id, "hub", "", 0), journal_(journal) {}
+  void send(const MessagePtr&) override {}
+  void close(std::string_view, bool) override {}
+  void tick(Clock::time_point) override {}
+  void flush_deferred() override {
+    ++flushes;
+    journal_.events.push_back("flush " + id());
+    if (on_flush) on_flush();
+  }
+  int flushes = 0;
+  std::function<void()> on_flush;
+
+ private:
+  Journal& journal_;
+};
+
+TEST(ShardDeferredFlush, FlushesOnceAfterTheHandlersAlreadyQueued) {
+  Shard shard(0);
+  Journal journal;
+  auto a = std::make_shared<CountingConnection>("a", journal);
+  auto b = std::make_shared<CountingConnection>("b", journal);
+  shard.post([&] {
+    // A burst of sends to both connections: one flush for both, after what was queued before
+    // the burst began.
+    shard.post([&] { journal.events.push_back("queued before"); });
+    shard.defer_flush(a);
+    shard.post([&] { journal.events.push_back("queued after"); });
+    shard.defer_flush(b);
+  });
+  shard.io().run();
+  EXPECT_EQ(journal.events,
+            (std::vector<std::string>{"queued before", "flush a", "flush b", "queued after"}));
+  EXPECT_EQ(a->flushes, 1);
+  EXPECT_EQ(b->flushes, 1);
+}
+
+TEST(ShardDeferredFlush, LongListsAreFlushedInSlicesWithOtherWorkBetween) {
+  Shard shard(0);
+  Journal journal;
+  std::vector<std::shared_ptr<CountingConnection>> connections;
+  for (int i = 0; i < 200; ++i)
+    connections.push_back(std::make_shared<CountingConnection>(std::to_string(i), journal));
+  // The first flush lets in a handler posted meanwhile (standing in for a REST call that arrives
+  // during a long fan-out): it must run before the last connections are flushed.
+  connections[0]->on_flush = [&] { shard.post([&] { journal.events.push_back("request"); }); };
+  shard.post([&] {
+    for (auto& connection : connections) shard.defer_flush(connection);
+  });
+  shard.io().run();
+  ASSERT_EQ(journal.events.size(), 201u);
+  auto request = std::find(journal.events.begin(), journal.events.end(), "request");
+  ASSERT_NE(request, journal.events.end());
+  const auto position = request - journal.events.begin();
+  EXPECT_GT(position, 0);
+  EXPECT_LT(position, 200) << "the request waited for the whole list";
+  for (auto& connection : connections) EXPECT_EQ(connection->flushes, 1);
+}
+
+TEST(ShardDeferredFlush, AConnectionDeferredAgainDuringTheRunIsFlushedAgain) {
+  Shard shard(0);
+  Journal journal;
+  auto a = std::make_shared<CountingConnection>("a", journal);
+  bool again = true;
+  a->on_flush = [&] {
+    if (std::exchange(again, false)) shard.defer_flush(a);
+  };
+  shard.post([&] { shard.defer_flush(a); });
+  shard.io().run();
+  EXPECT_EQ(a->flushes, 2);
+}
+
+}  // namespace
