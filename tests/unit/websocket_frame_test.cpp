@@ -3,6 +3,7 @@
 // frames, frames split at every byte, every protocol violation it must refuse).
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -202,6 +203,55 @@ TEST(WebSocketReader, ResetForgetsAPartialFrame) {
   reader.reset();
   ASSERT_TRUE(feed(reader, recorder, client_frame(0x81, "new")));
   EXPECT_EQ(recorder.data, "new");
+}
+
+TEST(WebSocketReader, RandomFragmentationAndSplitsReassembleEveryMessage) {
+  std::mt19937 random(20261123);
+  for (int round = 0; round < 200; ++round) {
+    std::string stream;
+    std::string expected;
+    std::size_t pings = 0;
+    const int messages = 1 + static_cast<int>(random() % 8);
+    for (int m = 0; m < messages; ++m) {
+      const int fragments = 1 + static_cast<int>(random() % 4);
+      for (int f = 0; f < fragments; ++f) {
+        std::size_t size = random() % 3 == 0 ? random() % 70000 : random() % 200;
+        std::string payload(size, '\0');
+        for (auto& c : payload) c = static_cast<char>(random());
+        expected += payload;
+        const bool fin = f == fragments - 1;
+        const std::uint8_t opcode = f == 0 ? (random() % 2 ? 0x1 : 0x2) : 0x0;
+        stream += client_frame(static_cast<std::uint8_t>((fin ? 0x80 : 0) | opcode), payload);
+        if (random() % 4 == 0) {  // control frames may come between fragments
+          stream += client_frame(0x89, "p");
+          ++pings;
+        }
+      }
+    }
+    WebSocketReader reader;
+    Recorder recorder;
+    for (std::size_t at = 0; at < stream.size();) {
+      const std::size_t piece = 1 + random() % 5000;
+      ASSERT_TRUE(feed(reader, recorder, stream.substr(at, piece))) << "round " << round;
+      at += piece;
+    }
+    ASSERT_EQ(recorder.data, expected) << "round " << round;
+    ASSERT_EQ(recorder.controls.size(), pings) << "round " << round;
+  }
+}
+
+TEST(WebSocketReader, RandomBytesNeverCrashAndFailForGood) {
+  std::mt19937 random(7);
+  for (int round = 0; round < 2000; ++round) {
+    std::string bytes(1 + random() % 64, '\0');
+    for (auto& c : bytes) c = static_cast<char>(random());
+    WebSocketReader reader;
+    Recorder recorder;
+    if (!feed(reader, recorder, bytes)) {
+      ASSERT_NE(reader.error(), nullptr);
+      EXPECT_FALSE(feed(reader, recorder, client_frame(0x81, "after")));
+    }
+  }
 }
 
 }  // namespace
