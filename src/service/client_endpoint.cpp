@@ -34,7 +34,7 @@ std::int64_t now_seconds() {
 
 struct ClientRequest {
   std::string hub;  // lower-cased
-  std::optional<auth::VerifiedToken> token;
+  std::shared_ptr<const auth::VerifiedToken> token;
   std::optional<Response> error;
 };
 

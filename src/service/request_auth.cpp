@@ -2,15 +2,56 @@
 #include "service/request_auth.hpp"
 
 #include <chrono>
+#include <unordered_map>
 
 namespace switchboard::service {
 
 namespace {
+
 std::string request_host(const net::Request& request) {
   auto it = request.find(net::http::field::host);
   if (it == request.end()) return {};
   return std::string(it->value());
 }
+
+// The tokens this thread verified, by their exact text (the signature covers every byte, so the
+// same text verifies the same way). Only successes are kept; a full cache starts over.
+constexpr std::size_t kVerifiedTokenCacheSize = 1024;
+
+struct TokenHash {
+  using is_transparent = void;  // look up by string_view: no copy of the token per request
+  std::size_t operator()(std::string_view token) const {
+    return std::hash<std::string_view>{}(token);
+  }
+};
+constexpr std::int64_t kExpirySkewSeconds = 300;  // as auth::verify_token
+
+std::shared_ptr<const auth::VerifiedToken> verify_cached(std::string_view token,
+                                                         const ServiceOptions& options,
+                                                         std::int64_t now, std::string& error) {
+  thread_local std::unordered_map<std::string, std::shared_ptr<const auth::VerifiedToken>,
+                                  TokenHash, std::equal_to<>>
+      cache;
+  thread_local std::vector<std::string> cache_keys;
+  if (cache_keys != options.access_keys) {  // entries verified with other keys do not count
+    cache.clear();
+    cache_keys = options.access_keys;
+  }
+  if (auto it = cache.find(token); it != cache.end()) {
+    if (it->second->expires_at >= now - kExpirySkewSeconds) return it->second;
+    cache.erase(it);  // expired: verify again, for the precise error
+  }
+  auto verified = auth::verify_token(token, options.access_keys, {}, now, kExpirySkewSeconds);
+  if (!verified.ok()) {
+    error = std::move(verified.message);
+    return nullptr;
+  }
+  if (cache.size() >= kVerifiedTokenCacheSize) cache.clear();
+  auto shared = std::make_shared<const auth::VerifiedToken>(std::move(verified));
+  cache.emplace(std::string(token), shared);
+  return shared;
+}
+
 }  // namespace
 
 AuthResult authenticate(const net::Request& request, std::string_view token,
@@ -26,23 +67,20 @@ AuthResult authenticate(const net::Request& request, std::string_view token,
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  auto verified = auth::verify_token(token, options.access_keys, {}, now);
-  if (!verified.ok()) {
-    result.message = verified.message;
-    return result;
-  }
+  auto verified = verify_cached(token, options, now, result.message);
+  if (!verified) return result;
   std::vector<std::string> hosts;
   if (auto host = request_host(request); !host.empty()) hosts.push_back(host);
   hosts.push_back(options.public_host);
   for (const auto& host : hosts) {
     for (const auto& path : audience_paths) {
-      if (auth::audience_matches(verified.audience, "http://" + host + path)) {
+      if (auth::audience_matches(verified->audience, "http://" + host + path)) {
         result.token = std::move(verified);
         return result;
       }
     }
   }
-  result.message = "Token audience '" + verified.audience + "' does not match 'http://" +
+  result.message = "Token audience '" + verified->audience + "' does not match 'http://" +
                    hosts.front() + audience_paths.front() + "'.";
   return result;
 }

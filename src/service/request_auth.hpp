@@ -1,8 +1,10 @@
 // Bearer-token checks for service requests: the token must be signed with one of the access keys
 // and its audience must name this service (by the request's host or the configured public host).
+// Each thread remembers the tokens it has verified (REST callers reuse a token for many calls), so
+// a repeated token costs a lookup and the expiry check, not the signature and JSON decoding.
 #pragma once
 
-#include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,8 +16,8 @@
 namespace switchboard::service {
 
 struct AuthResult {
-  std::optional<auth::VerifiedToken> token;  // set when accepted
-  std::string message;                       // why not, for the 401 body
+  std::shared_ptr<const auth::VerifiedToken> token;  // set when accepted
+  std::string message;                               // why not, for the 401 body
 };
 
 // `audience_paths`: acceptable audience paths (each may carry a query such as `?hub=chat`).

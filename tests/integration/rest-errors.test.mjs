@@ -13,6 +13,7 @@ import {
   expectStatus,
   expectError,
   logged,
+  sleep,
 } from "./helpers.mjs";
 
 const KEY = "rest-errors-key-0123456789abcdefghijklmnop";
@@ -76,6 +77,22 @@ describe("REST errors", () => {
         const res = await restCall(svc, method, path, { token, body: method === "POST" ? body : undefined });
         expect401(res, method === "HEAD" ? undefined : /expired/i, `${method} ${path}`);
       }
+    }),
+  );
+
+  test(
+    "a token that worked is refused once it expires (the service's verified-token cache re-checks exp)",
+    logged(async () => {
+      // Expired 298 s ago: still inside the 300 s clock skew the service allows, for 2 more seconds.
+      const path = p22("chat", "/:send");
+      const token = mintToken(KEY, { aud: restAud(path), lifetime: -298 });
+      const first = await restCall(svc, "POST", path, { token, body });
+      expectStatus(first, 202, "inside the skew");
+      const second = await restCall(svc, "POST", path, { token, body });
+      expectStatus(second, 202, "again, from the cache");
+      await sleep(3500);
+      const late = await restCall(svc, "POST", path, { token, body });
+      expect401(late, /expired/i, "after the skew");
     }),
   );
 
