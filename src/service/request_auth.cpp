@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace switchboard::service {
 
@@ -52,6 +53,21 @@ std::shared_ptr<const auth::VerifiedToken> verify_cached(std::string_view token,
   return shared;
 }
 
+// Audience comparisons parse two URLs; the same pairs come back call after call, so each thread
+// remembers the pairs that matched ("<token audience>\x1f<expected audience>").
+bool audience_matches_cached(const std::string& token_audience, const std::string& expected) {
+  thread_local std::unordered_set<std::string> matched;
+  std::string key;
+  key.reserve(token_audience.size() + 1 + expected.size());
+  key.append(token_audience).push_back('\x1f');
+  key.append(expected);
+  if (matched.contains(key)) return true;
+  if (!auth::audience_matches(token_audience, expected)) return false;
+  if (matched.size() >= kVerifiedTokenCacheSize) matched.clear();
+  matched.insert(std::move(key));
+  return true;
+}
+
 }  // namespace
 
 AuthResult authenticate(const net::Request& request, std::string_view token,
@@ -74,7 +90,7 @@ AuthResult authenticate(const net::Request& request, std::string_view token,
   hosts.push_back(options.public_host);
   for (const auto& host : hosts) {
     for (const auto& path : audience_paths) {
-      if (auth::audience_matches(verified->audience, "http://" + host + path)) {
+      if (audience_matches_cached(verified->audience, "http://" + host + path)) {
         result.token = std::move(verified);
         return result;
       }

@@ -1,7 +1,8 @@
 // Bearer-token checks for service requests: the token must be signed with one of the access keys
 // and its audience must name this service (by the request's host or the configured public host).
 // Each thread remembers the tokens it has verified (REST callers reuse a token for many calls), so
-// a repeated token costs a lookup and the expiry check, not the signature and JSON decoding.
+// a repeated token costs a lookup and the expiry check, not the signature and JSON decoding;
+// likewise for the audience comparisons that matched.
 #pragma once
 
 #include <memory>
