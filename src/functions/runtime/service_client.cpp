@@ -69,16 +69,34 @@ RestServiceClient::RestServiceClient(auth::ConnectionString connection,
   if (base_path_.back() != '/') base_path_ += '/';
 }
 
+std::string RestServiceClient::token_for(const std::string& audience) {
+  // Tokens live an hour; one is renewed when less than 10 minutes are left. Audiences name the
+  // route (hub, group, user...), so the map is bounded and starts over when full.
+  constexpr std::int64_t kLifetime = 3600;
+  constexpr std::int64_t kRenewBefore = 600;
+  constexpr std::size_t kMaxTokens = 256;
+  const auto now = now_seconds();
+  std::lock_guard lock(tokens_mutex_);
+  if (auto it = tokens_.find(audience); it != tokens_.end() && now < it->second.renew_at)
+    return it->second.token;
+  auth::TokenRequest request;
+  request.audience = audience;
+  request.now = now;
+  request.lifetime_seconds = kLifetime;
+  if (tokens_.size() >= kMaxTokens) tokens_.clear();
+  auto& cached = tokens_[audience];
+  cached.token = auth::issue_token(request, connection_.access_key);
+  cached.renew_at = now + kLifetime - kRenewBefore;
+  return cached.token;
+}
+
 boost::asio::awaitable<void> RestServiceClient::call(http::verb method, std::string path,
                                                      std::string body) {
   // path: relative to the server base, e.g. "api/hubs/chat/:send"
   std::string target = base_path_ + path + "?api-version=2022-06-01";
-  auth::TokenRequest token;
-  token.audience = connection_.audience_base() + path + "?api-version=2022-06-01";
-  token.now = now_seconds();
   net::Request request{method, target, 11};
-  request.set(http::field::authorization,
-              "Bearer " + auth::issue_token(token, connection_.access_key));
+  request.set(http::field::authorization, "Bearer " + token_for(connection_.audience_base() + path +
+                                                                "?api-version=2022-06-01"));
   if (!body.empty()) {
     request.set(http::field::content_type, "application/json; charset=utf-8");
     request.body() = std::move(body);

@@ -5,8 +5,10 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 
 #include "auth/connection_string.hpp"
 #include "backplane/hub_router.hpp"
@@ -44,7 +46,17 @@ class RestServiceClient final : public ServiceClient {
 
  private:
   boost::asio::awaitable<void> call(net::http::verb method, std::string path, std::string body);
+  // A bearer token for `audience`, reused while it has more than a few minutes left (so that the
+  // service verifies it once, not per call).
+  std::string token_for(const std::string& audience);
+
+  struct CachedToken {
+    std::string token;
+    std::int64_t renew_at = 0;  // epoch seconds
+  };
   auth::ConnectionString connection_;
+  std::mutex tokens_mutex_;  // calls come from every host thread
+  std::unordered_map<std::string, CachedToken> tokens_;
   std::function<net::HttpClient&()> client_for_thread_;
   net::HttpEndpoint endpoint_;
   std::string base_path_;  // path of the server base URL, usually "/"
