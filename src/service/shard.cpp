@@ -25,7 +25,11 @@ void Shard::run() {
   current_shard = nullptr;
 }
 
-Shard::Shard(unsigned index) : index_(index), io_(1), heartbeat_(io_) {}
+// Not concurrency hint 1: with it, Asio keeps what a thread posts to its own io_context in a
+// private queue until the running handler returns, so a post made by this shard (a REST call's
+// delivery, before its 202 goes out) could land behind a post that another shard made later (the
+// caller's next REST call, answered there). Posts must keep the order in which they were made.
+Shard::Shard(unsigned index) : index_(index), heartbeat_(io_) {}
 
 void Shard::start_heartbeat(std::chrono::milliseconds period) {
   heartbeat_period_ = period;
