@@ -273,6 +273,12 @@ def record(scenario, server, variant, run, **values):
     log(f"  {scenario:9} {server:20} {variant:18} run {run}: {shown}")
 
 
+def arrival(report):
+    """The kernel-arrival latencies of a load client report, as result fields."""
+    a = report["arrival_us"]
+    return dict(arrival_p50_us=a["p50"], arrival_p99_us=a["p99"], arrival_max_us=a["max"])
+
+
 def wrk_measure(server, lc, port, path, connections, duration, fanout, token, body, spread=1):
     lc.report()  # reset
     cpu0 = cpu_seconds(server.pid)
@@ -291,9 +297,7 @@ def wrk_measure(server, lc, port, path, connections, duration, fanout, token, bo
                 non2xx=w["non2xx"], http_p50_us=w["latency_p50_us"], http_p99_us=w["latency_p99_us"],
                 deliveries=r["deliveries"], expected=expected, loss=max(0, expected - r["deliveries"]),
                 deliveries_per_s=r["deliveries_per_s"], p50_us=r["latency_us"]["p50"],
-                p99_us=r["latency_us"]["p99"], max_us=r["latency_us"]["max"], closes=r["closes"],
-                arrival_p50_us=r["arrival_us"]["p50"], arrival_p99_us=r["arrival_us"]["p99"],
-                arrival_max_us=r["arrival_us"]["max"],
+                p99_us=r["latency_us"]["p99"], max_us=r["latency_us"]["max"], closes=r["closes"], **arrival(r),
                 cpu_s=cpu1 - cpu0,
                 cpu_us_per_delivery=(cpu1 - cpu0) * 1e6 / r["deliveries"] if r["deliveries"] else None)
 
@@ -350,9 +354,7 @@ def rate_measure(server_pids, lc, duration, fanout):
     return dict(sent_ok=r["sent_ok"], sent_failed=r["sent_failed"], deliveries=r["deliveries"],
                 expected=expected, loss=expected - r["deliveries"], deliveries_per_s=r["deliveries_per_s"],
                 p50_us=r["latency_us"]["p50"], p90_us=r["latency_us"]["p90"], p99_us=r["latency_us"]["p99"],
-                max_us=r["latency_us"]["max"], mean_us=r["latency_us"]["mean"],
-                arrival_p50_us=r["arrival_us"]["p50"], arrival_p99_us=r["arrival_us"]["p99"],
-                arrival_max_us=r["arrival_us"]["max"], cpu_s=cpu1 - cpu0,
+                max_us=r["latency_us"]["max"], mean_us=r["latency_us"]["mean"], **arrival(r), cpu_s=cpu1 - cpu0,
                 cpu_us_per_delivery=(cpu1 - cpu0) * 1e6 / r["deliveries"] if r["deliveries"] else None)
 
 

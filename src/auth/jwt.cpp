@@ -228,7 +228,7 @@ VerifiedToken verify_token(std::string_view token, std::span<const std::string> 
     return failure(std::move(result), TokenError::Malformed, "Token 'exp' is not a number");
   }
   result.expires_at = *expires_at;
-  if (*expires_at < now - skew_seconds) {
+  if (token_expired(result, now, skew_seconds)) {
     return failure(std::move(result), TokenError::Expired, "Token expired");
   }
   if (const auto nbf = payload->find("nbf"); nbf != payload->end()) {

@@ -44,11 +44,19 @@ struct VerifiedToken {
   bool ok() const { return error == TokenError::None; }
 };
 
+// Clock skew tolerated on exp and nbf.
+constexpr std::int64_t kTokenClockSkewSeconds = 300;
+
 // Verifies `token`. `expected_audience` is compared with audience_matches; pass an empty
 // string to skip the audience check. `now` in epoch seconds; `skew_seconds` tolerance on exp/nbf.
 VerifiedToken verify_token(std::string_view token, std::span<const std::string> access_keys,
                            std::string_view expected_audience, std::int64_t now,
-                           std::int64_t skew_seconds = 300);
+                           std::int64_t skew_seconds = kTokenClockSkewSeconds);
+// Whether a token that verified is past its exp (with the skew) at `now`.
+inline bool token_expired(const VerifiedToken& token, std::int64_t now,
+                          std::int64_t skew_seconds = kTokenClockSkewSeconds) {
+  return token.expires_at < now - skew_seconds;
+}
 
 // Audience comparison of the reference: scheme and host case-insensitive, port ignored, path
 // compared case-insensitively with a trailing '/' ignored, query ignored except a `hub`

@@ -255,11 +255,15 @@ void HubConnection::flush() {
   write(in_flight_);
 }
 
-void HubConnection::write_done(boost::system::error_code ec) {
+void HubConnection::release_in_flight() {
   writing_ = false;
   for (const auto& message : in_flight_)
     queued_bytes_ -= std::min(queued_bytes_, message->size(protocol_));
   in_flight_.clear();
+}
+
+void HubConnection::write_done(boost::system::error_code ec) {
+  release_in_flight();
   if (ec) {
     spdlog::debug("connection {}: write failed: {}", id(), ec.message());
     if (!transport_lost()) abort();
@@ -269,10 +273,7 @@ void HubConnection::write_done(boost::system::error_code ec) {
 }
 
 void HubConnection::write_abandoned() {
-  writing_ = false;
-  for (const auto& message : in_flight_)
-    queued_bytes_ -= std::min(queued_bytes_, message->size(protocol_));
-  in_flight_.clear();
+  release_in_flight();
   flush();
 }
 

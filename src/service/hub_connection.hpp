@@ -86,6 +86,8 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   bool handle_handshake(std::string_view record);
   void handle_message(const protocol::HubMessage& message);
   void send_raw(std::string frame, bool counted = false);
+  // The write of in_flight_ is over (done or abandoned): its bytes leave the queue's count.
+  void release_in_flight();
   // Stateful reconnect bookkeeping.
   void on_ack(std::int64_t sequence_id);
   bool accept_counted_message();  // false: a duplicate after a reconnect, to skip

@@ -25,7 +25,6 @@ struct TokenHash {
     return std::hash<std::string_view>{}(token);
   }
 };
-constexpr std::int64_t kExpirySkewSeconds = 300;  // as auth::verify_token
 
 std::shared_ptr<const auth::VerifiedToken> verify_cached(std::string_view token,
                                                          const ServiceOptions& options,
@@ -39,10 +38,10 @@ std::shared_ptr<const auth::VerifiedToken> verify_cached(std::string_view token,
     cache_keys = options.access_keys;
   }
   if (auto it = cache.find(token); it != cache.end()) {
-    if (it->second->expires_at >= now - kExpirySkewSeconds) return it->second;
+    if (!auth::token_expired(*it->second, now)) return it->second;
     cache.erase(it);  // expired: verify again, for the precise error
   }
-  auto verified = auth::verify_token(token, options.access_keys, {}, now, kExpirySkewSeconds);
+  auto verified = auth::verify_token(token, options.access_keys, {}, now);
   if (!verified.ok()) {
     error = std::move(verified.message);
     return nullptr;

@@ -21,6 +21,7 @@ import {
   BINARY,
   REPO_ROOT,
   captureProcess,
+  stopProcess,
   b64url,
   freePort,
   rawRequest,
@@ -292,22 +293,7 @@ export async function stopHost(host) {
   host.stopping = (async () => {
     const t = host.track;
     const pids = t ? handlerPids(host) : [];
-    if (t && !t.exited) {
-      try {
-        t.proc.kill("SIGTERM");
-      } catch {
-        /* gone */
-      }
-      const timer = setTimeout(() => {
-        try {
-          if (!t.exited) t.proc.kill("SIGKILL");
-        } catch {
-          /* gone */
-        }
-      }, 5000);
-      await t.exitPromise;
-      clearTimeout(timer);
-    }
+    if (t) await stopProcess(t);
     let leftovers = [];
     if (pids.length) {
       try {

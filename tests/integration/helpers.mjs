@@ -207,24 +207,29 @@ async function startOnce(port, options) {
   return svc;
 }
 
-/** SIGTERM, then SIGKILL after 5 s. Only ever signals the process we spawned. */
-export async function stopService(svc) {
-  if (!svc || svc.exited) return;
+/**
+ * SIGTERM, then SIGKILL after 5 s, a process we spawned: any record with `proc`, `exited` and
+ * `exitPromise` (a service, a captureProcess record). Only ever signals that process.
+ */
+export async function stopProcess(record) {
+  if (!record || record.exited) return;
   try {
-    svc.proc.kill("SIGTERM");
+    record.proc.kill("SIGTERM");
   } catch {
     /* gone */
   }
   const timer = setTimeout(() => {
     try {
-      if (!svc.exited) svc.proc.kill("SIGKILL");
+      if (!record.exited) record.proc.kill("SIGKILL");
     } catch {
       /* gone */
     }
   }, 5000);
-  await svc.exitPromise;
+  await record.exitPromise;
   clearTimeout(timer);
 }
+
+export const stopService = stopProcess;
 
 /**
  * Wrap a test body: on failure, print (to stderr) the output of every switchboard process that

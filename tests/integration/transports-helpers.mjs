@@ -18,6 +18,7 @@ import {
   serviceNegotiate,
   clientToken,
   expectStatus,
+  stopProcess,
 } from "./helpers.mjs";
 
 export { encode, decode, MessagePackHubProtocol };
@@ -305,13 +306,7 @@ export async function spawnOnPort(port, key, extraArgs = []) {
       /* gone */
     }
   });
-  s.stop = async () => {
-    if (s.exited) return;
-    proc.kill("SIGTERM");
-    const t = setTimeout(() => !s.exited && proc.kill("SIGKILL"), 5000);
-    await s.exitPromise;
-    clearTimeout(t);
-  };
+  s.stop = () => stopProcess(s);
   const deadline = Date.now() + 10000;
   for (;;) {
     if (s.exited) throw new Error(`switchboard exited at startup: ${s.log}`);

@@ -735,4 +735,24 @@ describe("WebSocket framing with a backlog beyond the socket buffers (8 MiB outb
       assert.equal(c.pending.length, 0, "no partial frame at the end of the connection");
     }),
   );
+
+  test(
+    "a client that sends Close and then never reads loses its socket after the 5 s linger, without the rest",
+    logged(async () => {
+      const c = await connect();
+      await fillBacklog(c);
+      c.send(clientFrame(OP.CLOSE, closePayload(1000)));
+      // The server's write is stuck on this client; it keeps the socket 5 s for it, then closes.
+      await sleep(6500);
+      c.sock.resume();
+      await withTimeout(c.closed, 10000, "TCP closed by the server after the linger time");
+      const delivered = c.records.filter((m) => m.type === 1).length;
+      assert.ok(delivered < COUNT, `the backlog was cut short (got ${delivered} of ${COUNT})`);
+      assert.equal(
+        c.frames.find((f) => f.opcode === OP.CLOSE),
+        undefined,
+        "the Close frame queued behind the stuck write never went out",
+      );
+    }),
+  );
 });
