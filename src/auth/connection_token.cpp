@@ -1,4 +1,4 @@
-// Stateless connection tokens: see connection_token.hpp.
+// Stateless connection tokens bound to their owner: see connection_token.hpp.
 #include "auth/connection_token.hpp"
 
 #include <openssl/crypto.h>
@@ -12,7 +12,26 @@ namespace switchboard::auth {
 
 namespace {
 constexpr std::size_t kNonceBytes = 16;
+constexpr std::size_t kTimeBytes = 4;
+constexpr std::size_t kFormBytes = 1;
+constexpr std::size_t kBodyBytes = kNonceBytes + kTimeBytes + kFormBytes;
 constexpr std::size_t kMacBytes = 8;
+constexpr char kFormSeparate = 'S';   // negotiate v1: a public id derived from the nonce
+constexpr char kFormIdIsToken = 'T';  // negotiate v0: the token is the id
+
+std::string encode_time(std::int64_t t) {
+  std::string out(kTimeBytes, '\0');
+  auto v = static_cast<std::uint32_t>(t);
+  for (std::size_t i = 0; i < kTimeBytes; ++i)
+    out[i] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
+  return out;
+}
+
+std::int64_t decode_time(std::string_view bytes) {
+  std::uint32_t v = 0;
+  for (std::size_t i = 0; i < kTimeBytes; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  return v;
+}
 }  // namespace
 
 ConnectionTokenCodec::ConnectionTokenCodec(std::string secret) : secret_(std::move(secret)) {}
@@ -23,39 +42,40 @@ std::string ConnectionTokenCodec::connection_id_for_nonce(std::string_view nonce
   return base64url_encode(hmac_sha256(secret_, message).substr(0, 16));
 }
 
-namespace {
-std::string encode_time(std::int64_t t) {
-  std::string out(4, '\0');
-  auto v = static_cast<std::uint32_t>(t);
-  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
-  return out;
+std::string ConnectionTokenCodec::mac(std::string_view body, const TokenOwner& owner) const {
+  // Lengths first, so that no two (hub, user) pairs give the same message.
+  std::string message = "connection-token:";
+  message.append(body);
+  message += std::to_string(owner.hub.size()) + ':';
+  message.append(owner.hub);
+  message += std::to_string(owner.user.size()) + ':';
+  message.append(owner.user);
+  return hmac_sha256(secret_, message).substr(0, kMacBytes);
 }
-std::int64_t decode_time(std::string_view bytes) {
-  std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
-  return v;
-}
-}  // namespace
 
-ConnectionIdentity ConnectionTokenCodec::mint(std::int64_t now) const {
+ConnectionIdentity ConnectionTokenCodec::mint(std::int64_t now, const TokenOwner& owner,
+                                              bool id_is_token) const {
   std::string nonce(kNonceBytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), kNonceBytes) != 1)
     throw std::runtime_error("RAND_bytes failed");
-  std::string body = nonce + encode_time(now);
-  std::string mac = hmac_sha256(secret_, "connection-token:" + body).substr(0, kMacBytes);
-  return {connection_id_for_nonce(nonce), base64url_encode(body + mac)};
+  std::string body = nonce + encode_time(now) + (id_is_token ? kFormIdIsToken : kFormSeparate);
+  std::string token = base64url_encode(body + mac(body, owner));
+  if (id_is_token) return {token, token};
+  return {connection_id_for_nonce(nonce), std::move(token)};
 }
 
-std::optional<ResolvedToken> ConnectionTokenCodec::resolve(
-    std::string_view connection_token) const {
+std::optional<ResolvedToken> ConnectionTokenCodec::resolve(std::string_view connection_token,
+                                                           const TokenOwner& owner) const {
   auto raw = base64url_decode(connection_token);
-  if (!raw || raw->size() != kNonceBytes + 4 + kMacBytes) return std::nullopt;
-  std::string body = raw->substr(0, kNonceBytes + 4);
-  std::string expected = hmac_sha256(secret_, "connection-token:" + body).substr(0, kMacBytes);
-  if (CRYPTO_memcmp(expected.data(), raw->data() + kNonceBytes + 4, kMacBytes) != 0)
-    return std::nullopt;
-  return ResolvedToken{connection_id_for_nonce(body.substr(0, kNonceBytes)),
-                       decode_time(std::string_view(body).substr(kNonceBytes))};
+  if (!raw || raw->size() != kBodyBytes + kMacBytes) return std::nullopt;
+  std::string_view body = std::string_view(*raw).substr(0, kBodyBytes);
+  const char form = body.back();
+  if (form != kFormSeparate && form != kFormIdIsToken) return std::nullopt;
+  std::string expected = mac(body, owner);
+  if (CRYPTO_memcmp(expected.data(), raw->data() + kBodyBytes, kMacBytes) != 0) return std::nullopt;
+  std::int64_t issued_at = decode_time(body.substr(kNonceBytes, kTimeBytes));
+  if (form == kFormIdIsToken) return ResolvedToken{std::string(connection_token), issued_at};
+  return ResolvedToken{connection_id_for_nonce(body.substr(0, kNonceBytes)), issued_at};
 }
 
 }  // namespace switchboard::auth

@@ -48,15 +48,19 @@ std::string encode(std::string_view bytes, std::string_view alphabet, bool pad) 
   return out;
 }
 
-// Decodes with `alphabet`; '=' padding is optional but, when present, must complete the last
-// quantum. Any other character (whitespace included) is rejected.
-std::optional<std::string> decode(std::string_view text, std::string_view alphabet) {
+// Decodes with `alphabet`. Lenient form (standard base64): '=' padding is optional but, when
+// present, must complete the last quantum. Canonical form (base64url, as JWS requires): no
+// padding, and the unused low bits of the last character are zero, so that every byte string has
+// exactly one accepted encoding. Any other character (whitespace included) is rejected.
+std::optional<std::string> decode(std::string_view text, std::string_view alphabet,
+                                  bool canonical) {
   std::array<int, 256> table{};
   table.fill(-1);
   for (std::size_t i = 0; i < alphabet.size(); ++i) {
     table[static_cast<unsigned char>(alphabet[i])] = static_cast<int>(i);
   }
   std::size_t padding = 0;
+  if (canonical && !text.empty() && text.back() == '=') return std::nullopt;
   while (!text.empty() && text.back() == '=') {
     text.remove_suffix(1);
     ++padding;
@@ -79,6 +83,7 @@ std::optional<std::string> decode(std::string_view text, std::string_view alphab
       out.push_back(static_cast<char>((accumulator >> bits) & 0xFF));
     }
   }
+  if (canonical && (accumulator & ((1u << bits) - 1)) != 0) return std::nullopt;
   return out;
 }
 
@@ -104,7 +109,7 @@ std::string base64url_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
-  return decode(text, kUrlAlphabet);
+  return decode(text, kUrlAlphabet, true);
 }
 
 std::string base64_encode(std::string_view bytes) {
@@ -112,7 +117,7 @@ std::string base64_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
-  return decode(text, kStandardAlphabet);
+  return decode(text, kStandardAlphabet, false);
 }
 
 std::string hex_upper(std::string_view bytes) {

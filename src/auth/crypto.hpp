@@ -9,7 +9,7 @@ namespace switchboard::auth {
 
 std::string hmac_sha256(std::string_view key, std::string_view message);  // raw 32 bytes
 std::string base64url_encode(std::string_view bytes);                     // no padding
-std::optional<std::string> base64url_decode(std::string_view text);       // padding optional
+std::optional<std::string> base64url_decode(std::string_view text);       // canonical, unpadded
 std::string base64_encode(std::string_view bytes);                        // standard, padded
 std::optional<std::string> base64_decode(std::string_view text);
 std::string hex_upper(std::string_view bytes);

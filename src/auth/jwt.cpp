@@ -172,7 +172,7 @@ VerifiedToken verify_token(std::string_view token, std::span<const std::string> 
       result.claims.emplace_back(name, std::move(*text));
     }
   }
-  std::vector<std::string> audiences;
+  auto& audiences = result.audiences;
   if (const auto aud = payload->find("aud"); aud != payload->end()) {
     if (aud->is_string()) {
       audiences.push_back(aud->get<std::string>());
@@ -182,7 +182,6 @@ VerifiedToken verify_token(std::string_view token, std::span<const std::string> 
       }
     }
   }
-  if (!audiences.empty()) result.audience = audiences.front();
   for (const char* claim : {"asrs.s.uid", "nameid", "sub"}) {
     if (const auto it = payload->find(claim); it != payload->end()) {
       if (auto text = first_text(*it)) {
@@ -250,17 +249,22 @@ VerifiedToken verify_token(std::string_view token, std::span<const std::string> 
       }
     }
     if (!matched) {
-      std::string shown;
-      for (const auto& audience : audiences) {
-        if (!shown.empty()) shown += ", ";
-        shown += audience;
-      }
+      std::string shown = joined_audiences(result);
       return failure(
           std::move(result), TokenError::WrongAudience,
           "Token audience '" + shown + "' does not match '" + std::string(expected_audience) + "'");
     }
   }
   return result;
+}
+
+std::string joined_audiences(const VerifiedToken& token) {
+  std::string shown;
+  for (const auto& audience : token.audiences) {
+    if (!shown.empty()) shown += ", ";
+    shown += audience;
+  }
+  return shown;
 }
 
 bool audience_matches(std::string_view token_audience, std::string_view expected_audience) {

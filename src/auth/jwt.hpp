@@ -35,8 +35,8 @@ enum class TokenError {
 
 struct VerifiedToken {
   TokenError error = TokenError::None;
-  std::string message;  // why it failed, for the 401 body; empty on success
-  std::string audience;
+  std::string message;                 // why it failed, for the 401 body; empty on success
+  std::vector<std::string> audiences;  // `aud`: a string, or every string of an array
   std::int64_t expires_at = 0;
   std::string user_id;  // asrs.s.uid, else nameid, else sub; empty when none
   // Every claim whose value is a string or number (arrays flattened, one pair per element).
@@ -62,5 +62,7 @@ inline bool token_expired(const VerifiedToken& token, std::int64_t now,
 // compared case-insensitively with a trailing '/' ignored, query ignored except a `hub`
 // parameter, which must match case-insensitively when the expected audience has one.
 bool audience_matches(std::string_view token_audience, std::string_view expected_audience);
+// The audiences of a token as one text for messages ("a, b").
+std::string joined_audiences(const VerifiedToken& token);
 
 }  // namespace switchboard::auth

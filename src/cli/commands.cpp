@@ -14,10 +14,14 @@
 #include "functions/app_config.hpp"
 #include "functions/runtime/function_host.hpp"
 #include "service/service.hpp"
+#include "util/duration.hpp"
 
 namespace {
 
 using namespace switchboard;
+
+// Durations on the command line follow the rule of every duration (util/duration.hpp).
+const CLI::Range kDurationRange(0.0, static_cast<double>(util::kMaxDurationSeconds));
 
 std::chrono::milliseconds seconds_option(double seconds) {
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
@@ -40,6 +44,7 @@ struct ServiceArgs {
   double keep_alive = 15, client_timeout = 30, handshake_timeout = 15, long_polling_timeout = 90;
   std::size_t max_message_size = 32 * 1024;
   std::size_t max_queue = 1 << 20;
+  std::size_t stateful_buffer = 1 << 20;
   unsigned threads = 0;
 };
 
@@ -77,6 +82,7 @@ int run_service(const ServiceArgs& args, bool port_given) {
   options.long_polling_timeout = seconds_option(args.long_polling_timeout);
   options.max_message_size = args.max_message_size;
   options.max_outbound_queue_bytes = args.max_queue;
+  options.stateful_reconnect_buffer_bytes = args.stateful_buffer;
   options.threads = args.threads;
 
   auto signals = block_termination_signals();
@@ -299,22 +305,26 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
       ->add_option("--keep-alive-interval", service_args.keep_alive,
                    "Seconds without sending after which a Ping is sent")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->check(kDurationRange);
   service_cmd
       ->add_option("--client-timeout-interval", service_args.client_timeout,
                    "Seconds without hearing from a client before it is closed")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->check(kDurationRange);
   service_cmd
       ->add_option("--handshake-timeout", service_args.handshake_timeout,
                    "Seconds a new connection has to complete the hub handshake")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->check(kDurationRange);
   service_cmd
       ->add_option("--long-polling-timeout", service_args.long_polling_timeout,
                    "Seconds a long poll waits for messages before an empty answer")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->check(kDurationRange);
   service_cmd
       ->add_option("--max-message-size", service_args.max_message_size,
                    "Largest incoming hub message in bytes")
@@ -323,6 +333,12 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
       ->add_option("--max-outbound-queue", service_args.max_queue,
                    "Bytes queued for one connection before it is dropped as not reading")
       ->capture_default_str();
+  service_cmd
+      ->add_option("--stateful-reconnect-buffer", service_args.stateful_buffer,
+                   "Bytes of sent, unacknowledged messages a stateful-reconnect connection "
+                   "keeps for replay")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   service_cmd->add_option("--threads", service_args.threads, "Worker threads (0: one per core)")
       ->capture_default_str();
 
@@ -365,7 +381,8 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
   token_cmd->add_flag("--rest", token_args.rest, "A token for the REST API of the hub");
   token_cmd->add_option("--audience", token_args.audience, "Explicit audience URL");
   token_cmd->add_option("--lifetime", token_args.lifetime, "Lifetime in seconds")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(kDurationRange);
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));

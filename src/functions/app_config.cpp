@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "functions/route_template.hpp"
+#include "util/duration.hpp"
 #include "util/json.hpp"
 #include "util/url.hpp"
 
@@ -131,6 +132,10 @@ std::chrono::milliseconds parse_function_timeout(const json& value, const std::s
   auto total = std::chrono::days(days) + std::chrono::hours(hours) + std::chrono::minutes(minutes) +
                std::chrono::seconds(seconds) + std::chrono::milliseconds(millis);
   if (total.count() <= 0) bad();
+  if (total > std::chrono::seconds(util::kMaxDurationSeconds))
+    fail(file, fmt::format("invalid 'functionTimeout' {}: longer than {} seconds (use \"-1\" for "
+                           "no limit)",
+                           value.dump(), util::kMaxDurationSeconds));
   return std::chrono::duration_cast<std::chrono::milliseconds>(total);
 }
 

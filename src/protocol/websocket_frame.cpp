@@ -96,9 +96,25 @@ std::size_t WebSocketReader::header_length() const {
   return 2 + extended + 4;  // client frames always carry a 4-byte mask
 }
 
-bool WebSocketReader::fail(const char* reason) {
+bool is_valid_close_code(std::uint16_t code) {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+         (code >= 3000 && code <= 4999);
+}
+
+bool WebSocketReader::fail(const char* reason, std::uint16_t code) {
   error_ = reason;
+  error_code_ = code;
   return false;
+}
+
+bool WebSocketReader::check_close_payload() {
+  if (control_.size() < 2) return true;  // no code: a plain Close (1 byte was refused earlier)
+  const auto code = static_cast<std::uint16_t>((static_cast<unsigned char>(control_[0]) << 8) |
+                                               static_cast<unsigned char>(control_[1]));
+  if (!is_valid_close_code(code)) return fail("invalid close code");
+  if (!util::is_valid_utf8(std::string_view(control_).substr(2)))
+    return fail("close reason is not UTF-8", kWebSocketInvalidPayload);
+  return true;
 }
 
 bool WebSocketReader::check_first_bytes() {
@@ -130,7 +146,10 @@ bool WebSocketReader::start_frame() {
   } else {
     if (in_message_) return fail("new data frame inside a fragmented message");
     in_message_ = !fin;
+    text_message_ = opcode_ == WebSocketOpcode::Text;
+    utf8_.reset();
   }
+  message_ends_ = !is_control(opcode_) && fin;
   remaining_ = length;
   mask_offset_ = 0;
   in_payload_ = true;
@@ -157,16 +176,22 @@ bool WebSocketReader::consume(char* data, std::size_t size, Listener& listener) 
     mask_offset_ = static_cast<std::uint8_t>((mask_offset_ + take) & 3);
     remaining_ -= take;
     const bool control = is_control(opcode_);
-    if (control)
+    if (control) {
       control_.append(data, take);
-    else if (take > 0)
+    } else if (take > 0) {
+      if (text_message_ && !utf8_.feed(std::string_view(data, take)))
+        return fail("text message is not UTF-8", kWebSocketInvalidPayload);
       listener.on_data(std::string_view(data, take));
+    }
     data += take;
     size -= take;
     if (remaining_ > 0) break;  // the rest of the payload comes later
     in_payload_ = false;
     header_size_ = 0;
+    if (message_ends_ && text_message_ && !utf8_.complete())
+      return fail("text message ends inside a UTF-8 sequence", kWebSocketInvalidPayload);
     if (control) {
+      if (opcode_ == WebSocketOpcode::Close && !check_close_payload()) return false;
       listener.on_control(opcode_, control_);
       if (control_.capacity() > 15) std::string().swap(control_);  // keep idle state small
       control_.clear();

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/utf8.hpp"
+
 namespace switchboard::protocol {
 
 enum class WebSocketOpcode : std::uint8_t {
@@ -23,6 +25,11 @@ enum class WebSocketOpcode : std::uint8_t {
 // RFC 6455 section 7.4.1 status codes the service sends.
 constexpr std::uint16_t kWebSocketNormalClosure = 1000;
 constexpr std::uint16_t kWebSocketProtocolError = 1002;
+constexpr std::uint16_t kWebSocketInvalidPayload = 1007;  // e.g. a Text message that is not UTF-8
+
+// Whether a Close frame may carry `code` (RFC 6455 7.4: 1000-1003, 1007-1014 and the ranges for
+// libraries and applications, 3000-4999; 1004-1006 and 1015 are never sent on the wire).
+bool is_valid_close_code(std::uint16_t code);
 
 // The outcome of checking a client's opening handshake headers.
 struct WebSocketHandshakeCheck {
@@ -47,7 +54,8 @@ std::string websocket_close_frame(std::uint16_t code, std::string_view reason = 
 // Reads the frames a client sends: checks each header (masked, no reserved bits, known opcode,
 // control frames final and short, continuation only inside a fragmented message), unmasks
 // payloads in place and calls the listener. Partial headers and control payloads are kept
-// between calls; data payloads go out as they come, in pieces.
+// between calls; data payloads go out as they come, in pieces. Text messages are checked to be
+// UTF-8 as they come (across frames and reads), and so are Close frames' codes and reasons.
 class WebSocketReader {
  public:
   class Listener {
@@ -62,9 +70,11 @@ class WebSocketReader {
   };
 
   // Consumes `size` bytes at `data` (unmasked in place). Returns false on a protocol violation:
-  // error() says which, and the reader refuses everything after it (answer Close 1002).
+  // error() says which, error_code() the Close code to answer with (1002, or 1007 for text that
+  // is not UTF-8), and the reader refuses everything after it.
   bool consume(char* data, std::size_t size, Listener& listener);
   const char* error() const { return error_; }
+  std::uint16_t error_code() const { return error_code_; }
   // Forgets partial state (a new socket took over).
   void reset() { *this = WebSocketReader(); }
 
@@ -72,17 +82,22 @@ class WebSocketReader {
   std::size_t header_length() const;
   bool check_first_bytes();
   bool start_frame();
-  bool fail(const char* reason);
+  bool fail(const char* reason, std::uint16_t code = kWebSocketProtocolError);
+  bool check_close_payload();
 
   unsigned char header_[14] = {};
   std::uint8_t header_size_ = 0;  // header bytes gathered so far
   std::uint8_t mask_offset_ = 0;  // position in the mask of the next payload byte
   WebSocketOpcode opcode_ = WebSocketOpcode::Continuation;
   bool in_payload_ = false;
-  bool in_message_ = false;  // a fragmented data message is under way
+  bool in_message_ = false;    // a fragmented data message is under way
+  bool text_message_ = false;  // the current data message is Text: its bytes must be UTF-8
+  bool message_ends_ = false;  // the current frame is the last of a data message
+  util::Utf8Validator utf8_;
   std::uint64_t remaining_ = 0;
   std::string control_;  // a control frame's payload gathered across reads
   const char* error_ = nullptr;
+  std::uint16_t error_code_ = kWebSocketProtocolError;
 };
 
 }  // namespace switchboard::protocol

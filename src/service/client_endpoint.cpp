@@ -5,6 +5,7 @@
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -67,6 +68,17 @@ ClientRequest check_client_request(const net::Request& request, const util::Targ
   return result;
 }
 
+// Whom a connection token is issued to, and who alone may use it.
+auth::TokenOwner owner_of(const ClientRequest& request) {
+  return {request.hub, request.token->user_id};
+}
+
+// Whether `connection` was opened by the identity of `request` (the token's MAC already binds
+// them; this keeps the rule visible where a live connection is reached).
+bool belongs_to(const HubConnection& connection, const ClientRequest& request) {
+  return connection.hub() == request.hub && connection.user() == request.token->user_id;
+}
+
 unsigned allowed_transports(const auth::VerifiedToken& token) {
   unsigned supported = protocol::kAllTransports;
   for (const auto& [type, value] : token.claims) {
@@ -108,10 +120,12 @@ Response ClientEndpoint::negotiate(const net::Request& request) {
           "application/json");
     }
   }
-  auto identity = context_.tokens->mint(now_seconds());
+  // The token is bound to this hub and user: only the same identity can use it. Version 0
+  // clients connect with the connection id, so there the id is the token.
+  auto identity =
+      context_.tokens->mint(now_seconds(), owner_of(checked), body.negotiate_version == 0);
   body.connection_id = identity.connection_id;
-  body.connection_token =
-      body.negotiate_version >= 1 ? identity.connection_token : identity.connection_id;
+  body.connection_token = identity.connection_token;
   body.transports = allowed_transports(*checked.token);
   // Stateful reconnect is granted when the client asks for it (it then uses WebSockets only).
   if (auto stateful = target.get("useStatefulReconnect");
@@ -123,8 +137,6 @@ Response ClientEndpoint::negotiate(const net::Request& request) {
                                   "The access token allows no transport this server offers."),
                               "application/json");
   }
-  // With version 0 the client connects with the connection id itself: keep the token form.
-  if (body.negotiate_version == 0) body.connection_id = identity.connection_token;
   return net::make_response(http::status::ok, protocol::encode_negotiate_response(body),
                             "application/json");
 }
@@ -150,6 +162,34 @@ std::string cors_headers(const net::Request& request) {
          "\r\nAccess-Control-Allow-Credentials: true\r\nVary: Origin\r\n";
 }
 
+// Accepts the WebSocket of a client that came back too late and tells it why its connection
+// cannot be resumed (the hub protocol's Sequence and Close records, then a Close frame); waits a
+// little for the client's own Close so that the answer is read before the socket goes.
+boost::asio::awaitable<void> say_farewell(boost::asio::ip::tcp::socket socket,
+                                          const std::string& accept, const Farewell& farewell) {
+  std::string bytes =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: " +
+      accept + "\r\nServer: switchboard\r\n\r\n";
+  unsigned char header[10];
+  std::size_t header_size = protocol::encode_websocket_header(
+      farewell.binary ? protocol::WebSocketOpcode::Binary : protocol::WebSocketOpcode::Text,
+      farewell.records.size(), header);
+  bytes.append(reinterpret_cast<const char*>(header), header_size);
+  bytes += farewell.records;
+  bytes += protocol::websocket_close_frame(protocol::kWebSocketNormalClosure);
+  boost::beast::tcp_stream stream(std::move(socket));
+  boost::system::error_code ec;
+  stream.expires_after(std::chrono::seconds(5));
+  co_await boost::asio::async_write(stream, boost::asio::buffer(bytes),
+                                    boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  char scratch[512];
+  while (!ec)
+    co_await stream.async_read_some(boost::asio::buffer(scratch),
+                                    boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+}
+
 }  // namespace
 
 struct ClientEndpoint::Opening {
@@ -158,21 +198,18 @@ struct ClientEndpoint::Opening {
   std::optional<Response> failure;
 };
 
-boost::asio::awaitable<ClientEndpoint::Opening> ClientEndpoint::open(const net::Request& request,
+boost::asio::awaitable<ClientEndpoint::Opening> ClientEndpoint::open(ClientRequest checked,
                                                                      const util::Target& target) {
   Opening opening;
-  opening.checked = check_client_request(request, target, context_.options, true);
-  if (opening.checked.error) {
-    opening.failure = std::move(opening.checked.error);
-    co_return opening;
-  }
+  opening.checked = std::move(checked);
   auto id = target.get("id");
   if (!id || id->empty()) {
     opening.failure =
         make_error(http::status::bad_request, "InvalidArgument", "Connection ID required");
     co_return opening;
   }
-  auto resolved = context_.tokens->resolve(*id);
+  // Another identity's token resolves to nothing: the same answer as an unknown id.
+  auto resolved = context_.tokens->resolve(*id, owner_of(opening.checked));
   if (!resolved || context_.retired.contains(resolved->connection_id)) {
     opening.failure = make_error(http::status::not_found, "NotFound", "No Connection with that ID");
     co_return opening;
@@ -204,9 +241,15 @@ boost::asio::awaitable<Response> ClientEndpoint::transport_request(const net::Re
   auto id = target.get("id");
   if (!id || id->empty())
     co_return make_error(http::status::bad_request, "InvalidArgument", "Connection ID required");
-  auto resolved = context_.tokens->resolve(*id);
+  // Every request of a connection carries an access token, and only the identity that
+  // negotiated the connection token can use it.
+  auto checked = check_client_request(request, target, context_.options, true);
+  if (checked.error) co_return std::move(*checked.error);
+  auto resolved = context_.tokens->resolve(*id, owner_of(checked));
   std::shared_ptr<HubConnection> connection =
       resolved ? context_.connections.find(resolved->connection_id) : nullptr;
+  if (connection && !belongs_to(*connection, checked))
+    co_return make_error(http::status::not_found, "NotFound", "No Connection with that ID");
 
   if (request.method() == http::verb::get && !connection && resolved &&
       context_.retired.contains(resolved->connection_id)) {
@@ -215,9 +258,15 @@ boost::asio::awaitable<Response> ClientEndpoint::transport_request(const net::Re
     response.set(http::field::cache_control, "no-cache, no-store");
     co_return response;
   }
+  if (request.method() == http::verb::delete_ && !connection && resolved &&
+      context_.retired.contains(resolved->connection_id)) {
+    // The client's DELETE after the service ended the connection (a 1.x client that receives a
+    // Close sends one, and does not expect a failure): it is ended already.
+    co_return net::make_response(http::status::accepted);
+  }
   if (request.method() == http::verb::get && !connection) {
     // The first long poll opens the connection.
-    auto opening = co_await open(request, target);
+    auto opening = co_await open(checked, target);
     if (opening.failure) co_return std::move(*opening.failure);
     auto* shard = Shard::current();
     auto lp = std::make_shared<LongPollingConnection>(
@@ -227,11 +276,6 @@ boost::asio::awaitable<Response> ClientEndpoint::transport_request(const net::Re
     connection = lp;
   }
   if (!connection)
-    co_return make_error(http::status::not_found, "NotFound", "No Connection with that ID");
-  // Every request of a connection carries its access token.
-  auto checked = check_client_request(request, target, context_.options, true);
-  if (checked.error) co_return std::move(*checked.error);
-  if (checked.hub != connection->hub())
     co_return make_error(http::status::not_found, "NotFound", "No Connection with that ID");
   auto* owner = context_.shards[connection->shard()];
 
@@ -289,14 +333,24 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
   }
   // Stateful reconnect: a WebSocket to the id of a live connection resumes it (no negotiate,
   // no handshake); its shard decides whether the connection is waiting for its client.
-  if (!failure && !is_event_stream(request) &&
-      (target.path == "/client" || target.path == "/client/")) {
+  std::optional<ClientRequest> checked;
+  if (!failure && (target.path == "/client" || target.path == "/client/")) {
+    checked = check_client_request(request, target, context_.options, true);
+    if (checked->error) failure = std::move(checked->error);
+  }
+  if (!failure && checked && !is_event_stream(request)) {
     auto id = target.get("id");
-    auto resolved = id ? context_.tokens->resolve(*id) : std::nullopt;
+    auto resolved = id ? context_.tokens->resolve(*id, owner_of(*checked)) : std::nullopt;
     auto existing = resolved ? context_.connections.find(resolved->connection_id) : nullptr;
+    if (!existing && resolved) {
+      // A stateful-reconnect client coming back to a connection that ended while it was away.
+      if (auto farewell = context_.retired.farewell(resolved->connection_id)) {
+        co_await say_farewell(std::move(socket), accept, *farewell);
+        co_return;
+      }
+    }
     if (existing && existing->transport() == TransportKind::WebSockets) {
-      auto checked = check_client_request(request, target, context_.options, true);
-      if (!checked.error && checked.hub == existing->hub()) {
+      if (belongs_to(*existing, *checked)) {
         auto connection = std::static_pointer_cast<WebSocketConnection>(existing);
         auto protocol = socket.local_endpoint().protocol();
         int native = socket.release();
@@ -306,17 +360,15 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
             });
         co_return;
       }
-      failure = checked.error
-                    ? std::move(checked.error)
-                    : make_error(http::status::not_found, "NotFound", "No Connection with that ID");
+      failure = make_error(http::status::not_found, "NotFound", "No Connection with that ID");
     }
   }
   if (failure) {
-  } else if (target.path != "/client" && target.path != "/client/") {
+  } else if (!checked) {
     failure =
         make_error(http::status::not_found, "NotFound", "No WebSocket endpoint at this path.");
   } else {
-    opening = co_await open(request, target);
+    opening = co_await open(std::move(*checked), target);
     failure = std::move(opening.failure);
   }
   if (failure) {

@@ -11,6 +11,10 @@
 
 namespace switchboard::service {
 
+namespace client_detail {
+struct ClientRequest;
+}
+
 class ClientEndpoint {
  public:
   explicit ClientEndpoint(ServiceContext& context) : context_(context) {}
@@ -26,8 +30,10 @@ class ClientEndpoint {
 
  private:
   struct Opening;
-  // The checks of a new connection: token, hub, connection token, not retired, not in use.
-  boost::asio::awaitable<Opening> open(const net::Request& request, const util::Target& target);
+  // The checks of a new connection (after the access token and hub, `checked`): the connection
+  // token is this identity's, not retired, not expired, not in use.
+  boost::asio::awaitable<Opening> open(client_detail::ClientRequest checked,
+                                       const util::Target& target);
   ServiceContext& context_;
 };
 

@@ -19,10 +19,8 @@ const MessagePtr& ping_message(HubProtocol protocol) {
 }
 
 constexpr auto kCloseTimeout = std::chrono::seconds(5);
-// Stateful reconnect: how long a dropped connection waits for its client, and how many bytes of
-// unacknowledged messages it keeps before it stops sending until an Ack.
+// Stateful reconnect: how long a dropped connection waits for its client.
 constexpr auto kReconnectWindow = std::chrono::seconds(15);
-constexpr std::size_t kStatefulBufferBytes = 100000;
 
 bool is_counted(protocol::MessageType type) {
   using protocol::MessageType;
@@ -206,6 +204,26 @@ void HubConnection::send(const MessagePtr& message) {
   if (closing_ || finished_ || !handshake_done_) return;
   std::size_t size = message->size(protocol_);
   if (size == 0) return;  // no encoding for this protocol
+  if (inactive_) {
+    keep_while_away(message, size);
+    return;
+  }
+  if (queued_bytes_ + size > context_.options.max_outbound_queue_bytes && stateful_) {
+    // Under stateful reconnect the unacknowledged messages are not part of this count (they are
+    // written already): what is over the limit here is unwritten, so the client is not reading.
+    // Its socket goes; the connection keeps what it has not sent for the reconnect window, and
+    // a client that comes back gets it all.
+    spdlog::warn(
+        "connection {}: outbound queue over {} bytes, the client is not reading; dropping its "
+        "socket (it may reconnect within {} s and resume)",
+        id(), context_.options.max_outbound_queue_bytes, kReconnectWindow.count());
+    if (transport_lost()) {
+      drop_transport();  // touches no index: safe inside a fan-out
+      queued_bytes_ += size;
+      queue_.push_back(message);
+      return;
+    }
+  }
   if (queued_bytes_ + size > context_.options.max_outbound_queue_bytes) {
     spdlog::warn("connection {}: outbound queue over {} bytes, the client is not reading; closing",
                  id(), context_.options.max_outbound_queue_bytes);
@@ -224,6 +242,27 @@ void HubConnection::send(const MessagePtr& message) {
   }
 }
 
+void HubConnection::keep_while_away(const MessagePtr& message, std::size_t size) {
+  if (!resume_refusal_.empty()) return;  // already lost messages: nothing more is kept
+  const std::size_t limit =
+      context_.options.max_outbound_queue_bytes + context_.options.stateful_reconnect_buffer_bytes;
+  if (queued_bytes_ + unacked_bytes_ + size > limit) {
+    // A client that comes back could not get everything: tell it so when it does.
+    resume_refusal_ = fmt::format(
+        "The connection cannot be resumed: the messages sent to it while the client was away "
+        "exceeded the {} bytes it keeps.",
+        limit);
+    spdlog::info("connection {}: {}", id(), resume_refusal_);
+    std::vector<MessagePtr>().swap(queue_);
+    queued_bytes_ = 0;
+    std::vector<std::pair<std::int64_t, MessagePtr>>().swap(unacked_);
+    unacked_bytes_ = 0;
+    return;
+  }
+  queued_bytes_ += size;
+  queue_.push_back(message);
+}
+
 void HubConnection::flush_deferred() {
   flush_scheduled_ = false;
   flush();
@@ -239,8 +278,9 @@ void HubConnection::flush() {
     return;
   }
   if (inactive_ || !can_write()) return;
-  if (stateful_ && unacked_bytes_ >= kStatefulBufferBytes) return;  // wait for an Ack
-  // Cork: every message queued so far goes out in one write.
+  // Cork: every message queued so far goes out in one write. Writes never wait for Acks (a
+  // client acknowledges about once a second; waiting would stall every burst): the written
+  // messages are kept for replay, the oldest dropped beyond the replay buffer's size.
   in_flight_.swap(queue_);
   queue_.clear();
   if (stateful_) {
@@ -249,10 +289,22 @@ void HubConnection::flush() {
       unacked_.emplace_back(next_out_sequence_++, message);
       unacked_bytes_ += message->size(protocol_);
     }
+    trim_replay_buffer();
   }
   writing_ = true;
   last_send_ = Clock::now();
   write(in_flight_);
+}
+
+void HubConnection::trim_replay_buffer() {
+  const std::size_t limit = context_.options.stateful_reconnect_buffer_bytes;
+  std::size_t dropped = 0;
+  while (unacked_bytes_ > limit && dropped + 1 < unacked_.size()) {
+    unacked_bytes_ -= unacked_[dropped].second->size(protocol_);
+    evicted_through_ = unacked_[dropped].first;
+    ++dropped;
+  }
+  unacked_.erase(unacked_.begin(), unacked_.begin() + static_cast<std::ptrdiff_t>(dropped));
 }
 
 void HubConnection::release_in_flight() {
@@ -292,6 +344,20 @@ void HubConnection::transport_resumed() {
   inactive_ = false;
   awaiting_sequence_ = true;  // the client's replay starts with its Sequence
   last_receive_ = Clock::now();
+  if (!resume_refusal_.empty()) {
+    // Messages were lost while the client was away: it is told so, and the connection ends.
+    auto sequence = protocol_ == HubProtocol::Json
+                        ? protocol::encode_sequence(acked_through_ + 1)
+                        : protocol::encode_messagepack_sequence(acked_through_ + 1);
+    send_raw(std::move(sequence));
+    close(resume_refusal_, false);
+    return;
+  }
+  if (evicted_through_ > acked_through_)
+    spdlog::debug(
+        "connection {}: messages {} to {} left the replay buffer unacknowledged; the client "
+        "decides whether it has them",
+        id(), acked_through_ + 1, evicted_through_);
   // Everything not acknowledged goes again, with the same sequence ids, after a Sequence.
   std::int64_t first = unacked_.empty() ? next_out_sequence_ : unacked_.front().first;
   auto sequence = protocol_ == HubProtocol::Json ? protocol::encode_sequence(first)
@@ -312,7 +378,24 @@ void HubConnection::transport_resumed() {
   flush();
 }
 
+std::string HubConnection::sequence_and_close(const std::string& error) const {
+  // A Sequence the client accepts (it has everything up to its last Ack): a client coming back
+  // waits for a Sequence and ignores anything before it. Then the Close that says why.
+  if (protocol_ == HubProtocol::Json)
+    return protocol::encode_sequence(acked_through_ + 1) + protocol::encode_close(error, false);
+  return protocol::encode_messagepack_sequence(acked_through_ + 1) +
+         protocol::encode_messagepack_close(error, false);
+}
+
+Farewell HubConnection::farewell() const {
+  std::string error = resume_refusal_.empty()
+                          ? std::string("The connection has ended: it cannot be resumed.")
+                          : resume_refusal_;
+  return {sequence_and_close(error), protocol_ == HubProtocol::MessagePack};
+}
+
 void HubConnection::on_ack(std::int64_t sequence_id) {
+  acked_through_ = std::max(acked_through_, std::min(sequence_id, next_out_sequence_ - 1));
   std::size_t acked = 0;
   while (acked < unacked_.size() && unacked_[acked].first <= sequence_id) {
     unacked_bytes_ -= std::min(unacked_bytes_, unacked_[acked].second->size(protocol_));
@@ -355,7 +438,9 @@ void HubConnection::finish() {
   if (finished_) return;
   finished_ = true;
   closing_ = true;
-  context_.retired.retire(id(), Clock::now() + context_.connect_window);
+  // A client away from a stateful connection that ends now is told why when it comes back.
+  context_.retired.retire(id(), Clock::now() + context_.connect_window,
+                          inactive_ ? farewell() : Farewell{});
   context_.connections.remove(id());
   if (handshake_done_) {  // registered with the router at the handshake
     context_.router->connection_closed(*this);
@@ -382,6 +467,10 @@ void HubConnection::tick(Clock::time_point now) {
   if (inactive_) {
     if (now - inactive_since_ >= kReconnectWindow) {
       spdlog::debug("connection {}: the client did not reconnect in time", id());
+      if (resume_refusal_.empty())
+        resume_refusal_ = fmt::format(
+            "The connection cannot be resumed: the client did not reconnect within {} s.",
+            kReconnectWindow.count());
       abort();
     }
     return;

@@ -60,6 +60,8 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   virtual void close_transport() = 0;
   // Drop the transport now.
   virtual void abort_transport() = 0;
+  // Drop the transport but keep the connection (stateful reconnect: its client may come back).
+  virtual void drop_transport() { abort_transport(); }
   // Whether pings and the client timeout apply (not for long polling).
   virtual bool uses_keep_alive() const { return true; }
   virtual void on_finished() {}
@@ -91,6 +93,15 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   // Stateful reconnect bookkeeping.
   void on_ack(std::int64_t sequence_id);
   bool accept_counted_message();  // false: a duplicate after a reconnect, to skip
+  // Drops the oldest written messages beyond the replay buffer's size.
+  void trim_replay_buffer();
+  // A send while the client is away: kept for it within the limits, else the connection can no
+  // longer be resumed.
+  void keep_while_away(const MessagePtr& message, std::size_t size);
+  // A Sequence the client accepts followed by a Close with `error`, encoded.
+  std::string sequence_and_close(const std::string& error) const;
+  // What a client coming back after this connection ended is told.
+  Farewell farewell() const;
   std::optional<std::string_view> next_record();
   bool append_bytes(std::string_view bytes);
 
@@ -118,6 +129,9 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   std::int64_t next_out_sequence_ = 1;
   std::vector<std::pair<std::int64_t, MessagePtr>> unacked_;
   std::size_t unacked_bytes_ = 0;
+  std::int64_t acked_through_ = 0;    // the client's latest Ack
+  std::int64_t evicted_through_ = 0;  // the last sequence id dropped from the replay buffer
+  std::string resume_refusal_;        // why a client coming back cannot resume; empty: it can
   std::int64_t received_ = 0;         // counted messages processed from the client
   std::int64_t incoming_cursor_ = 0;  // sequence id of the last counted message seen
   bool awaiting_sequence_ = false;    // after a reconnect, drop all until a Sequence

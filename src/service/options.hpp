@@ -19,7 +19,11 @@ struct ServiceOptions {
   std::chrono::milliseconds handshake_timeout{15000};
   std::chrono::milliseconds long_polling_timeout{90000};
   std::size_t max_message_size = 32 * 1024;        // per incoming hub message
-  std::size_t max_outbound_queue_bytes = 1 << 20;  // per connection
+  std::size_t max_outbound_queue_bytes = 1 << 20;  // per connection, not yet written
+  // Stateful reconnect: written messages kept until the client acknowledges them (the oldest go
+  // first beyond this); a connection away from its socket keeps at most this plus
+  // max_outbound_queue_bytes for its client.
+  std::size_t stateful_reconnect_buffer_bytes = 1 << 20;
   std::size_t max_rest_body_bytes = 1 << 20;
   unsigned threads = 0;  // 0: one per core
 };

@@ -87,16 +87,20 @@ AuthResult authenticate(const net::Request& request, std::string_view token,
   std::vector<std::string> hosts;
   if (auto host = request_host(request); !host.empty()) hosts.push_back(host);
   hosts.push_back(options.public_host);
-  for (const auto& host : hosts) {
-    for (const auto& path : audience_paths) {
-      if (audience_matches_cached(verified->audience, "http://" + host + path)) {
-        result.token = std::move(verified);
-        return result;
+  // A token may name several audiences (JWT `aud` array): any one of them naming this service
+  // will do.
+  for (const auto& audience : verified->audiences) {
+    for (const auto& host : hosts) {
+      for (const auto& path : audience_paths) {
+        if (audience_matches_cached(audience, "http://" + host + path)) {
+          result.token = std::move(verified);
+          return result;
+        }
       }
     }
   }
-  result.message = "Token audience '" + verified->audience + "' does not match 'http://" +
-                   hosts.front() + audience_paths.front() + "'.";
+  result.message = "Token audience '" + auth::joined_audiences(*verified) +
+                   "' does not match 'http://" + hosts.front() + audience_paths.front() + "'.";
   return result;
 }
 

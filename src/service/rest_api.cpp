@@ -1,13 +1,12 @@
 // The data-plane REST API: see rest_api.hpp.
 #include "service/rest_api.hpp"
 
-#include <charconv>
-
 #include "protocol/json_hub_protocol.hpp"
 #include "protocol/names.hpp"
 #include "protocol/rest_payload.hpp"
 #include "service/request_auth.hpp"
 #include "service/rest_route.hpp"
+#include "util/duration.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::service {
@@ -189,11 +188,9 @@ boost::asio::awaitable<Response> RestApi::handle(const net::Request& request) {
     case RestOperation::AddUserToGroup: {
       std::optional<std::chrono::seconds> ttl;
       if (auto text = target.get("ttl")) {
-        long long value = -1;
-        auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-        if (ec != std::errc{} || end != text->data() + text->size() || value < 0)
-          co_return bad_request("Invalid 'ttl': must be a non-negative integer number of seconds.");
-        ttl = std::chrono::seconds(value);
+        auto value = util::parse_duration_seconds(*text);
+        if (!value) co_return bad_request("Invalid 'ttl': " + util::duration_rule() + ".");
+        ttl = std::chrono::seconds(*value);
       }
       co_await router.add_user_to_group(hub, route.user, route.group, ttl);
       co_return status_only(route.v1 ? http::status::accepted : http::status::ok);

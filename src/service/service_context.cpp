@@ -1,23 +1,36 @@
-// Retired connection ids: see service_context.hpp.
+// Retired connection ids and the live-connection table: see service_context.hpp.
 #include "service/service_context.hpp"
 
 namespace switchboard::service {
 
 void RetiredConnections::retire(const std::string& connection_id,
-                                std::chrono::steady_clock::time_point until) {
+                                std::chrono::steady_clock::time_point until, Farewell farewell) {
   std::lock_guard lock(mutex_);
-  retired_[connection_id] = until;
+  auto& entry = retired_[connection_id];
+  entry.until = until;
+  if (!farewell.records.empty()) entry.farewell = std::move(farewell);
 }
 
-bool RetiredConnections::contains(const std::string& connection_id) {
+RetiredConnections::Entry* RetiredConnections::find_locked(const std::string& connection_id) {
   auto now = std::chrono::steady_clock::now();
-  std::lock_guard lock(mutex_);
   if (now >= next_purge_) {
-    std::erase_if(retired_, [&](const auto& entry) { return entry.second <= now; });
+    std::erase_if(retired_, [&](const auto& entry) { return entry.second.until <= now; });
     next_purge_ = now + std::chrono::seconds(5);
   }
   auto it = retired_.find(connection_id);
-  return it != retired_.end() && it->second > now;
+  return it != retired_.end() && it->second.until > now ? &it->second : nullptr;
+}
+
+bool RetiredConnections::contains(const std::string& connection_id) {
+  std::lock_guard lock(mutex_);
+  return find_locked(connection_id) != nullptr;
+}
+
+std::optional<Farewell> RetiredConnections::farewell(const std::string& connection_id) {
+  std::lock_guard lock(mutex_);
+  auto* entry = find_locked(connection_id);
+  if (!entry || entry->farewell.records.empty()) return std::nullopt;
+  return entry->farewell;
 }
 
 void ConnectionTable::add(const std::string& connection_id,

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -15,15 +17,33 @@
 
 namespace switchboard::service {
 
-// Connection ids that have ended, so that their (still unexpired) tokens cannot open them again.
+// What a stateful-reconnect client that comes back to a connection that ended while it was away
+// is told: a WebSocket message (the hub protocol's Sequence and Close records, in a Text frame for
+// JSON or a Binary one for MessagePack).
+struct Farewell {
+  std::string records;
+  bool binary = false;
+};
+
+// Connection ids that have ended, so that their (still unexpired) tokens cannot open them again;
+// with the farewell of those that ended while their client was away.
 class RetiredConnections {
  public:
-  void retire(const std::string& connection_id, std::chrono::steady_clock::time_point until);
+  // A later call keeps an earlier farewell unless it brings one.
+  void retire(const std::string& connection_id, std::chrono::steady_clock::time_point until,
+              Farewell farewell = {});
   bool contains(const std::string& connection_id);
+  std::optional<Farewell> farewell(const std::string& connection_id);
 
  private:
+  struct Entry {
+    std::chrono::steady_clock::time_point until;
+    Farewell farewell;
+  };
+  // The live entry for the id, or nullptr; purges expired entries now and then. Under mutex_.
+  Entry* find_locked(const std::string& connection_id);
   std::mutex mutex_;
-  std::unordered_map<std::string, std::chrono::steady_clock::time_point> retired_;
+  std::unordered_map<std::string, Entry> retired_;
   std::chrono::steady_clock::time_point next_purge_{};
 };
 

@@ -110,7 +110,7 @@ void WebSocketConnection::read_ready() {
     const ssize_t n = ::recv(socket_.native_handle(), buffer, kScratchBytes, MSG_DONTWAIT);
     if (n > 0) {
       if (!reader_.consume(buffer, static_cast<std::size_t>(n), *this)) {
-        fail(protocol::kWebSocketProtocolError, reader_.error());
+        fail(reader_.error_code(), reader_.error());
         return;
       }
       if (finished_ || close_received_ || gen != generation_ || !socket_.is_open()) return;

@@ -33,6 +33,7 @@ class WebSocketConnection final : public HubConnection,
   void write(const std::vector<MessagePtr>& batch) override;
   void close_transport() override;
   void abort_transport() override;
+  void drop_transport() override { drop_socket(); }
   void on_finished() override;
   // The frame reader's callbacks.
   void on_data(std::string_view payload) override;

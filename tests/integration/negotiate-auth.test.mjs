@@ -220,6 +220,40 @@ describe("client negotiate and tokens", () => {
   );
 
   test(
+    "a token whose aud is an array is accepted when any element names this service (JWT aud)",
+    logged(async () => {
+      const second = await serviceNegotiate(svc, {
+        token: mintToken(KEY1, { aud: ["https://elsewhere.example/client/?hub=chat", clientAud("chat")] }),
+      });
+      expectStatus(second, 200, "the matching audience second");
+      const rest = await restCall(svc, "POST", "/api/hubs/chat/:send?api-version=2022-06-01", {
+        token: mintToken(KEY1, { aud: ["https://elsewhere.example/api/hubs/chat", restAud("/api/hubs/chat")] }),
+        body: { target: "x", arguments: [] },
+      });
+      expectStatus(rest, 202, "REST with the matching audience second");
+      const none = await serviceNegotiate(svc, {
+        token: mintToken(KEY1, { aud: ["https://a.example/client/?hub=chat", clientAud("otherhub")] }),
+      });
+      expectError(none, 401, {
+        code: "Unauthorized",
+        message: /audience 'https:\/\/a\.example\/client\/\?hub=chat, http:\/\/localhost\/client\/\?hub=otherhub'/,
+      });
+    }),
+  );
+
+  test(
+    "negotiate: 401 for a signature spelled with base64 padding (JWS allows one encoding)",
+    logged(async () => {
+      const good = mintToken(KEY1, { aud: clientAud("chat") });
+      expectStatus(await serviceNegotiate(svc, { token: good }), 200, "the token as minted");
+      for (const padded of [`${good}=`, `${good}==`]) {
+        const res = await serviceNegotiate(svc, { token: padded });
+        expectError(res, 401, { code: "Unauthorized", message: /signature/i });
+      }
+    }),
+  );
+
+  test(
     "negotiate: 401 for a malformed token",
     logged(async () => {
       const res = await serviceNegotiate(svc, { token: "not.a.jwt" });

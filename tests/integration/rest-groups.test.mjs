@@ -433,10 +433,36 @@ describe("REST groups", () => {
   test(
     "invalid ttl is 400",
     logged(async () => {
-      for (const q of ["ttl=-1", "ttl=abc", "ttl=1.5"]) {
-        const res = await call("PUT", p22("chat", `/users/alice/groups/g`, q));
+      const user = uid("badttl");
+      for (const q of ["ttl=-1", "ttl=abc", "ttl=1.5", "ttl=+5", "ttl=", "ttl=2147483648", "ttl=10000000000",
+        "ttl=99999999999999999999999"]) {
+        const res = await call("PUT", p22("chat", `/users/${enc(user)}/groups/g`, q));
         assert.equal(res.status, 400, `${q}: got ${res.status} ${res.text}`);
+        assert.equal(res.json.code, "InvalidArgument", q);
+        assert.equal(res.json.message, "Invalid 'ttl': must be a whole number of seconds from 0 to 2147483647.", q);
       }
+      // Nothing was stored by the refused calls.
+      expect404(await userInGroup(user, "g"), "Info.User.NotInGroup", "after refused ttls");
+    }),
+  );
+
+  test(
+    "the largest ttl (2147483647 s, Azure's int32) is kept, not wrapped into the past",
+    logged(async () => {
+      const g = uid("g");
+      const user = uid("longttl");
+      const c = await connectClient(fx, { user });
+      for (const version of ["2022-06-01", "v1"]) {
+        const path = version === "v1" ? pv1("chat", `/groups/${enc(g)}/users/${enc(user)}`, "ttl=2147483647")
+          : p22("chat", `/users/${enc(user)}/groups/${enc(g)}`, "ttl=2147483647");
+        const res = await call("PUT", path);
+        assert.ok(res.status === 200 || res.status === 202, `${version}: ${res.status} ${res.text}`);
+      }
+      await sleep(1500); // expiries are swept every second
+      expectStatus(await userInGroup(user, g), 200, "still in the group after the sweep");
+      const t = uid("t");
+      await groupSend(g, t);
+      await expectDelivery(svc, { tag: t, receivers: [c] });
     }),
   );
 

@@ -1,24 +1,30 @@
 // Stateful reconnect (hub protocol version 2): the official client with withStatefulReconnect()
 // connects through a TCP proxy that the test cuts mid-stream; the client reconnects to the same
-// connection and every message arrives exactly once, in order.
+// connection and every message arrives exactly once, in order. A burst does not drop a client
+// that reads; one that stops reading loses its socket but resumes with everything it missed, or,
+// when more was sent while it was away than the service keeps, is told why it cannot resume.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import {
   signalR, startService, stopService, startNegotiateFixture, restCall, waitFor, logged, p22, sleep,
+  mintToken, restAud,
 } from "./helpers.mjs";
 
 let svc;
 let proxy;
 
-// A loopback TCP proxy whose live connections can be cut.
+// A loopback TCP proxy whose live connections can be cut, and whose reading from the server can
+// be paused (the client then looks, to the server, like one that stopped reading).
 function startProxy(targetPort) {
   return new Promise((resolve) => {
     const sockets = new Set();
+    const upstreams = new Set();
     const server = net.createServer((client) => {
       const upstream = net.connect(targetPort, "127.0.0.1");
       sockets.add(client);
       sockets.add(upstream);
+      upstreams.add(upstream);
       client.pipe(upstream);
       upstream.pipe(client);
       const drop = () => {
@@ -26,6 +32,7 @@ function startProxy(targetPort) {
         upstream.destroy();
         sockets.delete(client);
         sockets.delete(upstream);
+        upstreams.delete(upstream);
       };
       client.on("error", drop).on("close", drop);
       upstream.on("error", drop).on("close", drop);
@@ -37,7 +44,14 @@ function startProxy(targetPort) {
           const n = sockets.size;
           for (const s of sockets) s.destroy();
           sockets.clear();
+          upstreams.clear();
           return n;
+        },
+        pauseReading: () => {
+          for (const u of upstreams) {
+            u.unpipe();
+            u.pause();
+          }
         },
         close: () => new Promise((r) => server.close(() => r())),
       }),
@@ -135,5 +149,206 @@ test(
     } finally {
       r.close();
     }
+  }),
+);
+
+// The official stateful client through the proxy; records every "seq" argument and how it ended.
+async function statefulClient(svc2, proxy2, user) {
+  const fx = await startNegotiateFixture({ ...svc2, base: `http://127.0.0.1:${proxy2.port}` });
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl(`http://127.0.0.1:${fx.port}/api?user=${user}`, {
+      transport: signalR.HttpTransportType.WebSockets,
+    })
+    .withStatefulReconnect()
+    .configureLogging(signalR.LogLevel.None)
+    .build();
+  const c = { connection, fx, received: [], closed: false, closeError: undefined };
+  connection.on("seq", (n) => c.received.push(n));
+  connection.onclose((e) => {
+    c.closed = true;
+    c.closeError = e;
+  });
+  await connection.start();
+  c.id = connection.connectionId;
+  return c;
+}
+
+// Sends 60 KB messages to one connection until the service says it dropped the socket of a client
+// that does not read (at most `limit`); returns how many were sent.
+async function sendUntilDropped(svc2, id, mark, limit = 1500) {
+  const filler = "x".repeat(60000);
+  for (let i = 1; i <= limit; i++) {
+    const res = await restCall(svc2, "POST", p22("chat", `/connections/${id}/:send`), {
+      body: { target: "seq", arguments: [i, filler] },
+    });
+    assert.equal(res.status, 202);
+    if (/dropping its socket/.test(svc2.logsSince(mark))) return i;
+  }
+  assert.fail(`the service never dropped the socket after ${limit} messages:\n${svc2.logsSince(mark)}`);
+}
+
+test(
+  "a burst of 1,200 broadcasts of 4 KB reaches a stateful client whole, as it reaches a plain one",
+  logged(async (t) => {
+    const fx = await startNegotiateFixture(svc);
+    const build = (stateful) => {
+      let b = new signalR.HubConnectionBuilder()
+        .withUrl(`http://127.0.0.1:${fx.port}/api?user=burst`, {
+          transport: signalR.HttpTransportType.WebSockets,
+        })
+        .configureLogging(signalR.LogLevel.None);
+      if (stateful) b = b.withStatefulReconnect();
+      return b.build();
+    };
+    const clients = [build(true), build(false)].map((connection) => {
+      const c = { connection, received: [], closeError: null };
+      connection.on("burst", (n) => c.received.push(n));
+      connection.onclose((e) => (c.closeError = e ?? new Error("closed")));
+      return c;
+    });
+    try {
+      for (const c of clients) await c.connection.start();
+      const mark = svc.logMark();
+      const total = 1200;
+      const payload = "b".repeat(4000);
+      // Sixteen senders on keep-alive connections with one token: most of the burst (4.8 MB,
+      // several times the 1 MB outbound queue) is out before the client's first Ack (it
+      // acknowledges about once a second), as a busy app's would be.
+      const path = p22("chat", "/:send");
+      const headers = {
+        Authorization: `Bearer ${mintToken(svc.key, { aud: restAud(path) })}`,
+        "Content-Type": "application/json",
+      };
+      let next = 1;
+      const lane = async () => {
+        while (next <= total) {
+          const n = next++;
+          const res = await fetch(`${svc.base}${path}`, {
+            method: "POST",
+            headers,
+            body: JSON.stringify({ target: "burst", arguments: [n, payload] }),
+          });
+          assert.equal(res.status, 202);
+          await res.arrayBuffer();
+        }
+      };
+      const started = Date.now();
+      await Promise.all(Array.from({ length: 16 }, lane));
+      t.diagnostic(`the burst took ${Date.now() - started} ms`);
+      for (const c of clients) {
+        await waitFor(() => c.received.length >= total || c.closeError, {
+          timeout: 20000,
+          message: "the whole burst",
+        });
+        assert.equal(c.closeError, null, `no close: ${c.closeError}`);
+        assert.equal(c.received.length, total);
+        assert.equal(new Set(c.received).size, total, "each message once");
+      }
+      assert.doesNotMatch(svc.logsSince(mark), /outbound queue over/);
+    } finally {
+      for (const c of clients) await c.connection.stop();
+      await fx.close();
+    }
+  }),
+);
+
+test(
+  "a stateful client that stops reading loses its socket, not its connection: it resumes with every message",
+  logged(async () => {
+    // A replay buffer larger than what the kernel's socket buffers hold: what was written to the
+    // dropped socket and never read is still there to replay.
+    const svc2 = await startService({
+      args: ["--max-outbound-queue", "200000", "--stateful-reconnect-buffer", String(64 << 20)],
+    });
+    const proxy2 = await startProxy(svc2.port);
+    let c;
+    try {
+      c = await statefulClient(svc2, proxy2, "slow");
+      proxy2.pauseReading();
+      const mark = svc2.logMark();
+      let sent = await sendUntilDropped(svc2, c.id, mark);
+      // Messages sent while the client is away are kept for it too.
+      for (let i = 0; i < 3; i++) {
+        sent++;
+        const res = await restCall(svc2, "POST", p22("chat", `/connections/${c.id}/:send`), {
+          body: { target: "seq", arguments: [sent, "while away"] },
+        });
+        assert.equal(res.status, 202);
+      }
+      assert.equal((await restCall(svc2, "HEAD", p22("chat", `/connections/${c.id}`))).status, 200,
+        "the connection is still known while its client is away");
+      assert.ok(proxy2.cut() > 0);
+      await waitFor(() => c.received.length >= sent || c.closed, { timeout: 30000, message: "every message" });
+      assert.equal(c.closed, false, `the client was not closed: ${c.closeError}`);
+      assert.deepEqual(c.received, Array.from({ length: sent }, (_, k) => k + 1));
+      assert.equal(c.connection.connectionId, c.id, "the same connection was resumed");
+    } finally {
+      await c?.connection.stop();
+      await c?.fx.close();
+      await proxy2.close();
+      await stopService(svc2);
+    }
+  }),
+);
+
+test(
+  "a stateful client that cannot be resumed is told why",
+  logged(async () => {
+    const svc2 = await startService({
+      args: ["--max-outbound-queue", "200000", "--stateful-reconnect-buffer", "200000"],
+    });
+    const proxy2 = await startProxy(svc2.port);
+    let c;
+    try {
+      c = await statefulClient(svc2, proxy2, "gone");
+      proxy2.pauseReading();
+      const mark = svc2.logMark();
+      await sendUntilDropped(svc2, c.id, mark);
+      // More than the 400,000 bytes a connection keeps while its client is away.
+      for (let i = 0; i < 8; i++) {
+        const res = await restCall(svc2, "POST", p22("chat", `/connections/${c.id}/:send`), {
+          body: { target: "seq", arguments: [0, "y".repeat(60000)] },
+        });
+        assert.equal(res.status, 202);
+      }
+      proxy2.cut();
+      await waitFor(() => c.closed, { timeout: 15000, message: "the client closed" });
+      assert.match(String(c.closeError?.message), /cannot be resumed.*exceeded the 400000 bytes it keeps/);
+      await waitFor(
+        async () => (await restCall(svc2, "HEAD", p22("chat", `/connections/${c.id}`))).status === 404,
+        { timeout: 5000, message: "the connection is gone" },
+      );
+    } finally {
+      await c?.connection.stop();
+      await c?.fx.close();
+      await proxy2.close();
+      await stopService(svc2);
+    }
+  }),
+);
+
+test(
+  "a client that comes back after the 15 s window is told why it cannot resume",
+  logged(async () => {
+    const { rawConnect, openRawSocket, RS } = await import("./helpers.mjs");
+    const r = await rawConnect(svc, { user: "late" });
+    r.send(`{"protocol":"json","version":2}${RS}`);
+    assert.deepEqual(await r.next(() => true, 3000, "handshake reply"), {});
+    r.close(); // the socket drops without a Close: the connection waits 15 s for its client
+    await sleep(1000);
+    assert.equal((await restCall(svc, "HEAD", p22("chat", `/connections/${r.connectionId}`))).status, 200);
+    await sleep(15500);
+    const again = await openRawSocket(r.url);
+    try {
+      const sequence = await again.next(() => true, 3000, "Sequence");
+      assert.equal(sequence.type, 9);
+      const close = await again.next(() => true, 3000, "Close");
+      assert.equal(close.type, 7);
+      assert.equal(close.error, "The connection cannot be resumed: the client did not reconnect within 15 s.");
+      await again.closed;
+    } finally {
+      again.close();
+    }
+    assert.equal((await restCall(svc, "HEAD", p22("chat", `/connections/${r.connectionId}`))).status, 404);
   }),
 );

@@ -513,18 +513,50 @@ describe("WebSocket framing (RFC 6455) on a raw socket", () => {
       "a new Text frame inside a fragmented message",
       () => Buffer.concat([clientFrame(OP.TEXT, '{"type"', { fin: false }), clientFrame(OP.TEXT, `:6}${RS}`)]),
     ],
+    // RFC 6455 7.4: codes a Close frame may not carry.
+    ...[999, 1004, 1005, 1006, 1015, 2000].map((code) => [
+      `a Close with the invalid code ${code}`,
+      () => clientFrame(OP.CLOSE, Buffer.from([code >> 8, code & 0xff])),
+    ]),
+    // RFC 6455 8.1: text that is not UTF-8 is invalid payload data.
+    ["a Text frame that is not UTF-8", () => clientFrame(OP.TEXT, Buffer.from([0x7b, 0xff, 0x7d, 0x1e])), 1007],
+    [
+      "a fragmented Text message that ends inside a UTF-8 sequence",
+      () => Buffer.concat([clientFrame(OP.TEXT, "ok", { fin: false }), clientFrame(OP.CONT, Buffer.from([0xe2, 0x82]))]),
+      1007,
+    ],
+    [
+      "a Close whose reason is not UTF-8",
+      () => clientFrame(OP.CLOSE, Buffer.from([0x03, 0xe8, 0xc0, 0xaf])),
+      1007,
+    ],
   ];
-  for (const [what, frame] of protocolErrors) {
+  for (const [what, frame, code = 1002] of protocolErrors) {
     test(
-      `protocol error: ${what} → Close 1002 and the connection closes`,
+      `protocol error: ${what} → Close ${code} and the connection closes`,
       logged(async () => {
         const c = await connect();
         c.send(frame());
-        await expectCloseFrame(c, 1002, what);
+        await expectCloseFrame(c, code, what);
         await waitFor(async () => (await connStatus(c.connectionId)) === 404, { message: `connection gone after ${what}` });
       }),
     );
   }
+
+  test(
+    "a Text message whose UTF-8 characters are split across frames is accepted",
+    logged(async () => {
+      const c = await connect();
+      // "€" is e2 82 ac: the frames cut it after its first byte.
+      const record = Buffer.from(`{"type":1,"target":"x","arguments":["€"]}${RS}`, "utf8");
+      const cut = record.indexOf(0xe2) + 1;
+      c.send(Buffer.concat([clientFrame(OP.TEXT, record.subarray(0, cut), { fin: false }), clientFrame(OP.CONT, record.subarray(cut))]));
+      await sendTo(c, ["after the split"]);
+      const msg = await c.nextRecord((m) => m.type === 1, 3000, "the message sent after");
+      assert.deepEqual(msg.arguments, ["after the split"]);
+      assert.equal(await connStatus(c.connectionId), 200);
+    }),
+  );
 
   test(
     "protocol error: an unmasked frame with an empty payload (2 bytes) → Close 1002",

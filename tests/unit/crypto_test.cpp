@@ -41,15 +41,20 @@ TEST(Crypto, Base64Standard) {
   EXPECT_FALSE(base64_decode("Zg==="));
 }
 
-TEST(Crypto, Base64UrlNoPaddingAndOptionalPaddingOnDecode) {
+TEST(Crypto, Base64UrlIsCanonicalUnpadded) {
   EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
   EXPECT_EQ(base64url_encode("f"), "Zg");
   EXPECT_EQ(base64url_encode(R"({"alg":"HS256","typ":"JWT"})"),
             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9");
   EXPECT_EQ(base64url_decode("-_8"), "\xfb\xff");
-  EXPECT_EQ(base64url_decode("-_8="), "\xfb\xff");
   EXPECT_EQ(base64url_decode("Zg"), "f");
-  EXPECT_EQ(base64url_decode("Zg=="), "f");
+  // JWS (RFC 7515 §2) and our connection tokens: one encoding per byte string. Padding and
+  // non-zero unused bits are other spellings of the same bytes, refused.
+  EXPECT_FALSE(base64url_decode("-_8="));
+  EXPECT_FALSE(base64url_decode("Zg=="));
+  EXPECT_FALSE(base64url_decode("Zh"));   // "f" with a set unused bit
+  EXPECT_FALSE(base64url_decode("-_9"));  // "\xfb\xff" with a set unused bit
+  EXPECT_EQ(base64url_decode("Zm9v"), "foo");
   EXPECT_EQ(base64url_decode(""), "");
   EXPECT_FALSE(base64url_decode("+/8"));     // standard alphabet rejected
   EXPECT_FALSE(base64url_decode("Zg="));     // padding that does not complete the quantum

@@ -453,6 +453,12 @@ TEST(AppConfig, FunctionTimeout) {
                   " (expected \"hh:mm:ss\", \"d.hh:mm:ss\" or \"-1\" for no limit)")
         << bad;
   }
+  // The duration rule of every parser (util/duration.hpp): at most 2147483647 s, never wrapped.
+  EXPECT_EQ(timeout_of(R"("24855.03:14:07")"), seconds(2147483647));
+  app.host(R"({"version": "2.0", "functionTimeout": "999999999.00:00:00"})");
+  EXPECT_EQ(load_error(app), app.path("host.json") +
+                                 ": invalid 'functionTimeout' \"999999999.00:00:00\": longer "
+                                 "than 2147483647 seconds (use \"-1\" for no limit)");
 }
 
 // ---------------------------------------------------------------------------------------------

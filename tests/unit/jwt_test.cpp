@@ -63,7 +63,7 @@ TEST(Jwt, IssueThenVerify) {
   ASSERT_TRUE(verified.ok()) << verified.message;
   EXPECT_EQ(verified.error, TokenError::None);
   EXPECT_EQ(verified.message, "");
-  EXPECT_EQ(verified.audience, "https://h.example.com/client/?hub=chat");
+  EXPECT_EQ(verified.audiences, std::vector<std::string>{"https://h.example.com/client/?hub=chat"});
   EXPECT_EQ(verified.expires_at, kNow + 3600);
   EXPECT_EQ(verified.user_id, "bob");
   const std::vector<std::pair<std::string, std::string>> expected_claims{
@@ -129,6 +129,16 @@ TEST(Jwt, RejectsBadSignatures) {
   EXPECT_EQ(verify(sign(kHs256, payload_with(""), "another key")).error, TokenError::BadSignature);
   EXPECT_EQ(verify(good.substr(0, good.rfind('.') + 1)).error, TokenError::BadSignature);
   EXPECT_EQ(verify(good.substr(0, good.rfind('.') + 1) + "!!!").error, TokenError::BadSignature);
+
+  // Other spellings of the right signature bytes: padding, and set bits in the last character's
+  // two unused bits (a 32-byte MAC is 43 characters: 258 bits). JWS allows one encoding only.
+  EXPECT_EQ(verify(good + "=").error, TokenError::BadSignature);
+  EXPECT_EQ(verify(good + "==").error, TokenError::BadSignature);
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string unused_bits = good;
+  unused_bits.back() = alphabet[alphabet.find(good.back()) | 1];
+  ASSERT_NE(unused_bits, good);
+  EXPECT_EQ(verify(unused_bits).error, TokenError::BadSignature);
 
   // Tampered payload with the original signature.
   const std::string tampered = base64url_encode(kHs256) + "." +
@@ -212,7 +222,8 @@ TEST(Jwt, Audience) {
   // Arrays: any element may match.
   verified = verify(with_aud(R"(["http://a/x","http://localhost/client/?hub=chat"])"));
   EXPECT_TRUE(verified.ok());
-  EXPECT_EQ(verified.audience, "http://a/x");
+  EXPECT_EQ(verified.audiences,
+            (std::vector<std::string>{"http://a/x", "http://localhost/client/?hub=chat"}));
   verified = verify(with_aud(R"(["http://a/x","http://b/y"])"));
   EXPECT_EQ(verified.error, TokenError::WrongAudience);
   EXPECT_EQ(verified.message,

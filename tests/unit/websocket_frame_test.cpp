@@ -41,6 +41,43 @@ struct Recorder : WebSocketReader::Listener {
   }
 };
 
+// One random character as UTF-8: ASCII, or a 2-, 3- or 4-byte sequence.
+std::string random_character(std::mt19937& random) {
+  std::uint32_t code = 0;
+  switch (random() % 4) {
+    case 0:
+      code = random() % 0x80;
+      break;
+    case 1:
+      code = 0x80 + random() % (0x800 - 0x80);
+      break;
+    case 2:
+      do code = 0x800 + random() % (0x10000 - 0x800);
+      while (code >= 0xD800 && code <= 0xDFFF);
+      break;
+    default:
+      code = 0x10000 + random() % (0x110000 - 0x10000);
+      break;
+  }
+  std::string out;
+  if (code < 0x80) {
+    out.push_back(static_cast<char>(code));
+  } else if (code < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+    out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+  } else if (code < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (code >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+  }
+  return out;
+}
+
 bool feed(WebSocketReader& reader, Recorder& recorder, std::string bytes) {
   return reader.consume(bytes.data(), bytes.size(), recorder);
 }
@@ -184,6 +221,64 @@ TEST(WebSocketReader, RefusesProtocolViolations) {
   }
 }
 
+TEST(WebSocketReader, TextThatIsNotUtf8IsRefusedWith1007) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {client_frame(0x81, "ok \xff"), "text message is not UTF-8"},
+      {client_frame(0x81, "\xc0\xaf"), "text message is not UTF-8"},          // overlong '/'
+      {client_frame(0x81, "\xed\xa0\x80"), "text message is not UTF-8"},      // a surrogate
+      {client_frame(0x81, "\xf4\x90\x80\x80"), "text message is not UTF-8"},  // over U+10FFFF
+      {client_frame(0x81, "cut \xe2\x82"), "text message ends inside a UTF-8 sequence"},
+      // Split across fragments: the end of the message is where a sequence must be complete.
+      {client_frame(0x01, "\xe2\x82") + client_frame(0x80, "x"), "text message is not UTF-8"},
+      {client_frame(0x01, "a") + client_frame(0x80, "\xe2"),
+       "text message ends inside a UTF-8 sequence"},
+  };
+  for (const auto& [bytes, error] : cases) {
+    WebSocketReader reader;
+    Recorder recorder;
+    EXPECT_FALSE(feed(reader, recorder, bytes)) << error;
+    ASSERT_NE(reader.error(), nullptr) << error;
+    EXPECT_EQ(std::string(reader.error()), error);
+    EXPECT_EQ(reader.error_code(), kWebSocketInvalidPayload) << error;
+  }
+  // A sequence split across frames (and reads) is fine; binary messages are not checked.
+  WebSocketReader reader;
+  Recorder recorder;
+  const std::string euro = client_frame(0x01, "\xe2\x82") + client_frame(0x80, "\xac!");
+  for (char c : euro) ASSERT_TRUE(feed(reader, recorder, std::string(1, c)));
+  EXPECT_TRUE(feed(reader, recorder, client_frame(0x82, "\xff\xfe")));
+  EXPECT_EQ(recorder.data, "\xe2\x82\xac!\xff\xfe");
+}
+
+TEST(WebSocketReader, CloseCodesAndReasonsAreChecked) {
+  auto close_with = [](std::uint16_t code, std::string_view reason = {}) {
+    std::string payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+    payload.append(reason);
+    return client_frame(0x88, payload);
+  };
+  for (std::uint16_t code : {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000}) {
+    WebSocketReader reader;
+    Recorder recorder;
+    EXPECT_FALSE(feed(reader, recorder, close_with(code))) << code;
+    ASSERT_NE(reader.error(), nullptr);
+    EXPECT_EQ(std::string(reader.error()), "invalid close code") << code;
+    EXPECT_EQ(reader.error_code(), kWebSocketProtocolError);
+    EXPECT_TRUE(recorder.controls.empty());
+  }
+  for (std::uint16_t code : {1000, 1001, 1002, 1003, 1007, 1011, 1014, 3000, 4999}) {
+    WebSocketReader reader;
+    Recorder recorder;
+    EXPECT_TRUE(feed(reader, recorder, close_with(code, "fine \xe2\x82\xac"))) << code;
+    EXPECT_EQ(recorder.controls.size(), 1u) << code;
+  }
+  WebSocketReader reader;
+  Recorder recorder;
+  EXPECT_TRUE(feed(reader, recorder, client_frame(0x88, "")));  // no code at all is allowed
+  WebSocketReader bad_reason;
+  EXPECT_FALSE(feed(bad_reason, recorder, close_with(1000, "\xff")));
+  EXPECT_EQ(bad_reason.error_code(), kWebSocketInvalidPayload);
+}
+
 TEST(WebSocketReader, RefusesABadFrameAsSoonAsItsFirstTwoBytesArrive) {
   // An unmasked empty Ping, RSV1 set, an unknown opcode: two bytes each, nothing to wait for.
   for (std::string bytes :
@@ -213,14 +308,26 @@ TEST(WebSocketReader, RandomFragmentationAndSplitsReassembleEveryMessage) {
     std::size_t pings = 0;
     const int messages = 1 + static_cast<int>(random() % 8);
     for (int m = 0; m < messages; ++m) {
+      // Text messages are random characters (1 to 4 bytes each) cut into frames at random bytes,
+      // so UTF-8 sequences are split across frames; binary messages are random bytes.
+      const bool text = random() % 2 == 0;
       const int fragments = 1 + static_cast<int>(random() % 4);
+      const std::size_t size = random() % 3 == 0 ? random() % 70000 : random() % 200 * fragments;
+      std::string message;
+      if (text) {
+        while (message.size() < size) message += random_character(random);
+      } else {
+        message.resize(size);
+        for (auto& c : message) c = static_cast<char>(random());
+      }
+      expected += message;
+      std::size_t at = 0;
       for (int f = 0; f < fragments; ++f) {
-        std::size_t size = random() % 3 == 0 ? random() % 70000 : random() % 200;
-        std::string payload(size, '\0');
-        for (auto& c : payload) c = static_cast<char>(random());
-        expected += payload;
         const bool fin = f == fragments - 1;
-        const std::uint8_t opcode = f == 0 ? (random() % 2 ? 0x1 : 0x2) : 0x0;
+        const std::size_t piece = fin ? message.size() - at : random() % (message.size() - at + 1);
+        const std::string payload = message.substr(at, piece);
+        at += piece;
+        const std::uint8_t opcode = f == 0 ? (text ? 0x1 : 0x2) : 0x0;
         stream += client_frame(static_cast<std::uint8_t>((fin ? 0x80 : 0) | opcode), payload);
         if (random() % 4 == 0) {  // control frames may come between fragments
           stream += client_frame(0x89, "p");

@@ -1,0 +1,61 @@
+// Unit tests for UTF-8 validation: every well-formed length, the ill-formed cases RFC 3629 names
+// (overlong forms, surrogates, beyond U+10FFFF, stray continuation bytes, cut sequences), and
+// text fed in pieces.
+#include "util/utf8.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace switchboard::util {
+namespace {
+
+TEST(Utf8, AcceptsWellFormedText) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("plain ASCII \x01\x7f"));
+  EXPECT_TRUE(is_valid_utf8("\xc2\x80 \xdf\xbf"));                  // U+0080, U+07FF
+  EXPECT_TRUE(is_valid_utf8("\xe0\xa0\x80 \xef\xbf\xbf"));          // U+0800, U+FFFF
+  EXPECT_TRUE(is_valid_utf8("\xed\x9f\xbf \xee\x80\x80"));          // around the surrogates
+  EXPECT_TRUE(is_valid_utf8("\xf0\x90\x80\x80 \xf4\x8f\xbf\xbf"));  // U+10000, U+10FFFF
+  EXPECT_TRUE(is_valid_utf8(std::string("nul \0 inside", 12)));
+}
+
+TEST(Utf8, RefusesIllFormedText) {
+  for (const char* bad : {
+           "\x80",              // a continuation byte first
+           "\xc0\x80",          // overlong NUL
+           "\xc1\xbf",          // overlong
+           "\xe0\x9f\xbf",      // overlong three-byte form
+           "\xed\xa0\x80",      // U+D800, a surrogate
+           "\xed\xbf\xbf",      // U+DFFF
+           "\xf0\x8f\xbf\xbf",  // overlong four-byte form
+           "\xf4\x90\x80\x80",  // U+110000
+           "\xf5\x80\x80\x80",  // F5 never starts a sequence
+           "\xff",
+           "\xc3",          // cut short
+           "\xe2\x82",      // cut short
+           "\xe2\x28\xa1",  // a continuation byte missing in the middle
+       })
+    EXPECT_FALSE(is_valid_utf8(bad)) << testing::PrintToString(std::string(bad));
+}
+
+TEST(Utf8, ValidatesInPieces) {
+  const std::string text = "a\xe2\x82\xac\xf0\x9f\x98\x80z";  // a, euro sign, emoji, z
+  for (std::size_t cut = 0; cut <= text.size(); ++cut) {
+    Utf8Validator validator;
+    ASSERT_TRUE(validator.feed(text.substr(0, cut))) << cut;
+    ASSERT_TRUE(validator.feed(text.substr(cut))) << cut;
+    EXPECT_TRUE(validator.complete()) << cut;
+  }
+  Utf8Validator validator;
+  ASSERT_TRUE(validator.feed("\xe2\x82"));
+  EXPECT_FALSE(validator.complete());
+  EXPECT_FALSE(validator.feed("x"));
+  EXPECT_FALSE(validator.feed("y")) << "stays failed";
+  validator.reset();
+  EXPECT_TRUE(validator.feed("fresh"));
+  EXPECT_TRUE(validator.complete());
+}
+
+}  // namespace
+}  // namespace switchboard::util
