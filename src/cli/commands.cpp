@@ -21,7 +21,20 @@ namespace {
 using namespace switchboard;
 
 // Durations on the command line follow the rule of every duration (util/duration.hpp).
-const CLI::Range kDurationRange(0.0, static_cast<double>(util::kMaxDurationSeconds));
+const CLI::Validator kDurationRange(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      try {
+        value = std::stod(text);
+      } catch (const std::exception&) {
+        return "'" + text + "' is not a number of seconds";
+      }
+      if (!(value >= 0 && value <= static_cast<double>(util::kMaxDurationSeconds)))
+        return "'" + text + "' must be from 0 to " + std::to_string(util::kMaxDurationSeconds) +
+               " seconds";
+      return {};
+    },
+    "SECONDS", "duration");
 
 std::chrono::milliseconds seconds_option(double seconds) {
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));

@@ -89,6 +89,29 @@ describe("service startup", () => {
   );
 
   test(
+    "a duration beyond 2147483647 seconds on the command line is refused, not wrapped",
+    logged(async () => {
+      const { execFileSync, spawnSync } = await import("node:child_process");
+      const { BINARY } = await import("./helpers.mjs");
+      for (const args of [
+        ["service", "--port", "0", "--keep-alive-interval", "3000000000"],
+        ["service", "--port", "0", "--long-polling-timeout", "1e12"],
+        ["token", "--access-key", "k", "--hub", "chat", "--lifetime", "10000000000"],
+      ]) {
+        const run = spawnSync(BINARY, args, { encoding: "utf8", timeout: 10000 });
+        assert.notEqual(run.status, 0, `${args.join(" ")} should fail`);
+        assert.match(run.stderr + run.stdout, /not in range|2147483647/, args.join(" "));
+      }
+      // The largest is accepted.
+      const token = execFileSync(BINARY, ["token", "--access-key", "k", "--hub", "chat", "--lifetime", "2147483647"], {
+        encoding: "utf8",
+      }).trim();
+      const payload = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+      assert.equal(payload.exp - payload.iat, 2147483647);
+    }),
+  );
+
+  test(
     "stops on SIGTERM (exit code 0) even with open connections, which are closed",
     logged(async () => {
       const svc = await startService({ keys: [KEY1] });
