@@ -21,6 +21,10 @@ struct ServiceOptions {
   std::size_t max_message_size = 32 * 1024;        // per incoming hub message
   std::size_t max_outbound_queue_bytes = 1 << 20;  // per connection
   std::size_t max_rest_body_bytes = 1 << 20;
+  // HTTP: time a request's headers have to arrive, and the cap on connections that have not sent
+  // a first request (0: automatic, see net::default_pending_limit()).
+  std::chrono::milliseconds header_timeout{10000};
+  std::size_t max_pending_connections = 0;
   unsigned threads = 0;  // 0: one per core
 };
 
