@@ -10,6 +10,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "net/request_framing.hpp"
+#include "net/request_target.hpp"
+
 namespace switchboard::net {
 
 namespace asio = boost::asio;
@@ -88,6 +91,18 @@ asio::awaitable<void> run_session(tcp::socket socket, service::Shard& shard, Htt
                                      asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) {
       ticket.release();
+      if (auto error = check_request_framing(parser.get())) {
+        const char* code =
+            error->status == http::status::not_implemented ? "NotImplemented" : "BadRequest";
+        auto response = make_error(error->status, code, error->message);
+        co_await refuse(stream, std::move(response));
+        co_return;
+      }
+      if (auto error = normalize_request_target(parser.get())) {
+        auto response = make_error(http::status::bad_request, "BadRequest", *error);
+        co_await refuse(stream, std::move(response));
+        co_return;
+      }
       if (!parser.is_done()) {
         stream.expires_after(options.idle_timeout);
         co_await http::async_read(stream, buffer, parser,
