@@ -49,6 +49,37 @@ sigset_t block_termination_signals() {
   return set;
 }
 
+// The HTTP connection limits shared by `service`, `start` and `functions`.
+struct ConnectionLimitArgs {
+  double header_timeout = 10;
+  std::size_t max_pending = 0;  // 0: automatic
+};
+
+void add_connection_limit_options(CLI::App* command, ConnectionLimitArgs& args) {
+  command
+      ->add_option("--header-timeout", args.header_timeout,
+                   "Seconds a connection has to send a request's headers (from connecting, or "
+                   "from the first byte of a later request)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--max-pending-connections", args.max_pending,
+                   "Connections that have not sent a first request, per listening port; beyond "
+                   "it the oldest are closed (0: 4096, or a quarter of the open-file limit if "
+                   "lower)")
+      ->capture_default_str();
+}
+
+void apply_connection_limits(const ConnectionLimitArgs& args, net::HttpServerOptions& http) {
+  http.header_timeout = seconds_option(args.header_timeout);
+  http.max_pending_connections = args.max_pending;
+}
+
+void apply_connection_limits(const ConnectionLimitArgs& args, service::ServiceOptions& options) {
+  options.header_timeout = seconds_option(args.header_timeout);
+  options.max_pending_connections = args.max_pending;
+}
+
 struct ServiceArgs {
   unsigned short port = 8888;
   std::string bind = "127.0.0.1";
@@ -59,6 +90,7 @@ struct ServiceArgs {
   std::size_t max_queue = 1 << 20;
   std::size_t stateful_buffer = 1 << 20;
   unsigned threads = 0;
+  ConnectionLimitArgs limits;
 };
 
 int run_service(const ServiceArgs& args, bool port_given) {
@@ -97,6 +129,7 @@ int run_service(const ServiceArgs& args, bool port_given) {
   options.max_outbound_queue_bytes = args.max_queue;
   options.stateful_reconnect_buffer_bytes = args.stateful_buffer;
   options.threads = args.threads;
+  apply_connection_limits(args.limits, options);
 
   auto signals = block_termination_signals();
   service::ShardPool pool(options.threads);
@@ -134,6 +167,7 @@ struct HostArgs {
   std::string bind = "127.0.0.1";
   int service_port = 0;  // start: 0 = from the app's connection string, else 8888
   unsigned threads = 0;
+  ConnectionLimitArgs limits;
 };
 
 functions::FunctionApp load_app(const HostArgs& args, bool embedded,
@@ -171,6 +205,7 @@ int run_functions_host(const HostArgs& args, const FunctionRegistry* registry) {
   functions::FunctionHostOptions options;
   options.bind_address = args.bind;
   options.port = host_port(args, app);
+  apply_connection_limits(args.limits, options.http);
   functions::FunctionHost host(std::move(app), options, pool, registry);
   host.start();
   pool.start();
@@ -217,6 +252,8 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
                         ";Port=" + std::to_string(service_options.port) +
                         ";AccessKey=" + service_options.access_keys.front() + ";Version=1.0;";
 
+  apply_connection_limits(args.limits, service_options);
+
   auto signals = block_termination_signals();
   service::ShardPool pool(args.threads);
   service::Service service(service_options, pool);
@@ -225,6 +262,7 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
   options.port = host_port(args, app);
   options.embedded_router = service.context().router.get();
   options.embedded_connection_string = connection_string;
+  apply_connection_limits(args.limits, options.http);
   functions::FunctionHost host(std::move(app), options, pool, registry);
   service.start();
   host.start();
@@ -354,6 +392,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
       ->check(CLI::PositiveNumber);
   service_cmd->add_option("--threads", service_args.threads, "Worker threads (0: one per core)")
       ->capture_default_str();
+  add_connection_limit_options(service_cmd, service_args.limits);
 
   HostArgs start_args;
   auto* start_cmd = app.add_subcommand(
@@ -366,6 +405,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
                         "SignalR service port (default: the app's connection string, or 8888)");
   start_cmd->add_option("--bind", start_args.bind, "Address to listen on")->capture_default_str();
   start_cmd->add_option("--threads", start_args.threads, "Worker threads (0: one per core)");
+  add_connection_limit_options(start_cmd, start_args.limits);
 
   HostArgs functions_args;
   auto* functions_cmd = app.add_subcommand(
@@ -379,6 +419,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
       ->capture_default_str();
   functions_cmd->add_option("--threads", functions_args.threads,
                             "Worker threads (0: one per core)");
+  add_connection_limit_options(functions_cmd, functions_args.limits);
 
   TokenArgs token_args;
   auto* token_cmd = app.add_subcommand(

@@ -1,19 +1,26 @@
-// A keep-alive HTTP/1.1 server on Boost.Beast: accepts on one address, spreads connections over
-// the shards round-robin, reads requests with size limits and hands each to an HttpHandler.
-// WebSocket upgrades are handed over with the socket.
+// A keep-alive HTTP/1.1 server on Boost.Beast: accepts on one address and spreads connections over
+// the shards round-robin (each runs as an http_session); WebSocket upgrades are handed over with
+// the socket. When accept fails (descriptors exhausted) the listener sheds the waiting connections
+// and pauses instead of retrying at once; connections that have not sent a first request are
+// capped (PendingConnections) and given a short header timeout.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "net/accept_overload.hpp"
 #include "net/http_types.hpp"
 #include "service/shard.hpp"
 
 namespace switchboard::net {
+
+class PendingConnections;
 
 class HttpHandler {
  public:
@@ -30,7 +37,14 @@ class HttpHandler {
 struct HttpServerOptions {
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 * 1024;
-  std::chrono::seconds idle_timeout{120};
+  // Time a request's headers have to arrive in full: counted from the connection for the first
+  // request, from the request's first byte for later ones.
+  std::chrono::milliseconds header_timeout{10000};
+  // Time a kept-alive connection may wait for its next request; also bounds reading one body.
+  std::chrono::milliseconds idle_timeout{120000};
+  // Connections that have not yet sent their first request's headers; beyond it the oldest are
+  // closed. 0: default_pending_limit() (4096, or a quarter of the open-file limit).
+  std::size_t max_pending_connections = 0;
 };
 
 class HttpServer {
@@ -40,6 +54,7 @@ class HttpServer {
   // Binds and listens; throws with a clear message when the address is taken.
   void listen(const std::string& address, unsigned short port);
   unsigned short port() const;
+  // Stops accepting; call on the first shard's thread.
   void stop();
 
  private:
@@ -47,7 +62,10 @@ class HttpServer {
   std::vector<service::Shard*> shards_;
   HttpHandler& handler_;
   HttpServerOptions options_;
+  std::shared_ptr<PendingConnections> pending_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;  // the pause after a failed accept
+  AcceptOverload overload_;
   std::size_t next_shard_ = 0;
 };
 

@@ -25,6 +25,10 @@ struct ServiceOptions {
   // max_outbound_queue_bytes for its client.
   std::size_t stateful_reconnect_buffer_bytes = 1 << 20;
   std::size_t max_rest_body_bytes = 1 << 20;
+  // HTTP: time a request's headers have to arrive, and the cap on connections that have not sent
+  // a first request (0: automatic, see net::default_pending_limit()).
+  std::chrono::milliseconds header_timeout{10000};
+  std::size_t max_pending_connections = 0;
   unsigned threads = 0;  // 0: one per core
 };
 

@@ -43,6 +43,8 @@ Service::Service(ServiceOptions options, ShardPool& pool)
   context_.tokens = std::make_unique<auth::ConnectionTokenCodec>(auth::random_id(32));
   net::HttpServerOptions http_options;
   http_options.max_body_bytes = context_.options.max_rest_body_bytes;
+  http_options.header_timeout = context_.options.header_timeout;
+  http_options.max_pending_connections = context_.options.max_pending_connections;
   server_ = std::make_unique<net::HttpServer>(context_.shards, *this, http_options);
 }
 

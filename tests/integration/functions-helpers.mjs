@@ -30,6 +30,7 @@ import {
   startService,
   stopService,
   uid,
+  underFdLimit,
   waitFor,
 } from "./helpers.mjs";
 
@@ -172,6 +173,7 @@ function spawnTracked(label, binary, args, { cwd, env }) {
  *   servicePort: false => do not pass --service-port (the app's connection string decides)
  *   connectionString: (functions mode) use this instead of starting a service
  *   cwd:      working directory (default: a temp dir; seeds-cpp uses it as its app root)
+ *   fdLimit:  run the host under this open-file limit (`ulimit -n`)
  * Resolves with a host object: {port, base, service: {port, key, base}, keys, log, call(), stop(), ...}.
  */
 export async function startHost(opts = {}) {
@@ -213,7 +215,8 @@ async function startHostOnce(opts) {
     childEnv.AzureSignalRConnectionString = `Endpoint=http://localhost;Port=${svc.port};AccessKey=${svc.key};Version=1.0;`;
   }
   args.push(...extraArgs);
-  const t = spawnTracked(`${path.basename(binary)} ${args.join(" ")}`, binary, args, { cwd, env: hostEnv(childEnv) });
+  const [command, commandArgs] = opts.fdLimit ? underFdLimit(opts.fdLimit, binary, args) : [binary, args];
+  const t = spawnTracked(`${path.basename(binary)} ${args.join(" ")}`, command, commandArgs, { cwd, env: hostEnv(childEnv) });
   host.track = t;
   host.proc = t.proc;
   Object.defineProperty(host, "log", { get: () => t.log });

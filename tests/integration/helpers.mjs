@@ -98,6 +98,14 @@ export function captureProcess(proc, record, exitLabel = "exited", onExit = () =
   return record;
 }
 
+/**
+ * The command and arguments that run `binary args` under a lower open-file limit: a bash that sets
+ * `ulimit -n` and execs the binary (same pid, so signals reach it).
+ */
+export function underFdLimit(limit, binary, args) {
+  return ["bash", ["-c", `ulimit -n ${Number(limit)} && exec "$0" "$@"`, binary, ...args]];
+}
+
 /** Parse `Endpoint=...;Port=...;AccessKey=...;Version=1.0;` into a lower-cased key map. */
 export function parseConnectionString(cs) {
   const out = {};
@@ -127,6 +135,7 @@ export function binaryExists() {
  *   args: extra CLI arguments (e.g. ["--keep-alive-interval", "0.5"])
  *   connectionString: a function (port) => string; uses --connection-string instead of --port/--access-key
  *   generateKey: start without --access-key
+ *   fdLimit: run it under this open-file limit (`ulimit -n` in a bash that execs it)
  */
 export async function startService(options = {}) {
   if (!binaryExists()) throw new Error(`server binary not found or not executable: ${BINARY}`);
@@ -155,7 +164,8 @@ async function startOnce(port, options) {
   }
   args.push(...(options.args || []));
 
-  const proc = spawn(BINARY, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const [command, commandArgs] = options.fdLimit ? underFdLimit(options.fdLimit, BINARY, args) : [BINARY, args];
+  const proc = spawn(command, commandArgs, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
   const svc = {
     proc,
     port,

@@ -181,7 +181,7 @@ FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, service
   std::stable_sort(routes_.begin(), routes_.end(), [](const Route& a, const Route& b) {
     return a.route.literal_count() > b.route.literal_count();
   });
-  server_ = std::make_unique<net::HttpServer>(pool_.shards(), *this, net::HttpServerOptions{});
+  server_ = std::make_unique<net::HttpServer>(pool_.shards(), *this, options_.http);
 }
 
 FunctionHost::~FunctionHost() {

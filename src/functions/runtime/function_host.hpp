@@ -30,6 +30,8 @@ struct FunctionHostOptions {
   // used for every connection setting that is missing or names that service.
   backplane::HubRouter* embedded_router = nullptr;
   std::string embedded_connection_string;
+  // Limits and timeouts of the host's HTTP server.
+  net::HttpServerOptions http;
 };
 
 class FunctionHost final : public net::HttpHandler {

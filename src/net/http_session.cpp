@@ -1,0 +1,162 @@
+// The per-connection HTTP/1.1 session coroutine: see http_session.hpp.
+#include "net/http_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "net/request_framing.hpp"
+#include "net/request_target.hpp"
+
+namespace switchboard::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+asio::awaitable<void> drain(beast::tcp_stream& stream) {
+  std::array<char, 64 * 1024> scratch;
+  std::size_t total = 0;
+  error_code ec;
+  stream.expires_after(std::chrono::seconds(5));
+  while (total < 64 * 1024 * 1024) {
+    std::size_t n = co_await stream.async_read_some(asio::buffer(scratch),
+                                                    asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    total += n;
+  }
+}
+
+// Answers a request that will not be served and ends the connection. Closing with unread input
+// would reset the connection and lose the answer: stop sending, then read and discard what the
+// client still sends (bounded in bytes and time).
+asio::awaitable<void> refuse(beast::tcp_stream& stream, Response response) {
+  response.keep_alive(false);
+  response.prepare_payload();
+  error_code ec;
+  co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  co_await drain(stream);
+}
+
+// The client went away, a timeout fired, or the connection was shed: nothing to answer.
+bool quiet_end(const error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == beast::error::timeout ||
+         ec == asio::error::operation_aborted;
+}
+
+// On a kept-alive connection, waits up to the idle timeout for the first byte of the next request
+// (unless it is already buffered).
+asio::awaitable<error_code> await_next_request(beast::tcp_stream& stream,
+                                               beast::flat_buffer& buffer,
+                                               std::chrono::milliseconds idle_timeout) {
+  error_code ec;
+  if (buffer.size() > 0) co_return ec;
+  stream.expires_after(idle_timeout);
+  std::size_t n = co_await stream.async_read_some(buffer.prepare(4096),
+                                                  asio::redirect_error(asio::use_awaitable, ec));
+  buffer.commit(n);
+  co_return ec;
+}
+
+}  // namespace
+
+asio::awaitable<void> run_session(tcp::socket socket, service::Shard& shard, HttpHandler& handler,
+                                  HttpServerOptions options,
+                                  std::shared_ptr<PendingConnections> pending) {
+  beast::tcp_stream stream(std::move(socket));
+  // Declared after the stream, so released (on this thread) before the stream goes.
+  auto ticket = pending->admit(shard.io(), [&stream] { stream.close(); });
+  beast::flat_buffer buffer;
+  error_code ec;
+  for (bool first = true;; first = false) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(options.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    if (!first) {
+      ec = co_await await_next_request(stream, buffer, options.idle_timeout);
+      if (ec) break;
+    }
+    stream.expires_after(options.header_timeout);
+    co_await http::async_read_header(stream, buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) {
+      ticket.release();
+      if (auto error = check_request_framing(parser.get())) {
+        const char* code =
+            error->status == http::status::not_implemented ? "NotImplemented" : "BadRequest";
+        auto response = make_error(error->status, code, error->message);
+        co_await refuse(stream, std::move(response));
+        co_return;
+      }
+      if (auto error = normalize_request_target(parser.get())) {
+        auto response = make_error(http::status::bad_request, "BadRequest", *error);
+        co_await refuse(stream, std::move(response));
+        co_return;
+      }
+      if (!parser.is_done()) {
+        stream.expires_after(options.idle_timeout);
+        co_await http::async_read(stream, buffer, parser,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+      }
+    }
+    if (ec == http::error::body_limit || ec == http::error::header_limit) {
+      // (Built before the co_await: g++ 12 mishandles a conditional-expression temporary in a
+      // co_await's arguments, destroying it twice.)
+      auto response =
+          ec == http::error::body_limit
+              ? make_error(http::status::payload_too_large, "PayloadTooLarge",
+                           "The request body exceeds the limit of " +
+                               std::to_string(options.max_body_bytes) + " bytes.")
+              : make_error(http::status::request_header_fields_too_large, "HeadersTooLarge",
+                           "The request headers exceed the limit of " +
+                               std::to_string(options.max_header_bytes) + " bytes.");
+      co_await refuse(stream, std::move(response));
+      co_return;
+    }
+    if (quiet_end(ec)) break;
+    if (ec) {
+      auto response = make_error(http::status::bad_request, "BadRequest",
+                                 "Malformed HTTP request: " + ec.message());
+      response.keep_alive(false);
+      response.prepare_payload();
+      co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+      break;
+    }
+    Request request = parser.release();
+    if (beast::websocket::is_upgrade(request) || handler.wants_socket(request)) {
+      stream.expires_never();
+      handler.upgrade(stream.release_socket(), std::move(request), shard);
+      co_return;
+    }
+    stream.expires_never();
+    Response response;
+    try {
+      response = co_await handler.handle(request);
+    } catch (const std::exception& e) {
+      spdlog::error("{} {}: {}", std::string(request.method_string()),
+                    std::string(request.target()), e.what());
+      response = make_error(http::status::internal_server_error, "InternalServerError",
+                            "Internal error while handling the request.");
+    }
+    response.version(request.version());
+    response.keep_alive(request.keep_alive());
+    response.prepare_payload();
+    // A HEAD answer keeps the headers (Content-Length included) of the GET form, no body.
+    if (request.method() == http::verb::head) response.body().clear();
+    co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || !response.keep_alive()) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace switchboard::net

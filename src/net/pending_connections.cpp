@@ -1,0 +1,86 @@
+// The cap on connections without a first request: see pending_connections.hpp.
+#include "net/pending_connections.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+
+namespace switchboard::net {
+
+struct PendingConnections::Entry {
+  boost::asio::io_context* io = nullptr;
+  std::function<void()> shed;
+  std::list<std::shared_ptr<Entry>>::iterator position;  // under the owner's mutex
+  bool listed = false;                                   // under the owner's mutex
+  bool released = false;                                 // on the connection's thread only
+};
+
+std::size_t default_pending_limit() {
+  constexpr std::size_t kDefault = 4096;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return kDefault;
+  return std::clamp<std::size_t>(static_cast<std::size_t>(limit.rlim_cur) / 4, 1, kDefault);
+}
+
+PendingConnections::Ticket::Ticket(std::shared_ptr<PendingConnections> owner,
+                                   std::shared_ptr<Entry> entry)
+    : owner_(std::move(owner)), entry_(std::move(entry)) {}
+
+void PendingConnections::Ticket::release() {
+  if (!entry_) return;
+  entry_->released = true;
+  owner_->remove(*entry_);
+  entry_.reset();
+  owner_.reset();
+}
+
+PendingConnections::PendingConnections(std::size_t limit)
+    : limit_(limit > 0 ? limit : default_pending_limit()), sheds_(std::chrono::seconds(10)) {}
+
+std::size_t PendingConnections::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+PendingConnections::Ticket PendingConnections::admit(boost::asio::io_context& io,
+                                                     std::function<void()> shed) {
+  auto entry = std::make_shared<Entry>();
+  entry->io = &io;
+  entry->shed = std::move(shed);
+  std::shared_ptr<Entry> victim;
+  std::size_t report = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (entries_.size() >= limit_) {
+      victim = std::move(entries_.front());
+      entries_.pop_front();
+      victim->listed = false;
+      report = sheds_.add();
+    }
+    entries_.push_back(entry);
+    entry->position = std::prev(entries_.end());
+    entry->listed = true;
+  }
+  if (victim) {
+    boost::asio::post(*victim->io, [victim] {
+      if (!victim->released) victim->shed();
+    });
+  }
+  if (report > 0)
+    spdlog::warn(
+        "closed the oldest {} connection{} that had sent no request: the limit of {} connections "
+        "without a request was reached (--max-pending-connections; reporting at most every 10 s)",
+        report, report == 1 ? "" : "s", limit_);
+  return Ticket(shared_from_this(), std::move(entry));
+}
+
+void PendingConnections::remove(Entry& entry) {
+  std::lock_guard lock(mutex_);
+  if (!entry.listed) return;
+  entries_.erase(entry.position);
+  entry.listed = false;
+}
+
+}  // namespace switchboard::net

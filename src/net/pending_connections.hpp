@@ -1,0 +1,60 @@
+// The connections that have not yet sent the headers of their first request, across all shards,
+// and their cap. Admitting one beyond the cap sheds the oldest (a client that connected and has
+// said nothing for longest, most likely one of many opened to exhaust the server), on its own
+// shard's thread, so that idle sockets cannot use up the descriptors and keep new clients out.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstddef>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+
+#include "util/throttle.hpp"
+
+namespace switchboard::net {
+
+// The cap used when none is configured: 4096, or a quarter of the open-file limit when that is
+// lower (a process may run two servers, and established connections need descriptors too).
+std::size_t default_pending_limit();
+
+class PendingConnections : public std::enable_shared_from_this<PendingConnections> {
+  struct Entry;
+
+ public:
+  // The hold of one pending connection; releasing it (or destroying it) ends the connection's
+  // pending state. Used on the connection's own thread only.
+  class Ticket {
+   public:
+    Ticket() = default;
+    Ticket(std::shared_ptr<PendingConnections> owner, std::shared_ptr<Entry> entry);
+    Ticket(Ticket&&) = default;
+    Ticket& operator=(Ticket&&) = delete;
+    ~Ticket() { release(); }
+    void release();
+
+   private:
+    std::shared_ptr<PendingConnections> owner_;
+    std::shared_ptr<Entry> entry_;
+  };
+
+  explicit PendingConnections(std::size_t limit);  // limit 0: default_pending_limit()
+  std::size_t limit() const { return limit_; }
+  std::size_t size() const;
+
+  // Registers a new connection living on `io`. If that makes one too many, the oldest pending
+  // connection is shed: its `shed` runs on its own io_context, unless its ticket was released
+  // before. `shed` must stay callable as long as the ticket is held.
+  Ticket admit(boost::asio::io_context& io, std::function<void()> shed);
+
+ private:
+  void remove(Entry& entry);
+
+  const std::size_t limit_;
+  mutable std::mutex mutex_;
+  std::list<std::shared_ptr<Entry>> entries_;  // oldest first
+  util::ThrottledCounter sheds_;
+};
+
+}  // namespace switchboard::net

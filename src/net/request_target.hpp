@@ -1,0 +1,19 @@
+// Absolute-form request targets (RFC 9112 §3.2.2): `POST http://host:port/api/x?y HTTP/1.1`, which
+// every HTTP/1.1 server must accept, is rewritten to origin-form (`/api/x?y`) before any handler
+// sees it. The target's authority replaces the Host header, as RFC 9112 §3.2.2 requires of an
+// origin server (Host is ignored when the target names the host).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "net/http_types.hpp"
+
+namespace switchboard::net {
+
+// Rewrites an absolute-form http(s) target to origin-form and sets Host from its authority; leaves
+// origin-form ("/...") and other targets alone. Returns why the request is bad when the target is
+// an absolute URI that cannot be served: another scheme, an empty host, userinfo.
+std::optional<std::string> normalize_request_target(Request& request);
+
+}  // namespace switchboard::net
