@@ -2,7 +2,7 @@
 // Node.js programming model v3 ("classic": `module.exports = async function (context, req, ...inputs)`).
 //
 // The functions host starts it as `node workers/node/worker.mjs` with the app root as working directory and
-// speaks the custom-handler protocol to it (see docs and /work/shared/reference/functions-bindings.md §5):
+// speaks the custom-handler protocol to it (docs/design.md, "Functions host"):
 //
 //   GET  /                 readiness probe (any answer)
 //   POST /<FunctionName>   {"Data": {binding: value}, "Metadata": {...}}
@@ -11,6 +11,10 @@
 //
 // Environment: FUNCTIONS_CUSTOMHANDLER_PORT (listen on 127.0.0.1), FUNCTIONS_APP_ROOT_PATH (the app root),
 // plus the app settings. Plain Node, no dependencies.
+//
+// Bodies: a request Body with "BodyEncoding": "base64" (binary content types, bytes that are not UTF-8) is
+// given to the function as a Buffer (req.body and req.rawBody); a Buffer / Uint8Array / ArrayBuffer response
+// body is sent back as base64 with "bodyEncoding": "base64", so the client gets the exact bytes.
 //
 // What the function sees (v3 model):
 //   arguments           context, then every input binding (trigger first, function.json order)
@@ -125,7 +129,9 @@ function makeRequest(value) {
   if (!value || typeof value !== "object" || !("Method" in value || "method" in value)) return value;
   const headers = {};
   for (const [k, v] of Object.entries(value.Headers || {})) headers[lower(k)] = Array.isArray(v) ? v.join(", ") : String(v);
-  const rawBody = value.Body;
+  // Bytes that travelled base64 (binary content types, bytes that are not UTF-8) are a Buffer.
+  const base64 = lower(value.BodyEncoding ?? value.bodyEncoding ?? "") === "base64" && typeof value.Body === "string";
+  const rawBody = base64 ? Buffer.from(value.Body, "base64") : value.Body;
   const req = {
     method: value.Method,
     url: value.Url,
@@ -133,7 +139,7 @@ function makeRequest(value) {
     headers,
     query: { ...(value.Query || {}) },
     params: { ...(value.Params || {}) },
-    body: parseBody(rawBody),
+    body: base64 ? rawBody : parseBody(rawBody),
     rawBody,
     user: null,
     get(field) {
@@ -191,17 +197,22 @@ function makeResponse(onSend) {
   return res;
 }
 
-function toBodyValue(body) {
-  if (body === undefined) return null;
-  if (Buffer.isBuffer(body) || body instanceof Uint8Array) return Buffer.from(body).toString("utf8");
-  if (body instanceof ArrayBuffer) return Buffer.from(body).toString("utf8");
-  return body;
+const isBytes = (body) => Buffer.isBuffer(body) || body instanceof Uint8Array || body instanceof ArrayBuffer;
+
+/** Sets out.body from a response body: bytes as base64 with bodyEncoding "base64" (byte-exact), else as it is. */
+function setBody(out, body) {
+  if (body === undefined) out.body = null;
+  else if (isBytes(body)) {
+    out.body = Buffer.from(body).toString("base64");
+    out.bodyEncoding = "base64";
+  } else out.body = body;
+  return out;
 }
 
 /** A user value for an http output -> {statusCode, headers, body} (or the value itself, as the host reads it). */
 function httpOutput(value) {
   if (value === undefined || value === null) return null;
-  if (typeof value !== "object" || Array.isArray(value) || Buffer.isBuffer(value)) return { body: toBodyValue(value) };
+  if (typeof value !== "object" || Array.isArray(value) || isBytes(value)) return setBody({}, value);
   const out = {};
   const status = value.statusCode ?? (typeof value.status === "function" ? undefined : value.status);
   if (status !== undefined && status !== null) out.statusCode = status;
@@ -209,7 +220,7 @@ function httpOutput(value) {
     out.headers = {};
     for (const [k, v] of Object.entries(value.headers)) if (v !== undefined && v !== null) out.headers[k] = Array.isArray(v) ? v.map(String) : String(v);
   }
-  if ("body" in value) out.body = toBodyValue(value.body);
+  if ("body" in value) setBody(out, value.body);
   if (out.statusCode === undefined && out.headers === undefined && !("body" in value)) {
     // Not response-shaped: the object itself is the body (as the host does).
     return { body: value };

@@ -2,7 +2,7 @@
 programming model v1 (`def main(req: func.HttpRequest, ...) -> func.HttpResponse` in `__init__.py`).
 
 The functions host starts it as `python3 workers/python/worker.py` with the app root as working directory
-and speaks the custom-handler protocol to it (/work/shared/reference/functions-bindings.md section 5):
+and speaks the custom-handler protocol to it (docs/design.md, "Functions host"):
 
     GET  /                 readiness probe (any answer)
     POST /<FunctionName>   {"Data": {binding: value}, "Metadata": {...}}
@@ -11,6 +11,10 @@ and speaks the custom-handler protocol to it (/work/shared/reference/functions-b
 
 Environment: FUNCTIONS_CUSTOMHANDLER_PORT (listen on 127.0.0.1), FUNCTIONS_APP_ROOT_PATH (the app root),
 plus the app settings. Standard library only; `azure.functions` is provided next to this file.
+
+Bodies: a request Body with "BodyEncoding": "base64" (binary content types, bytes that are not UTF-8) is
+decoded, so req.get_body() returns the exact bytes; an HTTP response body (func.HttpResponse, bytes) is sent
+back as base64 with "bodyEncoding": "base64", so the client gets the exact bytes.
 
 Parameters are bound by name to function.json bindings, as the real worker does: the httpTrigger ->
 func.HttpRequest; an input binding -> its value (a JSON string when annotated `str`, else the decoded JSON);
@@ -24,6 +28,7 @@ The code of a function runs in a module whose globals already hold `func` (azure
 """
 
 import asyncio
+import base64
 import inspect
 import json
 import logging
@@ -259,8 +264,11 @@ def _http_request(value) -> func.HttpRequest:
     for k, v in (_find(value, "Headers") or {}).items():
         headers[k] = ", ".join(str(x) for x in v) if isinstance(v, list) else str(v)
     body = _find(value, "Body")
+    base64_body = str(_find(value, "BodyEncoding") or "").lower() == "base64"
     if body is None:
         body = b""
+    elif isinstance(body, str) and base64_body:
+        body = base64.b64decode(body)  # bytes that JSON cannot carry as text
     elif isinstance(body, str):
         body = body.encode("utf-8")
     else:
@@ -293,6 +301,11 @@ def _body_text(body: bytes) -> str:
         return body.decode("latin-1")
 
 
+def _bytes_body(body: bytes) -> dict:
+    """An HTTP response body of bytes, as base64 the host decodes: the client gets the exact bytes."""
+    return {"body": base64.b64encode(bytes(body)).decode("ascii"), "bodyEncoding": "base64"}
+
+
 def _http_output(value):
     if value is None:
         return None
@@ -300,9 +313,9 @@ def _http_output(value):
         headers = {k: str(v) for k, v in value.headers.items()}
         if "content-type" not in headers:
             headers["content-type"] = f"{value.mimetype}; charset={value.charset}"
-        return {"statusCode": value.status_code, "headers": headers, "body": _body_text(value.get_body())}
+        return {"statusCode": value.status_code, "headers": headers, **_bytes_body(value.get_body())}
     if isinstance(value, (bytes, bytearray)):
-        return {"statusCode": 200, "body": _body_text(bytes(value))}
+        return {"statusCode": 200, **_bytes_body(value)}
     if isinstance(value, str):
         return {"statusCode": 200, "headers": {"content-type": "text/plain; charset=utf-8"}, "body": value}
     return {"statusCode": 200, "body": value}

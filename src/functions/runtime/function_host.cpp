@@ -10,9 +10,11 @@
 #include "auth/crypto.hpp"
 #include "auth/jwt.hpp"
 #include "functions/binding_expression.hpp"
+#include "functions/http_body.hpp"
 #include "functions/output_values.hpp"
 #include "functions/runtime/custom_handler.hpp"
 #include "functions/runtime/native_invoker.hpp"
+#include "functions/runtime/request_text.hpp"
 #include "protocol/names.hpp"
 #include "util/json.hpp"
 #include "util/url.hpp"
@@ -42,7 +44,10 @@ std::string utc_now_iso() {
 
 Response json_error(http::status status, std::string_view message) {
   nlohmann::json body = {{"error", message}};
-  return net::make_response(status, body.dump(), "application/json; charset=utf-8");
+  // Replace, never throw: a message can quote what a custom handler answered.
+  return net::make_response(status,
+                            body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                            "application/json; charset=utf-8");
 }
 
 bool is_loopback(const std::string& host) {
@@ -340,6 +345,13 @@ boost::asio::awaitable<Response> FunctionHost::handle(net::Request& request) {
   std::string_view raw_target = request.target();
   std::string_view raw_path = raw_target.substr(0, raw_target.find('?'));
   Response response;
+  // A path that is not UTF-8 text, or holds a control character (NUL), is refused before anything
+  // (routes, files, messages) uses it.
+  if (auto problem = request_path_problem(raw_path)) {
+    response = json_error(http::status::bad_request, *problem);
+    add_cors(request, response);
+    co_return response;
+  }
   if (request.method() == http::verb::options && request.count(http::field::origin)) {
     response = net::make_response(http::status::no_content);
     response.set(http::field::access_control_allow_methods,
@@ -418,6 +430,9 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
     return response;
   };
 
+  // The invocation payload is JSON: query and header text that is not UTF-8 cannot travel in it.
+  if (auto problem = request_fields_problem(request))
+    co_return finish(json_error(http::status::bad_request, *problem), *problem);
   const auto target = util::parse_target(request.target());
   if (auto denied = check_keys(function, request, target))
     co_return finish(std::move(*denied), "no valid key");
@@ -488,7 +503,10 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
                         {"Headers", headers_json},
                         {"Identities", nlohmann::json::array()}};
   if (!params_json.empty()) req["Params"] = params_json;
-  if (!request.body().empty()) req["Body"] = request.body();
+  set_request_body(req, request.body(),
+                   request.count(http::field::content_type)
+                       ? std::string_view(request[http::field::content_type])
+                       : std::string_view{});
   invocation.data[function.http.binding_name] = std::move(req);
   invocation.metadata = {
       {"headers", metadata_headers},
