@@ -273,16 +273,27 @@ void FunctionHost::upgrade(boost::asio::ip::tcp::socket socket, net::Request, se
 }
 
 std::optional<Response> FunctionHost::static_file(const std::string& path) const {
-  // The app's wwwroot/ is served for paths no function handles (index.html for folders).
-  auto root = app_.root / "wwwroot";
+  // The app's wwwroot/ is served for paths no function handles (index.html for folders). Only
+  // files whose real path (symbolic links resolved) lies inside wwwroot's real path are served.
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (!std::filesystem::is_directory(root, ec)) return std::nullopt;
-  std::filesystem::path relative = std::filesystem::path(path).relative_path().lexically_normal();
+  if (path.find('\0') != std::string::npos) return std::nullopt;  // refused earlier with a 400
+  auto root = fs::canonical(app_.root / "wwwroot", ec);
+  if (ec || !fs::is_directory(root, ec)) return std::nullopt;
+  fs::path relative = fs::path(path).relative_path().lexically_normal();
   if (!relative.empty() && *relative.begin() == "..") return std::nullopt;
-  auto file = root / relative;
-  if (std::filesystem::is_directory(file, ec)) file /= "index.html";
-  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
-  std::ifstream in(file, std::ios::binary);
+  auto inside_root = [&](const fs::path& candidate) -> std::optional<fs::path> {
+    std::error_code error;
+    auto real = fs::canonical(candidate, error);
+    if (error) return std::nullopt;
+    auto [root_end, unused] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+    if (root_end != root.end()) return std::nullopt;
+    return real;
+  };
+  auto file = inside_root(root / relative);
+  if (file && fs::is_directory(*file, ec)) file = inside_root(*file / "index.html");
+  if (!file || !fs::is_regular_file(*file, ec)) return std::nullopt;
+  std::ifstream in(*file, std::ios::binary);
   if (!in) return std::nullopt;
   std::string body((std::istreambuf_iterator<char>(in)), {});
   static const std::map<std::string, std::string> kTypes = {
@@ -296,7 +307,7 @@ std::optional<Response> FunctionHost::static_file(const std::string& path) const
       {".ico", "image/x-icon"},
       {".txt", "text/plain; charset=utf-8"},
       {".webmanifest", "application/manifest+json"}};
-  auto type = kTypes.find(file.extension().string());
+  auto type = kTypes.find(file->extension().string());
   Response response =
       net::make_response(http::status::ok, std::move(body),
                          type == kTypes.end() ? "application/octet-stream" : type->second);
