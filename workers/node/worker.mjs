@@ -4,13 +4,15 @@
 // The functions host starts it as `node workers/node/worker.mjs` with the app root as working directory and
 // speaks the custom-handler protocol to it (docs/design.md, "Functions host"):
 //
+//   every request          must carry the x-switchboard-worker-secret header; else 403 and nothing runs
 //   GET  /                 readiness probe (any answer)
 //   POST /<FunctionName>   {"Data": {binding: value}, "Metadata": {...}}
 //                          -> 200 {"Outputs": {binding: value}, "ReturnValue": value|null, "Logs": [...]}
 //                          -> 500 {"error": "<Error name>: <message>"} when the function fails
 //
 // Environment: FUNCTIONS_CUSTOMHANDLER_PORT (listen on 127.0.0.1), FUNCTIONS_APP_ROOT_PATH (the app root),
-// plus the app settings. Plain Node, no dependencies.
+// SWITCHBOARD_WORKER_SECRET (the secret the host sends; removed from process.env at start, so function code
+// does not see it), plus the app settings. Plain Node, no dependencies.
 //
 // Bodies: a request Body with "BodyEncoding": "base64" (binary content types, bytes that are not UTF-8) is
 // given to the function as a Buffer (req.body and req.rawBody); a Buffer / Uint8Array / ArrayBuffer response
@@ -25,6 +27,7 @@
 //   context.bindingData, context.invocationId, context.executionContext, context.req
 //   return value        $return; without a $return binding an object's properties feed output bindings
 import http from "node:http";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import util from "node:util";
@@ -33,6 +36,22 @@ import { pathToFileURL } from "node:url";
 
 const port = Number(process.env.FUNCTIONS_CUSTOMHANDLER_PORT || 0);
 const appRoot = path.resolve(process.env.FUNCTIONS_APP_ROOT_PATH || process.cwd());
+
+// Only the host may call this worker: it sends the secret it gave us, on every request.
+const SECRET_HEADER = "x-switchboard-worker-secret";
+const secretDigest = (text) => crypto.createHash("sha256").update(String(text), "utf8").digest();
+const workerSecret = process.env.SWITCHBOARD_WORKER_SECRET || "";
+delete process.env.SWITCHBOARD_WORKER_SECRET;
+if (!workerSecret) {
+  process.stderr.write("node worker: SWITCHBOARD_WORKER_SECRET is not set; only the functions host can start this worker\n");
+  process.exit(2);
+}
+const expectedDigest = secretDigest(workerSecret);
+/** Whether a request carries the host's secret (compared in constant time, over digests of equal length). */
+function fromHost(request) {
+  const given = request.headers[SECRET_HEADER];
+  return typeof given === "string" && crypto.timingSafeEqual(secretDigest(given), expectedDigest);
+}
 
 class FunctionLoadError extends Error {
   constructor(name, message) {
@@ -393,6 +412,16 @@ function touched(res) {
 
 let counter = 0;
 const server = http.createServer((request, response) => {
+  if (!fromHost(request)) {
+    // Nothing of the request is used; it is read to its end (and dropped) so that the answer arrives.
+    request.resume();
+    request.on("end", () => {
+      const body = JSON.stringify({ error: `Forbidden: only the functions host may call this worker (${SECRET_HEADER})` });
+      response.writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+      response.end(body);
+    });
+    return;
+  }
   const chunks = [];
   request.on("data", (c) => chunks.push(c));
   request.on("end", async () => {

@@ -4,13 +4,16 @@ programming model v1 (`def main(req: func.HttpRequest, ...) -> func.HttpResponse
 The functions host starts it as `python3 workers/python/worker.py` with the app root as working directory
 and speaks the custom-handler protocol to it (docs/design.md, "Functions host"):
 
+    every request          must carry the x-switchboard-worker-secret header; else 403 and nothing runs
     GET  /                 readiness probe (any answer)
     POST /<FunctionName>   {"Data": {binding: value}, "Metadata": {...}}
                            -> 200 {"Outputs": {binding: value}, "ReturnValue": value|null, "Logs": [...]}
                            -> 500 {"error": "<Exception type>: <message>"} when the function fails
 
 Environment: FUNCTIONS_CUSTOMHANDLER_PORT (listen on 127.0.0.1), FUNCTIONS_APP_ROOT_PATH (the app root),
-plus the app settings. Standard library only; `azure.functions` is provided next to this file.
+SWITCHBOARD_WORKER_SECRET (the secret the host sends; removed from os.environ at start, so function code
+does not see it), plus the app settings. Standard library only; `azure.functions` is provided next to this
+file.
 
 Bodies: a request Body with "BodyEncoding": "base64" (binary content types, bytes that are not UTF-8) is
 decoded, so req.get_body() returns the exact bytes; an HTTP response body (func.HttpResponse, bytes) is sent
@@ -29,6 +32,8 @@ The code of a function runs in a module whose globals already hold `func` (azure
 
 import asyncio
 import base64
+import hashlib
+import hmac
 import inspect
 import json
 import logging
@@ -51,6 +56,19 @@ for extra in (APP_ROOT, os.path.join(APP_ROOT, ".python_packages", "lib", "site-
         sys.path.insert(1, extra)
 
 import azure.functions as func  # noqa: E402  (ours, from WORKER_DIR)
+
+# Only the host may call this worker: it sends the secret it gave us, on every request.
+SECRET_HEADER = "x-switchboard-worker-secret"
+_WORKER_SECRET = os.environ.pop("SWITCHBOARD_WORKER_SECRET", "")
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).digest()
+
+
+def _from_host(given) -> bool:
+    """Whether a request's secret header is the host's (constant-time, over digests of equal length)."""
+    return isinstance(given, str) and hmac.compare_digest(_digest(given), _digest(_WORKER_SECRET))
 
 try:
     sys.stdout.reconfigure(line_buffering=True)
@@ -422,11 +440,35 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _refuse_unless_from_host(self) -> bool:
+        """Answers 403 (and closes) a request without the host's secret; True when refused."""
+        if _from_host(self.headers.get(SECRET_HEADER)):
+            return False
+        try:  # read (and drop) what was sent, so that the answer arrives before the close
+            self._read_body()
+        except (ValueError, OSError):
+            pass
+        self.close_connection = True
+        body = json.dumps(
+            {"error": f"Forbidden: only the functions host may call this worker ({SECRET_HEADER})"}
+        ).encode("utf-8")
+        self.send_response(403)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+        return True
+
     def do_GET(self):  # noqa: N802
+        if self._refuse_unless_from_host():
+            return
         self._read_body()
         self._send(200, {"worker": "python", "version": sys.version.split()[0]})
 
     def do_POST(self):  # noqa: N802
+        if self._refuse_unless_from_host():
+            return
         raw = self._read_body()
         name = unquote(self.path.split("?", 1)[0].lstrip("/"))
         if not name:
@@ -467,6 +509,11 @@ class _Server(ThreadingHTTPServer):
 
 
 def main() -> None:
+    if not _WORKER_SECRET:
+        sys.stderr.write(
+            "python worker: SWITCHBOARD_WORKER_SECRET is not set; only the functions host can start this worker\n"
+        )
+        sys.exit(2)
     port = int(os.environ.get("FUNCTIONS_CUSTOMHANDLER_PORT") or 0)
     server = _Server(("127.0.0.1", port), _Handler)
     print(
