@@ -32,13 +32,14 @@ class FunctionContext {
   std::string header(std::string_view name) const;  // case-insensitive; "" when absent
   std::string query(std::string_view name) const;   // "" when absent
   std::string param(std::string_view name) const;   // route parameter; "" when absent
-  std::string body() const;                         // raw body text
+  std::string body() const;                         // the body's bytes, exactly as sent
   nlohmann::json body_json() const;                 // parsed body; null when not JSON
 
   // An input binding's value, e.g. the connection info {url, accessToken}; null when absent.
   const nlohmann::json& input(std::string_view binding_name) const;
   // Sets an output binding's value: a signalR item or array of items, or an HTTP response
-  // object {status, headers, body} for an http output.
+  // object {status, headers, body} for an http output. A body of bytes that are not UTF-8 is a
+  // nlohmann::json::binary value, or base64 text with "bodyEncoding": "base64".
   void set_output(std::string_view binding_name, nlohmann::json value);
   // The function's return value, for a `$return` output binding.
   void set_return(nlohmann::json value);

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "functions/http_body.hpp"
 #include "util/json.hpp"
 #include "util/url.hpp"
 
@@ -133,7 +134,10 @@ std::string header_text(const std::string& name, const json& v) {
 
 void set_body(HttpResponseValue& response, const json& body) {
   if (body.is_null()) return;
-  if (body.is_string()) {
+  if (body.is_binary()) {  // bytes set by a C++ function (nlohmann::json::binary)
+    response.body.assign(body.get_binary().begin(), body.get_binary().end());
+    if (response.content_type.empty()) response.content_type = "application/octet-stream";
+  } else if (body.is_string()) {
     response.body = body.get<std::string>();
     if (response.content_type.empty()) response.content_type = "text/plain; charset=utf-8";
   } else {
@@ -207,7 +211,16 @@ HttpResponseValue http_response_from_value(const nlohmann::json& value) {
         response.content_type = response.headers.back().second;
     }
   }
-  if (const json* body = util::find_present_member(value, "body")) set_body(response, *body);
+  if (body_is_base64(value)) {
+    auto bytes = body_bytes(value);
+    if (!bytes)
+      throw std::invalid_argument(
+          "response 'body' must be a base64 string when 'bodyEncoding' is \"base64\"");
+    response.body = std::move(*bytes);
+    if (response.content_type.empty()) response.content_type = "application/octet-stream";
+  } else if (const json* body = util::find_present_member(value, "body")) {
+    set_body(response, *body);
+  }
   return response;
 }
 

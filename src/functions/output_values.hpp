@@ -46,12 +46,14 @@ struct HttpResponseValue {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string content_type;  // from headers or inferred: JSON body -> application/json,
-                             // string -> text/plain; charset=utf-8; empty when no body
+                             // string -> text/plain; charset=utf-8, bytes (base64 or
+                             // json::binary) -> application/octet-stream; empty when no body
 };
 
 // The response object semantics of the Functions host: keys case-insensitive, `body`, `headers`,
 // `statusCode` or `status` (number or numeric string); an object with none of these keys (or any
-// non-object) is itself the body. Throws std::invalid_argument for a bad status.
+// non-object) is itself the body. With `bodyEncoding: "base64"` the body is base64 of the bytes to
+// send (functions/http_body.hpp). Throws std::invalid_argument for a bad status or bad base64.
 HttpResponseValue http_response_from_value(const nlohmann::json& value);
 
 }  // namespace switchboard::functions

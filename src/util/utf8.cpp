@@ -1,6 +1,9 @@
-// UTF-8 validation: see utf8.hpp. The allowed ranges follow RFC 3629's table of well-formed
-// sequences: the first byte fixes the length and the range of the second byte.
+// UTF-8 validation and control characters: see utf8.hpp. The incremental validator's ranges
+// follow RFC 3629's table of well-formed sequences (the first byte fixes the length and the range
+// of the second byte); whole buffers go through simdjson's validator, which checks the same rules.
 #include "util/utf8.hpp"
+
+#include <simdjson.h>
 
 namespace switchboard::util {
 
@@ -45,9 +48,14 @@ bool Utf8Validator::feed(std::string_view bytes) {
   return true;
 }
 
-bool is_valid_utf8(std::string_view text) {
-  Utf8Validator validator;
-  return validator.feed(text) && validator.complete();
+bool is_valid_utf8(std::string_view bytes) {
+  return simdjson::validate_utf8(bytes.data(), bytes.size());
+}
+
+std::optional<unsigned char> first_control_byte(std::string_view bytes) {
+  for (unsigned char c : bytes)
+    if (c < 0x20 || c == 0x7f) return c;
+  return std::nullopt;
 }
 
 }  // namespace switchboard::util

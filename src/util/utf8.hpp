@@ -1,10 +1,12 @@
-// UTF-8 validation (RFC 3629: shortest forms only, no surrogates, nothing above U+10FFFF),
-// incremental so that text arriving in pieces (WebSocket frames, socket reads) is checked as it
-// comes without being gathered first.
+// Checks on text that comes from the wire: UTF-8 validity (RFC 3629: shortest forms only, no
+// surrogates, nothing above U+10FFFF), whole or incremental so that text arriving in pieces
+// (WebSocket frames, socket reads) is checked as it comes without being gathered first, and
+// control characters.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace switchboard::util {
@@ -25,7 +27,9 @@ class Utf8Validator {
   bool failed_ = false;
 };
 
-// Whether `text` is whole, valid UTF-8.
-bool is_valid_utf8(std::string_view text);
+// Whether `bytes` is whole, valid UTF-8.
+bool is_valid_utf8(std::string_view bytes);
+// The first control character (0x00-0x1F or 0x7F) in `bytes`, if any.
+std::optional<unsigned char> first_control_byte(std::string_view bytes);
 
 }  // namespace switchboard::util

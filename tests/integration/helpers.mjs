@@ -315,7 +315,7 @@ export const restAud = (pathAndQuery) => `http://localhost${pathAndQuery}`;
 // HTTP
 
 /**
- * Low-level HTTP request to 127.0.0.1:port. Resolves with {status, headers, text, json}.
+ * Low-level HTTP request to 127.0.0.1:port. Resolves with {status, headers, text, json, bytes (the body)}.
  *   body: string | Buffer | object (objects are JSON-encoded)
  *   chunked: send without Content-Length (Transfer-Encoding: chunked), in several writes
  */
@@ -336,14 +336,15 @@ export function rawRequest({ port, method = "GET", path: p, headers = {}, body, 
       res.on("data", (c) => chunks.push(c));
       res.on("error", (e) => reject(e));
       res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
+        const bytes = Buffer.concat(chunks);
+        const text = bytes.toString("utf8");
         let json;
         try {
           json = text ? JSON.parse(text) : undefined;
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode, headers: res.headers, text, json });
+        resolve({ status: res.statusCode, headers: res.headers, text, json, bytes });
       });
     });
     req.on("error", (e) => {

@@ -12,10 +12,10 @@ namespace {
 
 TEST(Utf8, AcceptsWellFormedText) {
   EXPECT_TRUE(is_valid_utf8(""));
-  EXPECT_TRUE(is_valid_utf8("plain ASCII \x01\x7f"));
-  EXPECT_TRUE(is_valid_utf8("\xc2\x80 \xdf\xbf"));                  // U+0080, U+07FF
-  EXPECT_TRUE(is_valid_utf8("\xe0\xa0\x80 \xef\xbf\xbf"));          // U+0800, U+FFFF
-  EXPECT_TRUE(is_valid_utf8("\xed\x9f\xbf \xee\x80\x80"));          // around the surrogates
+  EXPECT_TRUE(is_valid_utf8("plain ASCII \x01\x7f"));       // control characters are UTF-8 too
+  EXPECT_TRUE(is_valid_utf8("\xc2\x80 \xdf\xbf"));          // U+0080, U+07FF
+  EXPECT_TRUE(is_valid_utf8("\xe0\xa0\x80 \xef\xbf\xbf"));  // U+0800, U+FFFF
+  EXPECT_TRUE(is_valid_utf8("\xed\x9f\xbf \xee\x80\x80"));  // around the surrogates
   EXPECT_TRUE(is_valid_utf8("\xf0\x90\x80\x80 \xf4\x8f\xbf\xbf"));  // U+10000, U+10FFFF
   EXPECT_TRUE(is_valid_utf8(std::string("nul \0 inside", 12)));
 }
@@ -37,6 +37,22 @@ TEST(Utf8, RefusesIllFormedText) {
            "\xe2\x28\xa1",  // a continuation byte missing in the middle
        })
     EXPECT_FALSE(is_valid_utf8(bad)) << testing::PrintToString(std::string(bad));
+}
+
+TEST(Utf8, WholeAndIncrementalAgree) {
+  for (const char* text :
+       {"ok", "\xe2\x82\xac", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf", "\xe2\x82"}) {
+    Utf8Validator validator;
+    const bool incremental = validator.feed(text) && validator.complete();
+    EXPECT_EQ(incremental, is_valid_utf8(text)) << testing::PrintToString(std::string(text));
+  }
+}
+
+TEST(Utf8, FindsControlCharacters) {
+  EXPECT_FALSE(first_control_byte("plain text \xe2\x82\xac"));
+  EXPECT_EQ(first_control_byte(std::string("a\0b", 3)), 0);
+  EXPECT_EQ(first_control_byte("tab\there"), '\t');
+  EXPECT_EQ(first_control_byte("del\x7f"), 0x7f);
 }
 
 TEST(Utf8, ValidatesInPieces) {

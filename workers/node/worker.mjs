@@ -2,15 +2,21 @@
 // Node.js programming model v3 ("classic": `module.exports = async function (context, req, ...inputs)`).
 //
 // The functions host starts it as `node workers/node/worker.mjs` with the app root as working directory and
-// speaks the custom-handler protocol to it (see docs and /work/shared/reference/functions-bindings.md §5):
+// speaks the custom-handler protocol to it (docs/design.md, "Functions host"):
 //
+//   every request          must carry the x-switchboard-worker-secret header; else 403 and nothing runs
 //   GET  /                 readiness probe (any answer)
 //   POST /<FunctionName>   {"Data": {binding: value}, "Metadata": {...}}
 //                          -> 200 {"Outputs": {binding: value}, "ReturnValue": value|null, "Logs": [...]}
 //                          -> 500 {"error": "<Error name>: <message>"} when the function fails
 //
 // Environment: FUNCTIONS_CUSTOMHANDLER_PORT (listen on 127.0.0.1), FUNCTIONS_APP_ROOT_PATH (the app root),
-// plus the app settings. Plain Node, no dependencies.
+// SWITCHBOARD_WORKER_SECRET (the secret the host sends; removed from process.env at start, so function code
+// does not see it), plus the app settings. Plain Node, no dependencies.
+//
+// Bodies: a request Body with "BodyEncoding": "base64" (binary content types, bytes that are not UTF-8) is
+// given to the function as a Buffer (req.body and req.rawBody); a Buffer / Uint8Array / ArrayBuffer response
+// body is sent back as base64 with "bodyEncoding": "base64", so the client gets the exact bytes.
 //
 // What the function sees (v3 model):
 //   arguments           context, then every input binding (trigger first, function.json order)
@@ -21,6 +27,7 @@
 //   context.bindingData, context.invocationId, context.executionContext, context.req
 //   return value        $return; without a $return binding an object's properties feed output bindings
 import http from "node:http";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import util from "node:util";
@@ -29,6 +36,22 @@ import { pathToFileURL } from "node:url";
 
 const port = Number(process.env.FUNCTIONS_CUSTOMHANDLER_PORT || 0);
 const appRoot = path.resolve(process.env.FUNCTIONS_APP_ROOT_PATH || process.cwd());
+
+// Only the host may call this worker: it sends the secret it gave us, on every request.
+const SECRET_HEADER = "x-switchboard-worker-secret";
+const secretDigest = (text) => crypto.createHash("sha256").update(String(text), "utf8").digest();
+const workerSecret = process.env.SWITCHBOARD_WORKER_SECRET || "";
+delete process.env.SWITCHBOARD_WORKER_SECRET;
+if (!workerSecret) {
+  process.stderr.write("node worker: SWITCHBOARD_WORKER_SECRET is not set; only the functions host can start this worker\n");
+  process.exit(2);
+}
+const expectedDigest = secretDigest(workerSecret);
+/** Whether a request carries the host's secret (compared in constant time, over digests of equal length). */
+function fromHost(request) {
+  const given = request.headers[SECRET_HEADER];
+  return typeof given === "string" && crypto.timingSafeEqual(secretDigest(given), expectedDigest);
+}
 
 class FunctionLoadError extends Error {
   constructor(name, message) {
@@ -125,7 +148,9 @@ function makeRequest(value) {
   if (!value || typeof value !== "object" || !("Method" in value || "method" in value)) return value;
   const headers = {};
   for (const [k, v] of Object.entries(value.Headers || {})) headers[lower(k)] = Array.isArray(v) ? v.join(", ") : String(v);
-  const rawBody = value.Body;
+  // Bytes that travelled base64 (binary content types, bytes that are not UTF-8) are a Buffer.
+  const base64 = lower(value.BodyEncoding ?? value.bodyEncoding ?? "") === "base64" && typeof value.Body === "string";
+  const rawBody = base64 ? Buffer.from(value.Body, "base64") : value.Body;
   const req = {
     method: value.Method,
     url: value.Url,
@@ -133,7 +158,7 @@ function makeRequest(value) {
     headers,
     query: { ...(value.Query || {}) },
     params: { ...(value.Params || {}) },
-    body: parseBody(rawBody),
+    body: base64 ? rawBody : parseBody(rawBody),
     rawBody,
     user: null,
     get(field) {
@@ -191,17 +216,22 @@ function makeResponse(onSend) {
   return res;
 }
 
-function toBodyValue(body) {
-  if (body === undefined) return null;
-  if (Buffer.isBuffer(body) || body instanceof Uint8Array) return Buffer.from(body).toString("utf8");
-  if (body instanceof ArrayBuffer) return Buffer.from(body).toString("utf8");
-  return body;
+const isBytes = (body) => Buffer.isBuffer(body) || body instanceof Uint8Array || body instanceof ArrayBuffer;
+
+/** Sets out.body from a response body: bytes as base64 with bodyEncoding "base64" (byte-exact), else as it is. */
+function setBody(out, body) {
+  if (body === undefined) out.body = null;
+  else if (isBytes(body)) {
+    out.body = Buffer.from(body).toString("base64");
+    out.bodyEncoding = "base64";
+  } else out.body = body;
+  return out;
 }
 
 /** A user value for an http output -> {statusCode, headers, body} (or the value itself, as the host reads it). */
 function httpOutput(value) {
   if (value === undefined || value === null) return null;
-  if (typeof value !== "object" || Array.isArray(value) || Buffer.isBuffer(value)) return { body: toBodyValue(value) };
+  if (typeof value !== "object" || Array.isArray(value) || isBytes(value)) return setBody({}, value);
   const out = {};
   const status = value.statusCode ?? (typeof value.status === "function" ? undefined : value.status);
   if (status !== undefined && status !== null) out.statusCode = status;
@@ -209,7 +239,7 @@ function httpOutput(value) {
     out.headers = {};
     for (const [k, v] of Object.entries(value.headers)) if (v !== undefined && v !== null) out.headers[k] = Array.isArray(v) ? v.map(String) : String(v);
   }
-  if ("body" in value) out.body = toBodyValue(value.body);
+  if ("body" in value) setBody(out, value.body);
   if (out.statusCode === undefined && out.headers === undefined && !("body" in value)) {
     // Not response-shaped: the object itself is the body (as the host does).
     return { body: value };
@@ -382,6 +412,16 @@ function touched(res) {
 
 let counter = 0;
 const server = http.createServer((request, response) => {
+  if (!fromHost(request)) {
+    // Nothing of the request is used; it is read to its end (and dropped) so that the answer arrives.
+    request.resume();
+    request.on("end", () => {
+      const body = JSON.stringify({ error: `Forbidden: only the functions host may call this worker (${SECRET_HEADER})` });
+      response.writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+      response.end(body);
+    });
+    return;
+  }
   const chunks = [];
   request.on("data", (c) => chunks.push(c));
   request.on("end", async () => {

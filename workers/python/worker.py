@@ -2,15 +2,22 @@
 programming model v1 (`def main(req: func.HttpRequest, ...) -> func.HttpResponse` in `__init__.py`).
 
 The functions host starts it as `python3 workers/python/worker.py` with the app root as working directory
-and speaks the custom-handler protocol to it (/work/shared/reference/functions-bindings.md section 5):
+and speaks the custom-handler protocol to it (docs/design.md, "Functions host"):
 
+    every request          must carry the x-switchboard-worker-secret header; else 403 and nothing runs
     GET  /                 readiness probe (any answer)
     POST /<FunctionName>   {"Data": {binding: value}, "Metadata": {...}}
                            -> 200 {"Outputs": {binding: value}, "ReturnValue": value|null, "Logs": [...]}
                            -> 500 {"error": "<Exception type>: <message>"} when the function fails
 
 Environment: FUNCTIONS_CUSTOMHANDLER_PORT (listen on 127.0.0.1), FUNCTIONS_APP_ROOT_PATH (the app root),
-plus the app settings. Standard library only; `azure.functions` is provided next to this file.
+SWITCHBOARD_WORKER_SECRET (the secret the host sends; removed from os.environ at start, so function code
+does not see it), plus the app settings. Standard library only; `azure.functions` is provided next to this
+file.
+
+Bodies: a request Body with "BodyEncoding": "base64" (binary content types, bytes that are not UTF-8) is
+decoded, so req.get_body() returns the exact bytes; an HTTP response body (func.HttpResponse, bytes) is sent
+back as base64 with "bodyEncoding": "base64", so the client gets the exact bytes.
 
 Parameters are bound by name to function.json bindings, as the real worker does: the httpTrigger ->
 func.HttpRequest; an input binding -> its value (a JSON string when annotated `str`, else the decoded JSON);
@@ -24,6 +31,9 @@ The code of a function runs in a module whose globals already hold `func` (azure
 """
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import inspect
 import json
 import logging
@@ -46,6 +56,19 @@ for extra in (APP_ROOT, os.path.join(APP_ROOT, ".python_packages", "lib", "site-
         sys.path.insert(1, extra)
 
 import azure.functions as func  # noqa: E402  (ours, from WORKER_DIR)
+
+# Only the host may call this worker: it sends the secret it gave us, on every request.
+SECRET_HEADER = "x-switchboard-worker-secret"
+_WORKER_SECRET = os.environ.pop("SWITCHBOARD_WORKER_SECRET", "")
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).digest()
+
+
+def _from_host(given) -> bool:
+    """Whether a request's secret header is the host's (constant-time, over digests of equal length)."""
+    return isinstance(given, str) and hmac.compare_digest(_digest(given), _digest(_WORKER_SECRET))
 
 try:
     sys.stdout.reconfigure(line_buffering=True)
@@ -259,8 +282,11 @@ def _http_request(value) -> func.HttpRequest:
     for k, v in (_find(value, "Headers") or {}).items():
         headers[k] = ", ".join(str(x) for x in v) if isinstance(v, list) else str(v)
     body = _find(value, "Body")
+    base64_body = str(_find(value, "BodyEncoding") or "").lower() == "base64"
     if body is None:
         body = b""
+    elif isinstance(body, str) and base64_body:
+        body = base64.b64decode(body)  # bytes that JSON cannot carry as text
     elif isinstance(body, str):
         body = body.encode("utf-8")
     else:
@@ -293,6 +319,11 @@ def _body_text(body: bytes) -> str:
         return body.decode("latin-1")
 
 
+def _bytes_body(body: bytes) -> dict:
+    """An HTTP response body of bytes, as base64 the host decodes: the client gets the exact bytes."""
+    return {"body": base64.b64encode(bytes(body)).decode("ascii"), "bodyEncoding": "base64"}
+
+
 def _http_output(value):
     if value is None:
         return None
@@ -300,9 +331,9 @@ def _http_output(value):
         headers = {k: str(v) for k, v in value.headers.items()}
         if "content-type" not in headers:
             headers["content-type"] = f"{value.mimetype}; charset={value.charset}"
-        return {"statusCode": value.status_code, "headers": headers, "body": _body_text(value.get_body())}
+        return {"statusCode": value.status_code, "headers": headers, **_bytes_body(value.get_body())}
     if isinstance(value, (bytes, bytearray)):
-        return {"statusCode": 200, "body": _body_text(bytes(value))}
+        return {"statusCode": 200, **_bytes_body(value)}
     if isinstance(value, str):
         return {"statusCode": 200, "headers": {"content-type": "text/plain; charset=utf-8"}, "body": value}
     return {"statusCode": 200, "body": value}
@@ -409,11 +440,35 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _refuse_unless_from_host(self) -> bool:
+        """Answers 403 (and closes) a request without the host's secret; True when refused."""
+        if _from_host(self.headers.get(SECRET_HEADER)):
+            return False
+        try:  # read (and drop) what was sent, so that the answer arrives before the close
+            self._read_body()
+        except (ValueError, OSError):
+            pass
+        self.close_connection = True
+        body = json.dumps(
+            {"error": f"Forbidden: only the functions host may call this worker ({SECRET_HEADER})"}
+        ).encode("utf-8")
+        self.send_response(403)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+        return True
+
     def do_GET(self):  # noqa: N802
+        if self._refuse_unless_from_host():
+            return
         self._read_body()
         self._send(200, {"worker": "python", "version": sys.version.split()[0]})
 
     def do_POST(self):  # noqa: N802
+        if self._refuse_unless_from_host():
+            return
         raw = self._read_body()
         name = unquote(self.path.split("?", 1)[0].lstrip("/"))
         if not name:
@@ -454,6 +509,11 @@ class _Server(ThreadingHTTPServer):
 
 
 def main() -> None:
+    if not _WORKER_SECRET:
+        sys.stderr.write(
+            "python worker: SWITCHBOARD_WORKER_SECRET is not set; only the functions host can start this worker\n"
+        )
+        sys.exit(2)
     port = int(os.environ.get("FUNCTIONS_CUSTOMHANDLER_PORT") or 0)
     server = _Server(("127.0.0.1", port), _Handler)
     print(

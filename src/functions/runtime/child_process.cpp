@@ -46,6 +46,7 @@ void ChildProcess::spawn() {
     if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
   }
   for (const auto& [k, v] : spec_.environment) env[k] = v;
+  if (spec_.per_start_environment) spec_.per_start_environment(env);
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
   std::vector<char*> envp;

@@ -22,6 +22,8 @@ struct ChildProcessSpec {
   std::vector<std::string> arguments;
   std::string working_directory;
   std::map<std::string, std::string> environment;  // added to (and overriding) the host's own
+  // Called before every (re)start, on the starting thread: variables for that run only.
+  std::function<void(std::map<std::string, std::string>&)> per_start_environment;
 };
 
 class ChildProcess {

@@ -60,10 +60,17 @@ CustomHandlerInvoker::CustomHandlerInvoker(boost::asio::io_context& io, const Fu
   environment["FUNCTIONS_HTTPWORKER_ID"] = label;
   environment["FUNCTIONS_APP_ROOT_PATH"] = app.root.string();
   environment.emplace("FUNCTIONS_WORKER_RUNTIME", "Custom");
-  ChildProcessSpec process{
-      label, spec.executable, spec.arguments,
-      spec.working_directory.empty() ? app.root.string() : spec.working_directory,
-      std::move(environment)};
+  ChildProcessSpec process;
+  process.label = label;
+  process.executable = spec.executable;
+  process.arguments = spec.arguments;
+  process.working_directory =
+      spec.working_directory.empty() ? app.root.string() : spec.working_directory;
+  process.environment = std::move(environment);
+  // A new secret for every start: a restarted process never accepts its predecessor's.
+  process.per_start_environment = [this](std::map<std::string, std::string>& env) {
+    env[std::string(kWorkerSecretVariable)] = secret_.renew();
+  };
   process_ = std::make_unique<ChildProcess>(io, std::move(process));
 }
 
@@ -89,6 +96,7 @@ boost::asio::awaitable<void> CustomHandlerInvoker::wait_until_ready(
       unsigned generation = process_->generation();
       try {
         net::Request probe{http::verb::get, "/", 11};
+        secret_.sign(probe);
         co_await client_for_thread_().send(endpoint_, std::move(probe), std::chrono::seconds(2));
         ready_generation_ = generation;  // any HTTP answer means it is up
         co_return;
@@ -112,6 +120,7 @@ boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::forward(
     request.set(field.name_string(), field.value());
   }
   request.body() = original.body();
+  secret_.sign(request);  // replaces any value the client sent
   net::Response response;
   try {
     response = co_await client_for_thread_().send(endpoint_, std::move(request), timeout);
@@ -143,6 +152,7 @@ boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::invoke(Invocation
   request.set("X-Azure-Functions-HostVersion", "4.0.0-switchboard");
   request.set(http::field::user_agent, "Azure-Functions-Host/4.0.0-switchboard");
   request.body() = payload.dump();
+  secret_.sign(request);
   unsigned generation = process_->generation();
   net::Response response;
   try {

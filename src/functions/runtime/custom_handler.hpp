@@ -2,7 +2,8 @@
 // free port (FUNCTIONS_CUSTOMHANDLER_PORT), restarted if it dies, and invoked with the
 // custom-handler payload protocol (POST /<FunctionName> with {Data, Metadata}; the answer's
 // Outputs, Logs and ReturnValue). With enableForwardingHttpRequest, functions made only of an
-// httpTrigger and an http output get the original request forwarded as it came.
+// httpTrigger and an http output get the original request forwarded as it came. Every request to
+// the process carries the process's worker secret (worker_secret.hpp).
 #pragma once
 
 #include <atomic>
@@ -11,13 +12,13 @@
 
 #include "functions/runtime/child_process.hpp"
 #include "functions/runtime/invoker.hpp"
+#include "functions/runtime/worker_secret.hpp"
 #include "net/http_client.hpp"
 
 namespace switchboard::functions {
 
 class CustomHandlerInvoker final : public Invoker {
  public:
-  // `extra_environment`: app settings and host variables for the process.
   // `spec`: the process (host.json customHandler, or a language worker); `extra_environment`:
   // app settings and host variables for the process.
   CustomHandlerInvoker(boost::asio::io_context& io, const FunctionApp& app, CustomHandlerSpec spec,
@@ -42,6 +43,7 @@ class CustomHandlerInvoker final : public Invoker {
   std::function<net::HttpClient&()> client_for_thread_;
   unsigned short port_ = 0;
   net::HttpEndpoint endpoint_;
+  WorkerSecret secret_;  // before process_, which calls it at every start
   std::unique_ptr<ChildProcess> process_;
   std::atomic<unsigned> ready_generation_{0};  // the process generation known to answer HTTP
 };

@@ -10,9 +10,11 @@
 #include "auth/crypto.hpp"
 #include "auth/jwt.hpp"
 #include "functions/binding_expression.hpp"
+#include "functions/http_body.hpp"
 #include "functions/output_values.hpp"
 #include "functions/runtime/custom_handler.hpp"
 #include "functions/runtime/native_invoker.hpp"
+#include "functions/runtime/request_text.hpp"
 #include "protocol/names.hpp"
 #include "util/json.hpp"
 #include "util/url.hpp"
@@ -42,7 +44,10 @@ std::string utc_now_iso() {
 
 Response json_error(http::status status, std::string_view message) {
   nlohmann::json body = {{"error", message}};
-  return net::make_response(status, body.dump(), "application/json; charset=utf-8");
+  // Replace, never throw: a message can quote what a custom handler answered.
+  return net::make_response(status,
+                            body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                            "application/json; charset=utf-8");
 }
 
 bool is_loopback(const std::string& host) {
@@ -268,16 +273,27 @@ void FunctionHost::upgrade(boost::asio::ip::tcp::socket socket, net::Request, se
 }
 
 std::optional<Response> FunctionHost::static_file(const std::string& path) const {
-  // The app's wwwroot/ is served for paths no function handles (index.html for folders).
-  auto root = app_.root / "wwwroot";
+  // The app's wwwroot/ is served for paths no function handles (index.html for folders). Only
+  // files whose real path (symbolic links resolved) lies inside wwwroot's real path are served.
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (!std::filesystem::is_directory(root, ec)) return std::nullopt;
-  std::filesystem::path relative = std::filesystem::path(path).relative_path().lexically_normal();
+  if (path.find('\0') != std::string::npos) return std::nullopt;  // refused earlier with a 400
+  auto root = fs::canonical(app_.root / "wwwroot", ec);
+  if (ec || !fs::is_directory(root, ec)) return std::nullopt;
+  fs::path relative = fs::path(path).relative_path().lexically_normal();
   if (!relative.empty() && *relative.begin() == "..") return std::nullopt;
-  auto file = root / relative;
-  if (std::filesystem::is_directory(file, ec)) file /= "index.html";
-  if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
-  std::ifstream in(file, std::ios::binary);
+  auto inside_root = [&](const fs::path& candidate) -> std::optional<fs::path> {
+    std::error_code error;
+    auto real = fs::canonical(candidate, error);
+    if (error) return std::nullopt;
+    auto [root_end, unused] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+    if (root_end != root.end()) return std::nullopt;
+    return real;
+  };
+  auto file = inside_root(root / relative);
+  if (file && fs::is_directory(*file, ec)) file = inside_root(*file / "index.html");
+  if (!file || !fs::is_regular_file(*file, ec)) return std::nullopt;
+  std::ifstream in(*file, std::ios::binary);
   if (!in) return std::nullopt;
   std::string body((std::istreambuf_iterator<char>(in)), {});
   static const std::map<std::string, std::string> kTypes = {
@@ -291,7 +307,7 @@ std::optional<Response> FunctionHost::static_file(const std::string& path) const
       {".ico", "image/x-icon"},
       {".txt", "text/plain; charset=utf-8"},
       {".webmanifest", "application/manifest+json"}};
-  auto type = kTypes.find(file.extension().string());
+  auto type = kTypes.find(file->extension().string());
   Response response =
       net::make_response(http::status::ok, std::move(body),
                          type == kTypes.end() ? "application/octet-stream" : type->second);
@@ -340,6 +356,13 @@ boost::asio::awaitable<Response> FunctionHost::handle(net::Request& request) {
   std::string_view raw_target = request.target();
   std::string_view raw_path = raw_target.substr(0, raw_target.find('?'));
   Response response;
+  // A path that is not UTF-8 text, or holds a control character (NUL), is refused before anything
+  // (routes, files, messages) uses it.
+  if (auto problem = request_path_problem(raw_path)) {
+    response = json_error(http::status::bad_request, *problem);
+    add_cors(request, response);
+    co_return response;
+  }
   if (request.method() == http::verb::options && request.count(http::field::origin)) {
     response = net::make_response(http::status::no_content);
     response.set(http::field::access_control_allow_methods,
@@ -418,6 +441,9 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
     return response;
   };
 
+  // The invocation payload is JSON: query and header text that is not UTF-8 cannot travel in it.
+  if (auto problem = request_fields_problem(request))
+    co_return finish(json_error(http::status::bad_request, *problem), *problem);
   const auto target = util::parse_target(request.target());
   if (auto denied = check_keys(function, request, target))
     co_return finish(std::move(*denied), "no valid key");
@@ -488,7 +514,10 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
                         {"Headers", headers_json},
                         {"Identities", nlohmann::json::array()}};
   if (!params_json.empty()) req["Params"] = params_json;
-  if (!request.body().empty()) req["Body"] = request.body();
+  set_request_body(req, request.body(),
+                   request.count(http::field::content_type)
+                       ? std::string_view(request[http::field::content_type])
+                       : std::string_view{});
   invocation.data[function.http.binding_name] = std::move(req);
   invocation.metadata = {
       {"headers", metadata_headers},

@@ -1,6 +1,7 @@
 // The public C++ function API (include/switchboard/functions.hpp): contexts and declarations.
 #include <switchboard/functions.hpp>
 
+#include "functions/http_body.hpp"
 #include "util/json.hpp"
 
 namespace switchboard {
@@ -50,7 +51,9 @@ std::string FunctionContext::param(std::string_view name) const {
   return req.is_object() && req.contains("Params") ? lookup(req["Params"], name) : std::string{};
 }
 std::string FunctionContext::body() const {
-  return lookup(input(trigger_name_), "Body");
+  const auto& req = input(trigger_name_);
+  if (functions::body_is_base64(req)) return functions::body_bytes(req).value_or(std::string{});
+  return lookup(req, "Body");
 }
 nlohmann::json FunctionContext::body_json() const {
   auto parsed = nlohmann::json::parse(body(), nullptr, false);

@@ -1,0 +1,184 @@
+// Language workers answer only their host: the host gives each worker start a random secret
+// (SWITCHBOARD_WORKER_SECRET) and sends it on every request (x-switchboard-worker-secret). A request to a
+// worker's port without it, or with a wrong one, is a 403 and runs nothing; the host's own invocations
+// work; the secret is not in the host's log nor visible to function code. Custom handlers get the variable
+// and the header too.
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { rawRequest, waitFor } from "./helpers.mjs";
+import { startHost, tempDir, writeApp, removeTempDirs, callFn, expectFnStatus, logged } from "./functions-helpers.mjs";
+import { waitForWorker } from "./workers-helpers.mjs";
+
+after(removeTempDirs);
+
+const trigger = { authLevel: "admin", type: "httpTrigger", direction: "in", name: "req", methods: ["get", "post"] };
+const ret = { type: "http", direction: "out", name: "$return" };
+
+/** Admin-level functions that leave a file behind when they run and report what they can see. */
+function secretApp() {
+  const dir = path.join(tempDir("sb-secret-"), "app");
+  return writeApp(dir, {
+    "host.json": { version: "2.0" },
+    "local.settings.json": { IsEncrypted: false, Values: {} },
+    "jsAdmin/function.json": { bindings: [trigger, ret] },
+    "jsAdmin/index.js": `const fs = require("node:fs");
+module.exports = async function (context, req) {
+  fs.appendFileSync("ran-jsAdmin.txt", (req.headers["x-ms-client-principal-id"] || "-") + "\\n");
+  return { status: 200, body: { ran: true, secretVisible: "SWITCHBOARD_WORKER_SECRET" in process.env } };
+};`,
+    "pyAdmin/function.json": { bindings: [trigger, ret] },
+    "pyAdmin/__init__.py": `import json
+import os
+
+import azure.functions as func
+
+
+def main(req: func.HttpRequest) -> func.HttpResponse:
+    with open("ran-pyAdmin.txt", "a") as f:
+        f.write((req.headers.get("x-ms-client-principal-id") or "-") + "\\n")
+    return func.HttpResponse(json.dumps({"ran": True, "secretVisible": "SWITCHBOARD_WORKER_SECRET" in os.environ}),
+                             mimetype="application/json")
+`,
+  });
+}
+
+/** The port a worker printed ("node worker listening on 127.0.0.1:PORT"). */
+async function workerPort(host, lang) {
+  const re = new RegExp(`${lang} worker listening on 127\\.0\\.0\\.1:(\\d+)`);
+  await waitFor(() => re.test(host.log), { timeout: 10000, message: () => `the ${lang} worker's port in the log:\n${host.log}` });
+  return Number(re.exec(host.log)[1]);
+}
+
+/** The secret in a process's environment (/proc/PID/environ: readable by the same user, as the reviewer's attacker was not). */
+function secretOf(pid) {
+  const env = fs.readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
+  const entry = env.find((e) => e.startsWith("SWITCHBOARD_WORKER_SECRET="));
+  return entry?.slice("SWITCHBOARD_WORKER_SECRET=".length);
+}
+
+const spoofedInvocation = (fn) => ({
+  Data: {
+    req: {
+      Url: `http://localhost/api/${fn}`,
+      Method: "POST",
+      Query: {},
+      Headers: { "x-ms-client-principal-id": ["admin"] },
+      Body: "{}",
+    },
+  },
+  Metadata: {},
+});
+
+describe("language workers refuse requests that do not come from their host", () => {
+  let host;
+  let app;
+  before(
+    logged(async () => {
+      app = secretApp();
+      host = await startHost({ app });
+    }),
+  );
+  after(async () => {
+    await host?.stop();
+  });
+
+  for (const [lang, fn] of [
+    ["node", "jsAdmin"],
+    ["python", "pyAdmin"],
+  ]) {
+    test(
+      `${lang}: a POST to the worker's port without the secret, or with a wrong one, is 403 and runs nothing`,
+      logged(async () => {
+        const port = await workerPort(host, lang);
+        const marker = path.join(app, `ran-${fn}.txt`);
+        const attempts = [
+          { what: "no secret", headers: {} },
+          { what: "a wrong secret", headers: { "x-switchboard-worker-secret": "guessed-secret" } },
+          { what: "an empty secret", headers: { "x-switchboard-worker-secret": "" } },
+        ];
+        for (const { what, headers } of attempts) {
+          const res = await rawRequest({
+            port,
+            method: "POST",
+            path: `/${fn}`,
+            headers: { "Content-Type": "application/json", "X-Azure-Functions-InvocationId": "spoofed", ...headers },
+            body: spoofedInvocation(fn),
+          });
+          assert.equal(res.status, 403, `${what}: ${res.text}`);
+          assert.match(res.text, /Forbidden/);
+          const probe = await rawRequest({ port, method: "GET", path: "/", headers });
+          assert.equal(probe.status, 403, `${what} (GET /): ${probe.text}`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal(fs.existsSync(marker), false, `${fn} ran for a request that did not come from the host`);
+      }),
+    );
+
+    test(
+      `${lang}: the host's invocations work, the secret is not logged, and function code does not see it`,
+      logged(async () => {
+        const res = await callFn(host, "POST", `/api/${fn}`, { key: host.keys.master, body: {} });
+        expectFnStatus(res, 200, fn);
+        assert.deepEqual(res.json, { ran: true, secretVisible: false });
+        const marker = path.join(app, `ran-${fn}.txt`);
+        assert.equal(fs.readFileSync(marker, "utf8"), "-\n", "the function ran once, for the host, with no principal");
+        const secret = secretOf(await waitForWorker(host, lang));
+        assert.ok(secret && secret.length >= 32, "the worker was started with a long random secret");
+        assert.ok(!host.log.includes(secret), "the secret is not in the host's output");
+      }),
+    );
+  }
+
+  test(
+    "each worker start gets its own secret",
+    logged(async () => {
+      const node = secretOf(await waitForWorker(host, "node"));
+      const python = secretOf(await waitForWorker(host, "python"));
+      assert.notEqual(node, python);
+      const pid = await waitForWorker(host, "node");
+      process.kill(pid, "SIGKILL");
+      const restarted = await waitForWorker(host, "node", { notPid: pid, timeout: 10000 });
+      assert.notEqual(secretOf(restarted), node, "a restarted worker has a new secret");
+      const res = await callFn(host, "POST", "/api/jsAdmin", { key: host.keys.master, body: {} });
+      expectFnStatus(res, 200, "after the restart");
+    }),
+  );
+});
+
+describe("custom handlers get the secret (not forced to check it)", () => {
+  let host;
+  before(
+    logged(async () => {
+      const dir = path.join(tempDir("sb-secret-ch-"), "app");
+      writeApp(dir, {
+        "host.json": { version: "2.0", customHandler: { description: { defaultExecutablePath: "node", arguments: ["handler.mjs"] } } },
+        "local.settings.json": { IsEncrypted: false, Values: {} },
+        "check/function.json": { bindings: [{ ...trigger, authLevel: "anonymous" }, { type: "http", direction: "out", name: "res" }] },
+        "handler.mjs": `import http from "node:http";
+const secret = process.env.SWITCHBOARD_WORKER_SECRET;
+http.createServer((req, res) => {
+  const sent = req.headers["x-switchboard-worker-secret"];
+  const body = JSON.stringify({ Outputs: { res: { statusCode: 200, body: { hasSecret: Boolean(secret), matches: sent === secret } } } });
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(body);
+}).listen(Number(process.env.FUNCTIONS_CUSTOMHANDLER_PORT), "127.0.0.1", () => console.log("handler listening"));
+`,
+      });
+      host = await startHost({ app: dir, waitHandler: true });
+    }),
+  );
+  after(async () => {
+    await host?.stop();
+  });
+
+  test(
+    "SWITCHBOARD_WORKER_SECRET is in a custom handler's environment and every request carries it",
+    logged(async () => {
+      const res = await callFn(host, "POST", "/api/check", { body: {} });
+      expectFnStatus(res, 200, "check");
+      assert.deepEqual(res.json, { hasSecret: true, matches: true });
+    }),
+  );
+});
