@@ -173,15 +173,20 @@ async function statefulClient(svc2, proxy2, user) {
   return c;
 }
 
+// A REST send of `args` to the "seq" target of one connection.
+const sendTo = async (svc2, id, args) =>
+  assert.equal(
+    (await restCall(svc2, "POST", p22("chat", `/connections/${id}/:send`), { body: { target: "seq", arguments: args } }))
+      .status,
+    202,
+  );
+
 // Sends 60 KB messages to one connection until the service says it dropped the socket of a client
 // that does not read (at most `limit`); returns how many were sent.
 async function sendUntilDropped(svc2, id, mark, limit = 1500) {
   const filler = "x".repeat(60000);
   for (let i = 1; i <= limit; i++) {
-    const res = await restCall(svc2, "POST", p22("chat", `/connections/${id}/:send`), {
-      body: { target: "seq", arguments: [i, filler] },
-    });
-    assert.equal(res.status, 202);
+    await sendTo(svc2, id, [i, filler]);
     if (/dropping its socket/.test(svc2.logsSince(mark))) return i;
   }
   assert.fail(`the service never dropped the socket after ${limit} messages:\n${svc2.logsSince(mark)}`);
@@ -252,79 +257,68 @@ test(
   }),
 );
 
+// A service started with `serviceArgs`, the official stateful client `user` connected to it
+// through a proxy that then stops reading for it, and messages sent until the service dropped the
+// client's socket; `body` gets {svc2, proxy2, c, sent}. Everything is stopped afterwards.
+async function withClientThatStoppedReading(serviceArgs, user, body) {
+  const svc2 = await startService({ args: serviceArgs });
+  const proxy2 = await startProxy(svc2.port);
+  let c;
+  try {
+    c = await statefulClient(svc2, proxy2, user);
+    proxy2.pauseReading();
+    const sent = await sendUntilDropped(svc2, c.id, svc2.logMark());
+    await body({ svc2, proxy2, c, sent });
+  } finally {
+    await c?.connection.stop();
+    await c?.fx.close();
+    await proxy2.close();
+    await stopService(svc2);
+  }
+}
+
 test(
   "a stateful client that stops reading loses its socket, not its connection: it resumes with every message",
-  logged(async () => {
+  logged(() =>
     // A replay buffer larger than what the kernel's socket buffers hold: what was written to the
     // dropped socket and never read is still there to replay.
-    const svc2 = await startService({
-      args: ["--max-outbound-queue", "200000", "--stateful-reconnect-buffer", String(64 << 20)],
-    });
-    const proxy2 = await startProxy(svc2.port);
-    let c;
-    try {
-      c = await statefulClient(svc2, proxy2, "slow");
-      proxy2.pauseReading();
-      const mark = svc2.logMark();
-      let sent = await sendUntilDropped(svc2, c.id, mark);
-      // Messages sent while the client is away are kept for it too.
-      for (let i = 0; i < 3; i++) {
-        sent++;
-        const res = await restCall(svc2, "POST", p22("chat", `/connections/${c.id}/:send`), {
-          body: { target: "seq", arguments: [sent, "while away"] },
-        });
-        assert.equal(res.status, 202);
-      }
-      assert.equal((await restCall(svc2, "HEAD", p22("chat", `/connections/${c.id}`))).status, 200,
-        "the connection is still known while its client is away");
-      assert.ok(proxy2.cut() > 0);
-      await waitFor(() => c.received.length >= sent || c.closed, { timeout: 30000, message: "every message" });
-      assert.equal(c.closed, false, `the client was not closed: ${c.closeError}`);
-      assert.deepEqual(c.received, Array.from({ length: sent }, (_, k) => k + 1));
-      assert.equal(c.connection.connectionId, c.id, "the same connection was resumed");
-    } finally {
-      await c?.connection.stop();
-      await c?.fx.close();
-      await proxy2.close();
-      await stopService(svc2);
-    }
-  }),
+    withClientThatStoppedReading(
+      ["--max-outbound-queue", "200000", "--stateful-reconnect-buffer", String(64 << 20)],
+      "slow",
+      async ({ svc2, proxy2, c, sent }) => {
+        // Messages sent while the client is away are kept for it too.
+        for (let i = 0; i < 3; i++) await sendTo(svc2, c.id, [++sent, "while away"]);
+        assert.equal((await restCall(svc2, "HEAD", p22("chat", `/connections/${c.id}`))).status, 200,
+          "the connection is still known while its client is away");
+        assert.ok(proxy2.cut() > 0);
+        await waitFor(() => c.received.length >= sent || c.closed, { timeout: 30000, message: "every message" });
+        assert.equal(c.closed, false, `the client was not closed: ${c.closeError}`);
+        assert.deepEqual(c.received, Array.from({ length: sent }, (_, k) => k + 1));
+        assert.equal(c.connection.connectionId, c.id, "the same connection was resumed");
+      },
+    ),
+  ),
 );
 
 test(
   "a stateful client that cannot be resumed is told why",
-  logged(async () => {
-    const svc2 = await startService({
-      args: ["--max-outbound-queue", "200000", "--stateful-reconnect-buffer", "200000"],
-    });
-    const proxy2 = await startProxy(svc2.port);
-    let c;
-    try {
-      c = await statefulClient(svc2, proxy2, "gone");
-      proxy2.pauseReading();
-      const mark = svc2.logMark();
-      await sendUntilDropped(svc2, c.id, mark);
-      // More than the 400,000 bytes a connection keeps while its client is away.
-      for (let i = 0; i < 8; i++) {
-        const res = await restCall(svc2, "POST", p22("chat", `/connections/${c.id}/:send`), {
-          body: { target: "seq", arguments: [0, "y".repeat(60000)] },
-        });
-        assert.equal(res.status, 202);
-      }
-      proxy2.cut();
-      await waitFor(() => c.closed, { timeout: 15000, message: "the client closed" });
-      assert.match(String(c.closeError?.message), /cannot be resumed.*exceeded the 400000 bytes it keeps/);
-      await waitFor(
-        async () => (await restCall(svc2, "HEAD", p22("chat", `/connections/${c.id}`))).status === 404,
-        { timeout: 5000, message: "the connection is gone" },
-      );
-    } finally {
-      await c?.connection.stop();
-      await c?.fx.close();
-      await proxy2.close();
-      await stopService(svc2);
-    }
-  }),
+  logged(() =>
+    withClientThatStoppedReading(
+      ["--max-outbound-queue", "200000", "--stateful-reconnect-buffer", "200000"],
+      "gone",
+      async ({ svc2, proxy2, c }) => {
+        // More than the 400,000 bytes a connection keeps while its client is away.
+        for (let i = 0; i < 8; i++) await sendTo(svc2, c.id, [0, "y".repeat(60000)]);
+        proxy2.cut();
+        await waitFor(() => c.closed, { timeout: 15000, message: "the client closed" });
+        assert.match(String(c.closeError?.message), /cannot be resumed.*exceeded the 400000 bytes it keeps/);
+        await waitFor(
+          async () => (await restCall(svc2, "HEAD", p22("chat", `/connections/${c.id}`))).status === 404,
+          { timeout: 5000, message: "the connection is gone" },
+        );
+      },
+    ),
+  ),
 );
 
 test(
