@@ -58,8 +58,7 @@ struct ConnectionLimitArgs {
 void add_connection_limit_options(CLI::App* command, ConnectionLimitArgs& args) {
   command
       ->add_option("--header-timeout", args.header_timeout,
-                   "Seconds a connection has to send a request's headers (from connecting, or "
-                   "from the first byte of a later request)")
+                   "Seconds a new connection has to send its first request's headers")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   command

@@ -37,8 +37,7 @@ class HttpHandler {
 struct HttpServerOptions {
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 * 1024;
-  // Time a request's headers have to arrive in full: counted from the connection for the first
-  // request, from the request's first byte for later ones.
+  // Time the first request's headers have to arrive in full, counted from the connection.
   std::chrono::milliseconds header_timeout{10000};
   // Time a kept-alive connection may wait for its next request; also bounds reading one body.
   std::chrono::milliseconds idle_timeout{120000};

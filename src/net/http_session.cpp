@@ -54,18 +54,19 @@ bool quiet_end(const error_code& ec) {
          ec == asio::error::operation_aborted;
 }
 
-// On a kept-alive connection, waits up to the idle timeout for the first byte of the next request
-// (unless it is already buffered).
-asio::awaitable<error_code> await_next_request(beast::tcp_stream& stream,
-                                               beast::flat_buffer& buffer,
-                                               std::chrono::milliseconds idle_timeout) {
-  error_code ec;
-  if (buffer.size() > 0) co_return ec;
-  stream.expires_after(idle_timeout);
-  std::size_t n = co_await stream.async_read_some(buffer.prepare(4096),
-                                                  asio::redirect_error(asio::use_awaitable, ec));
-  buffer.commit(n);
-  co_return ec;
+// The body often arrives with the headers: parses what is buffered already, so that no read (and
+// no timer) is started for it. Leaves `ec` set on a parse error (a body over the limit included).
+void parse_buffered_body(http::request_parser<http::string_body>& parser,
+                         beast::flat_buffer& buffer, error_code& ec) {
+  while (!parser.is_done() && buffer.size() > 0) {
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == http::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0) return;
+  }
 }
 
 }  // namespace
@@ -82,11 +83,11 @@ asio::awaitable<void> run_session(tcp::socket socket, service::Shard& shard, Htt
     http::request_parser<http::string_body> parser;
     parser.body_limit(options.max_body_bytes);
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-    if (!first) {
-      ec = co_await await_next_request(stream, buffer, options.idle_timeout);
-      if (ec) break;
-    }
-    stream.expires_after(options.header_timeout);
+    // A new connection has the header timeout to send its first request's headers; a kept-alive
+    // one the idle timeout for the next request's. (Holding later headers to the short timeout
+    // too would take a separate timed wait for each request's first byte, and protect nothing: a
+    // connection that has completed a request may idle that long anyway.)
+    stream.expires_after(first ? options.header_timeout : options.idle_timeout);
     co_await http::async_read_header(stream, buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) {
@@ -103,7 +104,8 @@ asio::awaitable<void> run_session(tcp::socket socket, service::Shard& shard, Htt
         co_await refuse(stream, std::move(response));
         co_return;
       }
-      if (!parser.is_done()) {
+      parse_buffered_body(parser, buffer, ec);
+      if (!ec && !parser.is_done()) {
         stream.expires_after(options.idle_timeout);
         co_await http::async_read(stream, buffer, parser,
                                   asio::redirect_error(asio::use_awaitable, ec));
