@@ -1,4 +1,5 @@
-// The cap on connections without a first request: see pending_connections.hpp.
+// The cap on connections that have not yet sent a request or completed a handshake: see
+// pending_connections.hpp.
 #include "net/pending_connections.hpp"
 
 #include <spdlog/spdlog.h>
@@ -36,8 +37,10 @@ void PendingConnections::Ticket::release() {
   owner_.reset();
 }
 
-PendingConnections::PendingConnections(std::size_t limit)
-    : limit_(limit > 0 ? limit : default_pending_limit()), sheds_(std::chrono::seconds(10)) {}
+PendingConnections::PendingConnections(std::size_t limit, std::string waiting_for)
+    : limit_(limit > 0 ? limit : default_pending_limit()),
+      waiting_for_(std::move(waiting_for)),
+      sheds_(std::chrono::seconds(10)) {}
 
 std::size_t PendingConnections::size() const {
   std::lock_guard lock(mutex_);
@@ -70,9 +73,9 @@ PendingConnections::Ticket PendingConnections::admit(boost::asio::io_context& io
   }
   if (report > 0)
     spdlog::warn(
-        "closed the oldest {} connection{} that had sent no request: the limit of {} connections "
-        "without a request was reached (--max-pending-connections; reporting at most every 10 s)",
-        report, report == 1 ? "" : "s", limit_);
+        "closed the oldest {} connection{} still waiting for {}: the limit of {} such connections "
+        "was reached (--max-pending-connections; reporting at most every 10 s)",
+        report, report == 1 ? "" : "s", waiting_for_, limit_);
   return Ticket(shared_from_this(), std::move(entry));
 }
 

@@ -1,7 +1,9 @@
-// The connections that have not yet sent the headers of their first request, across all shards,
-// and their cap. Admitting one beyond the cap sheds the oldest (a client that connected and has
-// said nothing for longest, most likely one of many opened to exhaust the server), on its own
-// shard's thread, so that idle sockets cannot use up the descriptors and keep new clients out.
+// Connections that have not yet done what a real client does at once, across all shards, and
+// their cap: the HTTP server's connections that have not sent the headers of their first request,
+// and the service's hub connections that have not completed the hub handshake. Admitting one
+// beyond the cap sheds the oldest (a client that connected and has said nothing for longest, most
+// likely one of many opened to exhaust the server), on its own shard's thread, so that idle
+// sockets cannot use up the descriptors and keep new clients out.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -10,6 +12,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "util/throttle.hpp"
 
@@ -39,7 +42,9 @@ class PendingConnections : public std::enable_shared_from_this<PendingConnection
     std::shared_ptr<Entry> entry_;
   };
 
-  explicit PendingConnections(std::size_t limit);  // limit 0: default_pending_limit()
+  // limit 0: default_pending_limit(). `waiting_for`: what the connections have not done yet, for
+  // the log ("a request", "the hub handshake").
+  explicit PendingConnections(std::size_t limit, std::string waiting_for = "a request");
   std::size_t limit() const { return limit_; }
   std::size_t size() const;
 
@@ -52,6 +57,7 @@ class PendingConnections : public std::enable_shared_from_this<PendingConnection
   void remove(Entry& entry);
 
   const std::size_t limit_;
+  const std::string waiting_for_;
   mutable std::mutex mutex_;
   std::list<std::shared_ptr<Entry>> entries_;  // oldest first
   util::ThrottledCounter sheds_;

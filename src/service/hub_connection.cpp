@@ -48,6 +48,17 @@ void HubConnection::begin() {
   // On the shard's heartbeat right away, so that the handshake timeout applies.
   shard_.attach(shared_from_this(), {});
   context_.connections.add(id(), weak_from_this());
+  // Counted among the connections awaiting their handshake: beyond the cap the oldest of them
+  // is closed, so that sockets that never handshake cannot use up the descriptors.
+  if (context_.awaiting_handshake)
+    handshake_ticket_ = std::make_unique<net::PendingConnections::Ticket>(
+        context_.awaiting_handshake->admit(shard_.io(), [weak = weak_from_this()] {
+          if (auto self = weak.lock()) {
+            spdlog::debug("connection {}: closed before its handshake (too many awaiting theirs)",
+                          self->id());
+            self->abort();
+          }
+        }));
 }
 
 bool HubConnection::append_bytes(std::string_view bytes) {
@@ -163,6 +174,7 @@ bool HubConnection::handle_handshake(std::string_view record) {
     return false;
   }
   handshake_done_ = true;
+  handshake_ticket_.reset();
   // Version 2 is asked for only when negotiate granted stateful reconnect; it works over
   // WebSockets only.
   stateful_ = parsed.request->version >= 2 && transport_ == TransportKind::WebSockets;
@@ -438,6 +450,7 @@ void HubConnection::finish() {
   if (finished_) return;
   finished_ = true;
   closing_ = true;
+  handshake_ticket_.reset();
   // A client away from a stateful connection that ends now is told why when it comes back.
   context_.retired.retire(id(), Clock::now() + context_.connect_window,
                           inactive_ ? farewell() : Farewell{});

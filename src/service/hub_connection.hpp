@@ -136,6 +136,8 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   std::int64_t incoming_cursor_ = 0;  // sequence id of the last counted message seen
   bool awaiting_sequence_ = false;    // after a reconnect, drop all until a Sequence
   bool ack_due_ = false;
+  // Held from begin() until the hub handshake is done (or the connection ends).
+  std::unique_ptr<net::PendingConnections::Ticket> handshake_ticket_;
 };
 
 }  // namespace switchboard::service

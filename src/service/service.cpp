@@ -9,6 +9,7 @@
 
 #include "auth/crypto.hpp"
 #include "backplane/local_router.hpp"
+#include "net/pending_connections.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::service {
@@ -41,6 +42,8 @@ Service::Service(ServiceOptions options, ShardPool& pool)
   context_.shards = pool.shards();
   context_.router = std::make_unique<backplane::LocalRouter>(context_.shards);
   context_.tokens = std::make_unique<auth::ConnectionTokenCodec>(auth::random_id(32));
+  context_.awaiting_handshake = std::make_shared<net::PendingConnections>(
+      context_.options.max_pending_connections, "the hub handshake");
   net::HttpServerOptions http_options;
   http_options.max_body_bytes = context_.options.max_rest_body_bytes;
   http_options.header_timeout = context_.options.header_timeout;

@@ -12,6 +12,7 @@
 
 #include "auth/connection_token.hpp"
 #include "backplane/hub_router.hpp"
+#include "net/pending_connections.hpp"
 #include "service/options.hpp"
 #include "service/shard.hpp"
 
@@ -69,6 +70,9 @@ struct ServiceContext {
   std::unique_ptr<auth::ConnectionTokenCodec> tokens;
   RetiredConnections retired;
   ConnectionTable connections;
+  // Hub connections that have not completed the hub handshake, capped like the HTTP server's
+  // connections without a request (--max-pending-connections): the oldest go first.
+  std::shared_ptr<net::PendingConnections> awaiting_handshake;
   // How long after negotiate a connection token may be used to connect.
   std::chrono::seconds connect_window{30};
 };

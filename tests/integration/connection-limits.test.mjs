@@ -2,11 +2,12 @@
 // the same HTTP server): under a low open-file limit a flood of connections that never send a byte
 // must not spin the accept loop or flood the log, the server must answer again without the flood
 // being released, connections without a request are closed after --header-timeout, and beyond
-// --max-pending-connections the oldest of them are closed at once.
+// --max-pending-connections the oldest of them are closed at once; so are the oldest client
+// connections that never complete the hub handshake.
 import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { startService, rawRequest, sleep, waitFor, logged } from "./helpers.mjs";
+import { startService, rawRequest, rawConnect, restCall, p22, RS, sleep, waitFor, logged } from "./helpers.mjs";
 import { startHost, writeApp, tempDir, removeTempDirs, logged as hostLogged } from "./functions-helpers.mjs";
 
 after(removeTempDirs);
@@ -108,7 +109,7 @@ async function oldestShedBeyondCap({ port, path, log }) {
     });
     await sleep(500);
     assert.equal(newer.open(), 20, "the 20 newest idle connections stay open (within the cap)");
-    assert.match(log(), /closed the oldest \d+ connections? that had sent no request/);
+    assert.match(log(), /closed the oldest \d+ connections? still waiting for a request/);
     await answersWithin(port, path, 2000);
   } finally {
     old.release();
@@ -209,6 +210,44 @@ describe("connection limits (service)", () => {
         await waitFor(() => /^HTTP\/1\.1 200/.test(kept.data), { message: "the second answer on the kept-alive connection" });
       } finally {
         for (const s of socks) s.destroy();
+        await svc.stop();
+      }
+    }),
+  );
+
+  test(
+    "client connections that never complete the hub handshake are capped too: beyond --max-pending-connections the oldest are closed",
+    logged(async () => {
+      const svc = await startService({ args: ["--max-pending-connections", "5"] });
+      const sockets = [];
+      try {
+        // Negotiated and upgraded with a valid token (anyone can get one from an anonymous
+        // negotiate function), then silent: without the cap each would be held 15 s.
+        for (let i = 0; i < 12; i++) {
+          const r = await rawConnect(svc, { user: `idle${i}` });
+          sockets.push(r);
+        }
+        await waitFor(() => sockets.filter((r) => r.isClosed).length >= 7, {
+          timeout: 5000,
+          message: () => `the 7 oldest closed (closed: ${sockets.map((r) => (r.isClosed ? 1 : 0)).join("")})`,
+        });
+        assert.deepEqual(
+          sockets.map((r) => r.isClosed),
+          [...Array(7).fill(true), ...Array(5).fill(false)],
+          "the oldest went first, the 5 newest are still open",
+        );
+        assert.match(svc.log, /closed the oldest \d+ connections? still waiting for the hub handshake/);
+        // A newest one completes its handshake and is a connection like any other; a new client
+        // still gets in.
+        const last = sockets.at(-1);
+        last.send(`{"protocol":"json","version":1}${RS}`);
+        assert.deepEqual(await last.next(() => true, 3000, "handshake reply"), {});
+        const fresh = await rawConnect(svc, { user: "fresh", handshake: true });
+        sockets.push(fresh);
+        const res = await restCall(svc, "HEAD", p22("chat", `/connections/${fresh.connectionId}`));
+        assert.equal(res.status, 200);
+      } finally {
+        for (const r of sockets) r.close();
         await svc.stop();
       }
     }),
