@@ -12,6 +12,7 @@
 #include <simdjson.h>
 
 #include "auth/crypto.hpp"
+#include "util/utf8.hpp"
 
 namespace switchboard::protocol {
 namespace {
@@ -293,7 +294,8 @@ class Reader {
 // ---- UTF-8 ----
 
 // The length of the valid UTF-8 sequence at text[i], or 0 when it is invalid (overlong forms,
-// surrogates and code points above U+10FFFF included).
+// surrogates and code points above U+10FFFF included): for replacing bad bytes one by one (whole
+// strings are checked with util::is_valid_utf8 first).
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   const auto at = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char lead = at(i);
@@ -322,19 +324,10 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   return length;
 }
 
-bool valid_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t length = utf8_sequence_length(text, i);
-    if (length == 0) return false;
-    i += length;
-  }
-  return true;
-}
-
 // Appends `text` as a JSON string, invalid UTF-8 bytes replaced by U+FFFD (as the JS and .NET
 // MessagePack decoders do).
 void append_json_string_lossy(std::string& out, std::string_view text) {
-  if (valid_utf8(text)) {
+  if (util::is_valid_utf8(text)) {
     append_json_string(out, text);
     return;
   }
@@ -594,7 +587,7 @@ class MessageReader {
       fail("'" + std::string(field) + "' must be a string");
       return std::nullopt;
     }
-    if (!valid_utf8(value.bytes)) {
+    if (!util::is_valid_utf8(value.bytes)) {
       fail("'" + std::string(field) + "' is not valid UTF-8");
       return std::nullopt;
     }
@@ -615,7 +608,7 @@ class MessageReader {
         fail("'headers' must map strings to strings");
         return false;
       }
-      if (!valid_utf8(key.bytes) || !valid_utf8(value.bytes)) {
+      if (!util::is_valid_utf8(key.bytes) || !util::is_valid_utf8(value.bytes)) {
         fail("'headers' is not valid UTF-8");
         return false;
       }
@@ -656,7 +649,7 @@ class MessageReader {
     for (std::uint32_t i = 0; i < ids.count; ++i) {
       const Value id = read_value();
       if (id.kind != Kind::Str) return fail("'streamIds' must be an array of strings");
-      if (!valid_utf8(id.bytes)) return fail("'streamIds' is not valid UTF-8");
+      if (!util::is_valid_utf8(id.bytes)) return fail("'streamIds' is not valid UTF-8");
       message_.stream_ids.emplace_back(id.bytes);
     }
     return {};
