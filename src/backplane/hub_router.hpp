@@ -25,6 +25,12 @@ class HubRouter {
  public:
   virtual ~HubRouter() = default;
 
+  // Lifecycle: start() once the shards' threads run (a router starts its own timers, such as
+  // expiring memberships, and whatever connections it needs); stop() when the service stops
+  // (safe from any thread; the timers end, nothing is delivered after). The service calls both.
+  virtual void start() = 0;
+  virtual void stop() = 0;
+
   // Connection lifecycle, called on the connection's own shard thread. Opening registers the
   // connection and joins the groups its user is a stored member of.
   virtual void connection_opened(const std::shared_ptr<ClientConnection>& connection) = 0;

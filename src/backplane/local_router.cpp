@@ -9,6 +9,29 @@ using SystemClock = std::chrono::system_clock;
 
 LocalRouter::LocalRouter(std::vector<service::Shard*> shards) : shards_(std::move(shards)) {}
 
+LocalRouter::~LocalRouter() = default;
+
+void LocalRouter::start() {
+  sweep_timer_ = std::make_unique<boost::asio::steady_timer>(shards_.front()->io());
+  shards_.front()->post([this] { schedule_sweep(); });
+}
+
+void LocalRouter::stop() {
+  if (stopping_.exchange(true)) return;
+  shards_.front()->post([this] {
+    if (sweep_timer_) sweep_timer_->cancel();
+  });
+}
+
+void LocalRouter::schedule_sweep() {
+  sweep_timer_->expires_after(std::chrono::milliseconds(250));
+  sweep_timer_->async_wait([this](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    sweep_expired(SystemClock::now());
+    schedule_sweep();
+  });
+}
+
 void LocalRouter::post_all(auto&& make_handler) {
   for (auto* shard : shards_) shard->post(make_handler(*shard));
 }

@@ -3,7 +3,10 @@
 // shards that hold the recipients, which fan out with no lock.
 #pragma once
 
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -16,6 +19,11 @@ namespace switchboard::backplane {
 class LocalRouter final : public HubRouter {
  public:
   explicit LocalRouter(std::vector<service::Shard*> shards);
+  ~LocalRouter() override;
+
+  // Starts / stops the sweep of expired memberships (every 250 ms, on the first shard).
+  void start() override;
+  void stop() override;
 
   void connection_opened(const std::shared_ptr<ClientConnection>& connection) override;
   void connection_closed(ClientConnection& connection) override;
@@ -50,7 +58,7 @@ class LocalRouter final : public HubRouter {
   Task<void> close_user(std::string hub, std::string user, Excluded excluded,
                         std::string reason) override;
 
-  // Expires TTL memberships whose time has come; called about once a second.
+  // Expires TTL memberships whose time has come (the router's own timer calls it).
   void sweep_expired(std::chrono::system_clock::time_point now);
 
   static constexpr std::size_t kMaxPermanentGroupsPerUser = 100;
@@ -101,6 +109,10 @@ class LocalRouter final : public HubRouter {
   // expiry time -> (hub, user, group), for sweep_expired
   std::multimap<SystemClock::time_point, std::tuple<std::string, std::string, std::string>>
       expiries_;
+  // The sweep timer, on the first shard's thread.
+  void schedule_sweep();
+  std::unique_ptr<boost::asio::steady_timer> sweep_timer_;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace switchboard::backplane

@@ -8,7 +8,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include "auth/crypto.hpp"
-#include "backplane/local_router.hpp"
+#include "backplane/router_factory.hpp"
 #include "net/pending_connections.hpp"
 #include "util/url.hpp"
 
@@ -40,7 +40,7 @@ Service::Service(ServiceOptions options, ShardPool& pool)
     : client_endpoint_(context_), rest_api_(context_) {
   context_.options = std::move(options);
   context_.shards = pool.shards();
-  context_.router = std::make_unique<backplane::LocalRouter>(context_.shards);
+  context_.router = backplane::make_hub_router(context_.options, context_.shards);
   context_.tokens = std::make_unique<auth::ConnectionTokenCodec>(auth::random_id(32));
   context_.awaiting_handshake = std::make_shared<net::PendingConnections>(
       context_.options.max_pending_connections, "the hub handshake");
@@ -58,26 +58,13 @@ void Service::start() {
   auto period = heartbeat_period(context_.options);
   for (auto* shard : context_.shards)
     shard->post([shard, period] { shard->start_heartbeat(period); });
-  sweep_timer_ = std::make_unique<boost::asio::steady_timer>(context_.shards.front()->io());
-  context_.shards.front()->post([this] { schedule_sweep(); });
-}
-
-void Service::schedule_sweep() {
-  sweep_timer_->expires_after(std::chrono::milliseconds(250));
-  sweep_timer_->async_wait([this](boost::system::error_code ec) {
-    if (ec || stopping_) return;
-    static_cast<backplane::LocalRouter&>(*context_.router)
-        .sweep_expired(std::chrono::system_clock::now());
-    schedule_sweep();
-  });
+  context_.router->start();
 }
 
 void Service::stop() {
   if (stopping_.exchange(true)) return;
-  context_.shards.front()->post([this] {
-    server_->stop();
-    if (sweep_timer_) sweep_timer_->cancel();
-  });
+  context_.shards.front()->post([this] { server_->stop(); });
+  context_.router->stop();
   for (auto* shard : context_.shards) {
     shard->post([shard] {
       shard->stop_heartbeat();

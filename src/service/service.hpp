@@ -35,13 +35,10 @@ class Service final : public net::HttpHandler {
   void upgrade(boost::asio::ip::tcp::socket socket, net::Request request, Shard& shard) override;
 
  private:
-  void schedule_sweep();
-
   ServiceContext context_;
   ClientEndpoint client_endpoint_;
   RestApi rest_api_;
   std::unique_ptr<net::HttpServer> server_;
-  std::unique_ptr<boost::asio::steady_timer> sweep_timer_;
   std::atomic<bool> stopping_{false};
 };
 
