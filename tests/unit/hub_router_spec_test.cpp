@@ -1,0 +1,302 @@
+// The HubRouter specification: what every router must do, as typed tests over real shards (a
+// running ShardPool) and recording connections. Every implementation is listed in RouterTypes;
+// today the in-process LocalRouter (a Redis router joins with a redis-server on a free port).
+// Deliveries may arrive later than the call that caused them returns, so a test waits for a
+// sentinel sent to a connection after the fact before it says what did not arrive.
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "backplane/local_router.hpp"
+#include "service/outbound_message.hpp"
+#include "service/shard_pool.hpp"
+
+namespace switchboard::backplane {
+namespace {
+
+using service::HubProtocol;
+using service::OutboundMessage;
+using service::ShardPool;
+using namespace std::chrono_literals;
+
+// A connection that records what the router delivers to it.
+class RecordingConnection final : public ClientConnection {
+ public:
+  using ClientConnection::ClientConnection;
+
+  void send(const MessagePtr& message) override {
+    std::lock_guard lock(mutex_);
+    received_.push_back(message->frame(HubProtocol::Json));
+  }
+  void flush_deferred() override {}
+  void close(std::string_view error, bool) override {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    close_error_ = std::string(error);
+  }
+  void tick(service::Clock::time_point) override {}
+
+  std::vector<std::string> received() const {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+  bool has(const std::string& tag) const {
+    for (const auto& frame : received())
+      if (frame.find("\"" + tag + "\"") != std::string::npos) return true;
+    return false;
+  }
+  bool closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+  }
+  std::string close_error() const {
+    std::lock_guard lock(mutex_);
+    return close_error_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> received_;
+  bool closed_ = false;
+  std::string close_error_;
+};
+
+MessagePtr tagged(const std::string& tag) {
+  return OutboundMessage::invocation("m", "[\"" + tag + "\"]");
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 3s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return condition();
+}
+
+template <typename Router>
+std::unique_ptr<HubRouter> make_router(std::vector<service::Shard*> shards) {
+  return std::make_unique<Router>(std::move(shards));
+}
+
+template <typename Router>
+class HubRouterSpec : public ::testing::Test {
+ protected:
+  HubRouterSpec() : pool_(2) {
+    router_ = make_router<Router>(pool_.shards());
+    pool_.start();
+    router_->start();
+  }
+  ~HubRouterSpec() override {
+    router_->stop();
+    pool_.stop(0ms);
+    pool_.wait();
+  }
+
+  // Runs a router call on the first shard and waits for its result.
+  template <typename T>
+  T run(Task<T> task) {
+    return boost::asio::co_spawn(pool_.first().io(), std::move(task), boost::asio::use_future)
+        .get();
+  }
+
+  // A connection opened on shard `shard`, as a transport opens it (on that shard's thread).
+  std::shared_ptr<RecordingConnection> open(const std::string& id, const std::string& hub,
+                                            const std::string& user, unsigned shard = 0) {
+    auto connection = std::make_shared<RecordingConnection>(id, hub, user, shard);
+    on_shard(shard, [&] { router_->connection_opened(connection); });
+    return connection;
+  }
+  void close(const std::shared_ptr<RecordingConnection>& connection) {
+    on_shard(connection->shard(), [&] {
+      router_->connection_closed(*connection);
+      pool_.shards()[connection->shard()]->detach(*connection);
+    });
+  }
+  void on_shard(unsigned shard, const std::function<void()>& f) {
+    std::promise<void> done;
+    pool_.shards()[shard]->post([&] {
+      f();
+      done.set_value();
+    });
+    done.get_future().get();
+  }
+
+  // Everything delivered to `connections` before now has arrived.
+  void settle(std::initializer_list<std::shared_ptr<RecordingConnection>> connections) {
+    const std::string tag = "sentinel-" + std::to_string(++sentinels_);
+    for (const auto& c : connections)
+      run(router_->send_to_connection(c->hub(), c->id(), tagged(tag)));
+    for (const auto& c : connections)
+      ASSERT_TRUE(eventually([&] { return c->has(tag); })) << c->id() << " got no sentinel";
+  }
+
+  ShardPool pool_;
+  std::unique_ptr<HubRouter> router_;
+  int sentinels_ = 0;
+};
+
+using RouterTypes = ::testing::Types<LocalRouter>;
+TYPED_TEST_SUITE(HubRouterSpec, RouterTypes);
+
+TYPED_TEST(HubRouterSpec, SendToAllReachesTheHubButNotTheExcludedNorOtherHubs) {
+  auto a = this->open("a", "chat", "alice", 0);
+  auto b = this->open("b", "chat", "bob", 1);
+  auto c = this->open("c", "other", "carol", 1);
+  this->run(this->router_->send_to_all("chat", tagged("all"), {"b"}));
+  this->settle({a, b, c});
+  EXPECT_TRUE(a->has("all"));
+  EXPECT_FALSE(b->has("all"));
+  EXPECT_FALSE(c->has("all"));
+}
+
+TYPED_TEST(HubRouterSpec, SendToUserAndToConnection) {
+  auto a1 = this->open("a1", "chat", "alice", 0);
+  auto a2 = this->open("a2", "chat", "alice", 1);
+  auto b = this->open("b", "chat", "bob", 0);
+  auto other_hub = this->open("a3", "other", "alice", 1);
+  this->run(this->router_->send_to_user("chat", "alice", tagged("user")));
+  this->run(this->router_->send_to_connection("chat", "b", tagged("direct")));
+  this->run(this->router_->send_to_connection("other", "b", tagged("wrong-hub")));
+  this->settle({a1, a2, b, other_hub});
+  EXPECT_TRUE(a1->has("user"));
+  EXPECT_TRUE(a2->has("user"));
+  EXPECT_FALSE(b->has("user"));
+  EXPECT_FALSE(other_hub->has("user"));
+  EXPECT_TRUE(b->has("direct"));
+  EXPECT_FALSE(b->has("wrong-hub"));
+}
+
+TYPED_TEST(HubRouterSpec, ConnectionGroups) {
+  auto a = this->open("a", "chat", "alice", 0);
+  auto b = this->open("b", "chat", "bob", 1);
+  EXPECT_TRUE(this->run(this->router_->add_connection_to_group("chat", "a", "g")));
+  EXPECT_TRUE(this->run(this->router_->add_connection_to_group("chat", "b", "g")));
+  EXPECT_FALSE(this->run(this->router_->add_connection_to_group("chat", "nobody", "g")));
+  EXPECT_FALSE(this->run(this->router_->add_connection_to_group("other", "a", "g")));
+  EXPECT_TRUE(this->run(this->router_->group_exists("chat", "g")));
+  EXPECT_FALSE(this->run(this->router_->group_exists("other", "g")));
+  this->run(this->router_->send_to_group("chat", "g", tagged("g1"), {"a"}));
+  this->settle({a, b});
+  EXPECT_FALSE(a->has("g1"));
+  EXPECT_TRUE(b->has("g1"));
+
+  EXPECT_TRUE(this->run(this->router_->remove_connection_from_group("chat", "b", "g")));
+  EXPECT_FALSE(this->run(this->router_->remove_connection_from_group("chat", "nobody", "g")));
+  this->run(this->router_->send_to_group("chat", "g", tagged("g2"), {}));
+  this->settle({a, b});
+  EXPECT_TRUE(a->has("g2"));
+  EXPECT_FALSE(b->has("g2"));
+
+  EXPECT_TRUE(this->run(this->router_->remove_connection_from_all_groups("chat", "a")));
+  EXPECT_FALSE(this->run(this->router_->group_exists("chat", "g")));
+  this->run(this->router_->send_to_group("chat", "g", tagged("g3"), {}));
+  this->settle({a, b});
+  EXPECT_FALSE(a->has("g3"));
+}
+
+TYPED_TEST(HubRouterSpec, UserGroupsApplyToCurrentAndFutureConnections) {
+  auto a1 = this->open("a1", "chat", "alice", 0);
+  this->run(this->router_->add_user_to_group("chat", "alice", "g", std::nullopt));
+  EXPECT_TRUE(this->run(this->router_->user_in_group("chat", "alice", "g")));
+  EXPECT_FALSE(this->run(this->router_->user_in_group("chat", "bob", "g")));
+  auto a2 = this->open("a2", "chat", "alice", 1);  // joins the stored membership on opening
+  this->run(this->router_->send_to_group("chat", "g", tagged("both"), {}));
+  this->settle({a1, a2});
+  EXPECT_TRUE(a1->has("both"));
+  EXPECT_TRUE(a2->has("both"));
+
+  this->run(this->router_->remove_user_from_group("chat", "alice", "g"));
+  EXPECT_FALSE(this->run(this->router_->user_in_group("chat", "alice", "g")));
+  this->run(this->router_->send_to_group("chat", "g", tagged("none"), {}));
+  this->settle({a1, a2});
+  EXPECT_FALSE(a1->has("none"));
+  EXPECT_FALSE(a2->has("none"));
+
+  this->run(this->router_->add_user_to_group("chat", "alice", "x", std::nullopt));
+  this->run(this->router_->add_user_to_group("chat", "alice", "y", std::nullopt));
+  this->run(this->router_->remove_user_from_all_groups("chat", "alice"));
+  EXPECT_FALSE(this->run(this->router_->user_in_group("chat", "alice", "x")));
+  EXPECT_FALSE(this->run(this->router_->user_in_group("chat", "alice", "y")));
+}
+
+TYPED_TEST(HubRouterSpec, TtlZeroJoinsOnlyTheCurrentConnections) {
+  auto a1 = this->open("a1", "chat", "alice", 0);
+  this->run(this->router_->add_user_to_group("chat", "alice", "g", std::chrono::seconds(0)));
+  auto a2 = this->open("a2", "chat", "alice", 1);
+  this->run(this->router_->send_to_group("chat", "g", tagged("now"), {}));
+  this->settle({a1, a2});
+  EXPECT_TRUE(a1->has("now"));
+  EXPECT_FALSE(a2->has("now"));
+}
+
+TYPED_TEST(HubRouterSpec, TtlExpiresTheMembershipAndTheConnectionsLeave) {
+  auto a = this->open("a", "chat", "alice", 0);
+  this->run(this->router_->add_user_to_group("chat", "alice", "g", std::chrono::seconds(1)));
+  EXPECT_TRUE(this->run(this->router_->user_in_group("chat", "alice", "g")));
+  EXPECT_TRUE(eventually(
+      [&] { return !this->run(this->router_->user_in_group("chat", "alice", "g")); }, 4s));
+  this->run(this->router_->send_to_group("chat", "g", tagged("late"), {}));
+  this->settle({a});
+  EXPECT_FALSE(a->has("late"));
+}
+
+TYPED_TEST(HubRouterSpec, OnlyTheHundredMostRecentPermanentGroupsOfAUserAreKept) {
+  for (int i = 0; i <= 100; ++i) {
+    this->run(
+        this->router_->add_user_to_group("chat", "alice", "g" + std::to_string(i), std::nullopt));
+    std::this_thread::sleep_for(1ms);  // distinct update times
+  }
+  EXPECT_FALSE(this->run(this->router_->user_in_group("chat", "alice", "g0")));
+  EXPECT_TRUE(this->run(this->router_->user_in_group("chat", "alice", "g1")));
+  EXPECT_TRUE(this->run(this->router_->user_in_group("chat", "alice", "g100")));
+  // A membership with a ttl does not count among the hundred.
+  this->run(this->router_->add_user_to_group("chat", "alice", "t", std::chrono::seconds(60)));
+  EXPECT_TRUE(this->run(this->router_->user_in_group("chat", "alice", "g1")));
+}
+
+TYPED_TEST(HubRouterSpec, ExistenceFollowsOpensAndCloses) {
+  auto a = this->open("a", "chat", "alice", 1);
+  EXPECT_TRUE(this->run(this->router_->connection_exists("chat", "a")));
+  EXPECT_FALSE(this->run(this->router_->connection_exists("other", "a")));
+  EXPECT_TRUE(this->run(this->router_->user_exists("chat", "alice")));
+  EXPECT_FALSE(this->run(this->router_->user_exists("chat", "bob")));
+  this->close(a);
+  EXPECT_FALSE(this->run(this->router_->connection_exists("chat", "a")));
+  EXPECT_FALSE(this->run(this->router_->user_exists("chat", "alice")));
+}
+
+TYPED_TEST(HubRouterSpec, ClosesReachTheirConnectionsWithTheReason) {
+  auto a = this->open("a", "chat", "alice", 0);
+  auto b = this->open("b", "chat", "bob", 1);
+  auto c = this->open("c", "chat", "carol", 0);
+  auto d = this->open("d", "chat", "dave", 1);
+  auto e = this->open("e", "other", "erin", 0);
+  EXPECT_FALSE(this->run(this->router_->close_connection("chat", "nobody", "x")));
+  EXPECT_TRUE(this->run(this->router_->close_connection("chat", "a", "bye a")));
+  EXPECT_TRUE(eventually([&] { return a->closed(); }));
+  EXPECT_EQ(a->close_error(), "bye a");
+  // A closed connection is gone from the directory at once.
+  EXPECT_FALSE(this->run(this->router_->connection_exists("chat", "a")));
+
+  EXPECT_TRUE(this->run(this->router_->add_connection_to_group("chat", "b", "g")));
+  this->run(this->router_->close_group("chat", "g", {}, "bye group"));
+  EXPECT_TRUE(eventually([&] { return b->closed(); }));
+  EXPECT_EQ(b->close_error(), "bye group");
+
+  this->run(this->router_->close_user("chat", "carol", {"c"}, "bye carol"));
+  this->run(this->router_->close_all("chat", {"c"}, "bye all"));
+  EXPECT_TRUE(eventually([&] { return d->closed(); }));
+  EXPECT_EQ(d->close_error(), "bye all");
+  this->settle({c, e});
+  EXPECT_FALSE(c->closed()) << "excluded";
+  EXPECT_FALSE(e->closed()) << "another hub";
+}
+
+}  // namespace
+}  // namespace switchboard::backplane
