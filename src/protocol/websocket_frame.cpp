@@ -96,6 +96,15 @@ std::size_t WebSocketReader::header_length() const {
   return 2 + extended + 4;  // client frames always carry a 4-byte mask
 }
 
+std::string websocket_upgrade_response(std::string_view accept) {
+  std::string response =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: ";
+  response.append(accept);
+  response += "\r\nServer: switchboard\r\n\r\n";
+  return response;
+}
+
 bool is_valid_close_code(std::uint16_t code) {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
          (code >= 3000 && code <= 4999);

@@ -42,6 +42,8 @@ struct WebSocketHandshakeCheck {
 WebSocketHandshakeCheck check_websocket_handshake(std::string_view version, std::string_view key);
 // base64(SHA-1(key + the RFC's GUID)).
 std::string websocket_accept_value(std::string_view key);
+// The server's 101 answer to an opening handshake, with `accept` as Sec-WebSocket-Accept.
+std::string websocket_upgrade_response(std::string_view accept);
 
 // The header of an unmasked, final server frame of `payload_size` bytes: 2, 4 or 10 bytes
 // written to `out`; returns how many.

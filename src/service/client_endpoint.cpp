@@ -167,10 +167,7 @@ std::string cors_headers(const net::Request& request) {
 // little for the client's own Close so that the answer is read before the socket goes.
 boost::asio::awaitable<void> say_farewell(boost::asio::ip::tcp::socket socket,
                                           const std::string& accept, const Farewell& farewell) {
-  std::string bytes =
-      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      "Sec-WebSocket-Accept: " +
-      accept + "\r\nServer: switchboard\r\n\r\n";
+  std::string bytes = protocol::websocket_upgrade_response(accept);
   unsigned char header[10];
   std::size_t header_size = protocol::encode_websocket_header(
       farewell.binary ? protocol::WebSocketOpcode::Binary : protocol::WebSocketOpcode::Text,

@@ -358,10 +358,7 @@ void HubConnection::transport_resumed() {
   last_receive_ = Clock::now();
   if (!resume_refusal_.empty()) {
     // Messages were lost while the client was away: it is told so, and the connection ends.
-    auto sequence = protocol_ == HubProtocol::Json
-                        ? protocol::encode_sequence(acked_through_ + 1)
-                        : protocol::encode_messagepack_sequence(acked_through_ + 1);
-    send_raw(std::move(sequence));
+    send_raw(sequence_record(acked_through_ + 1));
     close(resume_refusal_, false);
     return;
   }
@@ -372,8 +369,7 @@ void HubConnection::transport_resumed() {
         id(), acked_through_ + 1, evicted_through_);
   // Everything not acknowledged goes again, with the same sequence ids, after a Sequence.
   std::int64_t first = unacked_.empty() ? next_out_sequence_ : unacked_.front().first;
-  auto sequence = protocol_ == HubProtocol::Json ? protocol::encode_sequence(first)
-                                                 : protocol::encode_messagepack_sequence(first);
+  auto sequence = sequence_record(first);
   std::vector<MessagePtr> replay;
   replay.reserve(unacked_.size() + 1 + queue_.size());
   queued_bytes_ += sequence.size();
@@ -390,13 +386,17 @@ void HubConnection::transport_resumed() {
   flush();
 }
 
+std::string HubConnection::sequence_record(std::int64_t first) const {
+  return protocol_ == HubProtocol::Json ? protocol::encode_sequence(first)
+                                        : protocol::encode_messagepack_sequence(first);
+}
+
 std::string HubConnection::sequence_and_close(const std::string& error) const {
   // A Sequence the client accepts (it has everything up to its last Ack): a client coming back
   // waits for a Sequence and ignores anything before it. Then the Close that says why.
-  if (protocol_ == HubProtocol::Json)
-    return protocol::encode_sequence(acked_through_ + 1) + protocol::encode_close(error, false);
-  return protocol::encode_messagepack_sequence(acked_through_ + 1) +
-         protocol::encode_messagepack_close(error, false);
+  return sequence_record(acked_through_ + 1) +
+         (protocol_ == HubProtocol::Json ? protocol::encode_close(error, false)
+                                         : protocol::encode_messagepack_close(error, false));
 }
 
 Farewell HubConnection::farewell() const {

@@ -98,6 +98,8 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   // A send while the client is away: kept for it within the limits, else the connection can no
   // longer be resumed.
   void keep_while_away(const MessagePtr& message, std::size_t size);
+  // The Sequence record announcing `first`, in this connection's protocol.
+  std::string sequence_record(std::int64_t first) const;
   // A Sequence the client accepts followed by a Close with `error`, encoded.
   std::string sequence_and_close(const std::string& error) const;
   // What a client coming back after this connection ended is told.

@@ -82,10 +82,7 @@ void WebSocketConnection::resume(boost::asio::ip::tcp::socket::protocol_type pro
 }
 
 void WebSocketConnection::open(const std::string& accept) {
-  out_control_ =
-      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      "Sec-WebSocket-Accept: " +
-      accept + "\r\nServer: switchboard\r\n\r\n";
+  out_control_ = protocol::websocket_upgrade_response(accept);
   pump();
   if (socket_.is_open()) wait_readable();
 }

@@ -159,6 +159,11 @@ describe("functions host: bytes that are not UTF-8", () => {
       const raw = await rawHttp(host.port, `POST /api/jsEcho?y=\xff HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n`);
       assert.equal(raw.status, 400, raw.text);
       assert.match(raw.json?.error ?? "", /query parameter 'y'/);
+      // A raw byte that is not UTF-8 but decodes to good text with what follows (0xE2 then
+      // %82%AC is "€" once decoded): the raw target, which travels as the request's Url, is bad.
+      const target = await rawHttp(host.port, `POST /api/jsEcho?z=\xe2%82%AC HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n`);
+      assert.equal(target.status, 400, target.text);
+      assert.match(target.json?.error ?? "", /request target is not valid UTF-8/);
     }),
   );
 

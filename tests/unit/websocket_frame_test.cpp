@@ -86,6 +86,12 @@ TEST(WebSocketHandshake, AcceptValueMatchesTheRfcExample) {
   EXPECT_EQ(websocket_accept_value("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }
 
+TEST(WebSocketHandshake, UpgradeResponseCarriesTheAcceptValue) {
+  EXPECT_EQ(websocket_upgrade_response("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="),
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nServer: switchboard\r\n\r\n");
+}
+
 TEST(WebSocketHandshake, ChecksVersionAndKey) {
   auto ok = check_websocket_handshake("13", "dGhlIHNhbXBsZSBub25jZQ==");
   EXPECT_EQ(ok.accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");

@@ -442,9 +442,9 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
   };
 
   // The invocation payload is JSON: query and header text that is not UTF-8 cannot travel in it.
-  if (auto problem = request_fields_problem(request))
-    co_return finish(json_error(http::status::bad_request, *problem), *problem);
   const auto target = util::parse_target(request.target());
+  if (auto problem = request_fields_problem(request, target))
+    co_return finish(json_error(http::status::bad_request, *problem), *problem);
   if (auto denied = check_keys(function, request, target))
     co_return finish(std::move(*denied), "no valid key");
 
@@ -514,10 +514,7 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
                         {"Headers", headers_json},
                         {"Identities", nlohmann::json::array()}};
   if (!params_json.empty()) req["Params"] = params_json;
-  set_request_body(req, request.body(),
-                   request.count(http::field::content_type)
-                       ? std::string_view(request[http::field::content_type])
-                       : std::string_view{});
+  set_request_body(req, request.body(), request[http::field::content_type]);
   invocation.data[function.http.binding_name] = std::move(req);
   invocation.metadata = {
       {"headers", metadata_headers},

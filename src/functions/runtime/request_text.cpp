@@ -28,23 +28,14 @@ std::optional<std::string> request_path_problem(std::string_view raw_path) {
   return std::nullopt;
 }
 
-std::optional<std::string> request_fields_problem(const net::Request& request) {
-  std::string_view target = request.target();
-  auto question = target.find('?');
-  std::string_view query =
-      question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    auto eq = pair.find('=');
-    std::string name = util::percent_decode(pair.substr(0, eq), true);
-    std::string value = eq == std::string_view::npos
-                            ? std::string{}
-                            : util::percent_decode(pair.substr(eq + 1), true);
-    if (!util::is_valid_utf8(pair) || !util::is_valid_utf8(name) || !util::is_valid_utf8(value))
+std::optional<std::string> request_fields_problem(const net::Request& request,
+                                                  const util::Target& target) {
+  // Decoding keeps raw bytes, so a raw byte that is not UTF-8 shows in the decoded pair too.
+  for (const auto& [name, value] : target.query)
+    if (!util::is_valid_utf8(name) || !util::is_valid_utf8(value))
       return fmt::format("The query parameter '{}' is not valid UTF-8.", printable(name));
-  }
+  // The raw target travels too (the request's Url): decoding can turn bad raw text into good.
+  if (!util::is_valid_utf8(request.target())) return "The request target is not valid UTF-8.";
   for (const auto& field : request) {
     if (!util::is_valid_utf8(field.value()))
       return fmt::format("The header '{}' is not valid UTF-8.", printable(field.name_string()));

@@ -9,12 +9,15 @@
 #include <string_view>
 
 #include "net/http_types.hpp"
+#include "util/url.hpp"
 
 namespace switchboard::functions {
 
 // The request path (raw and percent-decoded): valid UTF-8, no control characters (NUL included).
 std::optional<std::string> request_path_problem(std::string_view raw_path);
-// Every query parameter's name and value (raw and decoded) and every header value: valid UTF-8.
-std::optional<std::string> request_fields_problem(const net::Request& request);
+// Every query parameter's name and value (`target`, the request's parsed target), the raw target
+// and every header value: valid UTF-8.
+std::optional<std::string> request_fields_problem(const net::Request& request,
+                                                  const util::Target& target);
 
 }  // namespace switchboard::functions
