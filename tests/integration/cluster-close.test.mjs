@@ -12,11 +12,11 @@ import {
   expectStatus,
   expect404,
   expectDelivery,
-  withTimeout,
+  expectClosed,
   logged,
   uid,
 } from "./helpers.mjs";
-import { useCluster, connectOn } from "./cluster-helpers.mjs";
+import { useCluster, placeOn } from "./cluster-helpers.mjs";
 import { T } from "./transports-helpers.mjs";
 
 const enc = encodeURIComponent;
@@ -25,20 +25,7 @@ describe("cluster close endpoints", () => {
   let nodes;
   useCluster(3, (c) => ({ nodes } = c), { balance: "off" });
 
-  const on = async (i, opts = {}) => {
-    const c = await connectOn(nodes[i], opts, nodes);
-    assert.equal(c.node, nodes[i], `${c.label} should be on node ${i} (--balance off)`);
-    return c;
-  };
-  const closedWith = async (c, reason) => {
-    const err = await withTimeout(c.closed, 3000, `onclose of ${c.label}`);
-    if (reason === null) {
-      assert.equal(err, undefined, `${c.label} closed without an error expected, got ${err}`);
-      return;
-    }
-    assert.ok(err instanceof Error, `${c.label} onclose should get an Error, got ${err}`);
-    assert.ok(err.message.includes(reason), `${c.label} close error ${JSON.stringify(err.message)} should contain ${JSON.stringify(reason)}`);
-  };
+  const on = (i, opts) => placeOn(nodes, i, opts);
   /** Right after a close call returned: the closed connections are gone on every node. */
   const goneEverywhere = async (clients, what) => {
     for (const n of nodes) for (const c of clients) {
@@ -69,13 +56,13 @@ describe("cluster close endpoints", () => {
       const reason = "Server restart: é & 100% ✓";
       expectStatus(await restCall(A, "DELETE", p22("chat", `/connections/${enc(c.id)}`, `reason=${enc(reason)}`)), 200, "close C's connection via A");
       await goneEverywhere([c], "closed connection");
-      await closedWith(c, reason);
+      await expectClosed(c, reason);
       expectStatus(await restCall(C, "DELETE", pv1("chat", `/connections/${enc(b.id)}`, "reason=v1%20reason")), 202, "v1 close B's connection via C");
       await goneEverywhere([b], "closed connection (v1)");
-      await closedWith(b, "v1 reason");
+      await expectClosed(b, "v1 reason");
       expectStatus(await restCall(B, "DELETE", p22("chat", `/connections/${enc(a.id)}`)), 200, "close A's connection via B, no reason");
       await goneEverywhere([a], "closed connection (no reason)");
-      await closedWith(a, null);
+      await expectClosed(a, null);
       for (const n of nodes) {
         expect404(await restCall(n, "DELETE", p22("chat", "/connections/nope")), "Warning.Connection.NotExisted", `close unknown via ${n.nodeId}`);
       }
@@ -98,12 +85,12 @@ describe("cluster close endpoints", () => {
       const res = await restCall(nodes[1], "POST", p22("chat", `/users/${enc(user)}/:closeConnections`, `${excludedQuery([u2b.id])}&reason=user-closed`));
       expectStatus(res, 204, "close user via B");
       await goneEverywhere([u0, u1, u2], "user close");
-      for (const c of [u0, u1, u2]) await closedWith(c, "user-closed");
+      for (const c of [u0, u1, u2]) await expectClosed(c, "user-closed");
       await stillOpen([u2b, bob, otherHub]);
       for (const n of nodes) expectStatus(await restCall(n, "HEAD", p22("chat", `/users/${enc(user)}`)), 200, `user still has a connection (on ${n.nodeId})`);
       expectStatus(await restCall(nodes[0], "POST", p22("chat", `/users/${enc(user)}/:closeConnections`, "reason=all-gone")), 204);
       await goneEverywhere([u2b], "user close without excluded");
-      await closedWith(u2b, "all-gone");
+      await expectClosed(u2b, "all-gone");
       for (const n of nodes) expect404(await restCall(n, "HEAD", p22("chat", `/users/${enc(user)}`)), "Warning.User.NotExisted", `user gone (on ${n.nodeId})`);
       await stillOpen([bob, otherHub]);
     }),
@@ -126,7 +113,7 @@ describe("cluster close endpoints", () => {
       const res = await restCall(nodes[2], "POST", p22("chat", `/groups/${enc(g)}/:closeConnections`, `${excludedQuery([keep.id])}&reason=group-closed`));
       expectStatus(res, 204, "close group via C");
       await goneEverywhere([a, b, viaUser], "group close");
-      for (const c of [a, b, viaUser]) await closedWith(c, "group-closed");
+      for (const c of [a, b, viaUser]) await expectClosed(c, "group-closed");
       await stillOpen([keep, outside]);
       // Closing an empty group, an unknown user, an empty hub is fine everywhere.
       for (const n of nodes) {
@@ -149,13 +136,13 @@ describe("cluster close endpoints", () => {
       const res = await restCall(nodes[0], "POST", p22("chat", "/:closeConnections", `${excludedQuery([keep.id])}&reason=${enc("maintenance now")}`));
       expectStatus(res, 204, "close hub via A");
       await goneEverywhere(cs, "hub close");
-      for (const c of cs) await closedWith(c, "maintenance now");
+      for (const c of cs) await expectClosed(c, "maintenance now");
       await stillOpen([keep, other]);
       // v1 close-all through another node.
       const more = [await on(0), await on(2)];
       expectStatus(await restCall(nodes[1], "POST", pv1("chat", "/:closeConnections", "reason=v1-all")), 204, "v1 close hub via B");
       await goneEverywhere([keep, ...more], "v1 hub close");
-      for (const c of [keep, ...more]) await closedWith(c, "v1-all");
+      for (const c of [keep, ...more]) await expectClosed(c, "v1-all");
       await stillOpen([other]);
     }),
   );

@@ -37,10 +37,18 @@ describe("start-up and configuration", () => {
     "a bad --redis URL (service and start) or SWITCHBOARD_REDIS stops start-up with a message naming it",
     logged(async () => {
       const port = String(await freePort());
+      // The options exist (so that a refusal below is about the value, not an unknown option).
+      for (const command of ["service", "start"]) {
+        const help = await runToExit(BINARY, [command, "--help"], { timeout: 5000 });
+        for (const opt of ["--redis", "--node-id", "--public-url", "--balance", "--redis-connect-timeout"]) {
+          assert.ok(help.stdout.includes(opt), `switchboard ${command} --help lists ${opt}:\n${help.stdout}`);
+        }
+      }
       for (const bad of ["http://127.0.0.1:6379", "redis://127.0.0.1:99999", "redis://127.0.0.1:abc", "redis://", "redis://127.0.0.1:6379/x", "127.0.0.1:6379"]) {
         const r = await runToExit(BINARY, ["service", "--port", port, "--access-key", "k", "--redis", bad], { timeout: 5000 });
         assert.ok(!r.timedOut && r.code !== 0, `--redis ${bad}: must exit non-zero at once (code ${r.code}, timed out ${r.timedOut})\n${r.log}`);
         assert.match(r.stderr, /--redis/, `--redis ${bad}: the message names the option:\n${r.log}`);
+        assert.doesNotMatch(r.stderr, /not expected|unknown option/i, `--redis ${bad}: refused as a value, not as an unknown option:\n${r.log}`);
       }
       const env = await runToExit(BINARY, ["service", "--port", port, "--access-key", "k"], { env: { SWITCHBOARD_REDIS: "http://nope" }, timeout: 5000 });
       assert.ok(!env.timedOut && env.code !== 0, `SWITCHBOARD_REDIS=http://nope: non-zero exit (code ${env.code})\n${env.log}`);
@@ -83,6 +91,7 @@ describe("start-up and configuration", () => {
       try {
         late = await pending;
         assert.match(late.log, new RegExp(`(?=.*redis)(?=.*127\\.0\\.0\\.1:${redisPort}).*`, "i"), "a retry message was shown");
+        await waitFor(async () => (await health(late)).json?.redis === "connected", { timeout: 5000, message: "the late node connected to Redis" });
         const other = await startNode({ redis, key, balance: "off" });
         const fx = await startNegotiateFixture({ port: late.port, key, base: `http://127.0.0.1:${late.port}` });
         try {
@@ -240,10 +249,17 @@ describe("Redis lost while running", () => {
       const { a, b, user, g } = await setUp();
       redis.pause();
       try {
-        // Cluster-state calls answer 503 within a few seconds, not whenever Redis wakes up.
-        await expectUnavailable(nodes[1], a, user, g);
+        // The first cluster-state call answers 503 within a few seconds, not whenever Redis wakes up.
+        const t0 = Date.now();
+        const first = await restCall(nodes[1], "HEAD", p22("chat", `/connections/${enc(a.id)}`));
+        const ms = Date.now() - t0;
+        expectStatus(first, 503, "connection check while Redis is hung");
+        assert.equal(first.headers["x-ms-error-code"], "Error.Cluster.Unavailable");
+        assert.ok(ms < 6000, `the first call took ${ms} ms: must not hang`);
         await degraded();
         await servesLocally(a, b);
+        await expectUnavailable(nodes[0], a, user, g);
+        await expectUnavailable(nodes[1], a, user, g);
       } finally {
         redis.resume();
       }
@@ -340,14 +356,16 @@ describe("bad input from Redis", () => {
       const a = await connectOn(A, { user: uid("a") });
       const b = await connectOn(B, { user: uid("b") });
       // Learn the channels the nodes listen on, and what a real message on them looks like.
-      const channels = (await redis.cli("PUBSUB", "CHANNELS", "*")).stdout.split("\n").map((l) => l.trim()).filter(Boolean);
-      assert.ok(channels.length > 0, "the nodes subscribe to at least one channel");
+      const subscribed = (await redis.cli("PUBSUB", "CHANNELS", "*")).stdout.split("\n").map((l) => l.trim()).filter(Boolean);
       const spy = await subscribeAll(redis);
       const seen = uid("seen");
       await broadcastVia(A, seen);
       await expectDelivery(B, { tag: seen, receivers: [a, b] });
       await expectDelivery(B, { tag: uid("x"), receivers: [] }); // a sentinel through B too (B's messages)
       spy.close();
+      // The channels the nodes subscribe to, and those they were seen publishing on.
+      const channels = [...new Set([...subscribed, ...spy.messages.map((m) => m.channel)])];
+      assert.ok(subscribed.length > 0, `the nodes subscribe to channels (PUBSUB CHANNELS): ${JSON.stringify(channels)}`);
       const samples = spy.messages.filter((m) => channels.includes(m.channel));
       const marks = nodes.map((n) => n.logMark());
       const payloads = [

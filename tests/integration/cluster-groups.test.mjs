@@ -17,7 +17,7 @@ import {
   logged,
   uid,
 } from "./helpers.mjs";
-import { useCluster, connectOn } from "./cluster-helpers.mjs";
+import { useCluster, placeOn } from "./cluster-helpers.mjs";
 
 const enc = encodeURIComponent;
 
@@ -25,11 +25,7 @@ describe("cluster groups and existence checks", () => {
   let nodes;
   useCluster(3, (c) => ({ nodes } = c), { balance: "off" });
 
-  const on = async (i, opts = {}) => {
-    const c = await connectOn(nodes[i], opts, nodes);
-    assert.equal(c.node, nodes[i], `${c.label} should be on node ${i} (--balance off)`);
-    return c;
-  };
+  const on = (i, opts) => placeOn(nodes, i, opts);
   const groupSend = async (node, g, tag) =>
     expectStatus(await restCall(node, "POST", p22("chat", `/groups/${enc(g)}/:send`), { body: { target: "newMessage", arguments: [tag] } }), 202, `group send via ${node.nodeId}`);
   const addUser = async (node, user, g, query = "") =>

@@ -14,6 +14,7 @@
 import { spawn, execFile } from "node:child_process";
 import crypto from "node:crypto";
 import net from "node:net";
+import assert from "node:assert/strict";
 import { before, after, afterEach } from "node:test";
 import {
   REPO_ROOT,
@@ -278,6 +279,13 @@ export async function connectOn(node, opts = {}, nodes = []) {
   c.port = portOfClient(c);
   c.node = nodes.find((x) => x.port === c.port);
   c.label = `${c.label}#${c.id}@${c.node?.nodeId ?? c.port}`;
+  return c;
+}
+
+/** connectOn(nodes[i]), asserting the client stayed on that node (for clusters with --balance off). */
+export async function placeOn(nodes, i, opts = {}) {
+  const c = await connectOn(nodes[i], opts, nodes);
+  assert.equal(c.node, nodes[i], `${c.label} should be on node ${i}, the one it negotiated with (--balance off)`);
   return c;
 }
 

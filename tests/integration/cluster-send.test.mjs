@@ -7,7 +7,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { restCall, p22, pv1, excludedQuery, expectStatus, expectDelivery, logged, uid } from "./helpers.mjs";
 import { TRANSPORTS, TYPED_ARGS } from "./transports-helpers.mjs";
-import { useCluster, connectOn } from "./cluster-helpers.mjs";
+import { useCluster, placeOn } from "./cluster-helpers.mjs";
 
 const enc = encodeURIComponent;
 
@@ -19,11 +19,7 @@ describe("cluster sends across three nodes", () => {
     const res = await restCall(node, "POST", path, { body: { target: "newMessage", arguments: args } });
     expectStatus(res, 202, `${what} (via ${node.nodeId})`);
   };
-  const on = async (i, opts) => {
-    const c = await connectOn(nodes[i], opts, nodes);
-    assert.equal(c.node, nodes[i], `${c.label} should be on the node it negotiated with (--balance off)`);
-    return c;
-  };
+  const on = (i, opts) => placeOn(nodes, i, opts);
 
   for (const [tName, transport] of TRANSPORTS) {
     // Server-Sent Events carry text only: the official client refuses MessagePack on it.

@@ -636,6 +636,21 @@ export async function expectDelivery(svc, { tag, receivers = [], nonReceivers = 
   for (const c of nonReceivers) assert.equal(c.count(tag, target), 0, `${c.label} must NOT get ${tag}`);
 }
 
+/**
+ * Wait (3 s) for a client's onclose and check its error: `reason` null = closed without an error;
+ * a RegExp the error message must match; a string it must contain.
+ */
+export async function expectClosed(c, reason) {
+  const err = await withTimeout(c.closed, 3000, `onclose of ${c.label}`);
+  if (reason === null) {
+    assert.equal(err, undefined, `${c.label} closed without an error expected, got ${err}`);
+    return;
+  }
+  assert.ok(err instanceof Error, `${c.label} onclose should get an Error, got ${err}`);
+  if (reason instanceof RegExp) assert.match(err.message, reason, `${c.label} close error`);
+  else assert.ok(err.message.includes(reason), `${c.label} close error ${JSON.stringify(err.message)} should contain ${JSON.stringify(reason)}`);
+}
+
 /** Assert nobody in `clients` got `tag` (proved with a sentinel). */
 export async function expectNoDelivery(svc, { tag, clients, target = "newMessage" }) {
   await expectDelivery(svc, { tag, receivers: [], nonReceivers: clients, target });
