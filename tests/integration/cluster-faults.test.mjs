@@ -93,7 +93,10 @@ describe("start-up and configuration", () => {
         assert.match(late.log, new RegExp(`(?=.*redis)(?=.*127\\.0\\.0\\.1:${redisPort}).*`, "i"), "a retry message was shown");
         await waitFor(async () => (await health(late)).json?.redis === "connected", { timeout: 5000, message: "the late node connected to Redis" });
         const other = await startNode({ redis, key, balance: "off" });
-        const fx = await startNegotiateFixture({ port: late.port, key, base: `http://127.0.0.1:${late.port}` });
+        const fx = await startNegotiateFixture({ port: late.port, key, base: `http://127.0.0.1:${late.port}` }).catch(async (e) => {
+          await other.stop();
+          throw e;
+        });
         try {
           const a = await connectOn({ fx, port: late.port }, {});
           const b = await connectOn(other, {});
@@ -118,9 +121,11 @@ describe("start-up and configuration", () => {
       const password = `pw-${uid("s")}`;
       const redis = await startRedis({ password });
       const key = uid("key");
-      const a = await startNode({ redisUrl: null, key, balance: "off", env: { SWITCHBOARD_REDIS: redis.url } });
-      const b = await startNode({ redis, key, balance: "off" });
+      let a;
+      let b;
       try {
+        a = await startNode({ redisUrl: null, key, balance: "off", env: { SWITCHBOARD_REDIS: redis.url } });
+        b = await startNode({ redis, key, balance: "off" });
         const ca = await connectOn(a, {});
         const cb = await connectOn(b, {});
         const tag = uid("pw");
@@ -134,8 +139,8 @@ describe("start-up and configuration", () => {
         assert.match(wrong.stderr, /redis/i, `wrong password: the message is about Redis:\n${wrong.log}`);
       } finally {
         await stopClusterClients();
-        await a.stop();
-        await b.stop();
+        await a?.stop();
+        await b?.stop();
         await redis.stop();
       }
     }),
