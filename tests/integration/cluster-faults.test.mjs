@@ -22,7 +22,7 @@ import {
 } from "./helpers.mjs";
 import { spawnOnPort } from "./transports-helpers.mjs";
 import { runToExit, copyApp, removeTempDirs } from "./functions-helpers.mjs";
-import { startRedis, startCluster, startNode, connectOn, stopClusterClients, health, subscribeAll } from "./cluster-helpers.mjs";
+import { startRedis, startCluster, startNode, connectOn, stopClusterClients, health, subscribeAll, newerFormat } from "./cluster-helpers.mjs";
 
 const enc = encodeURIComponent;
 after(removeTempDirs);
@@ -398,26 +398,3 @@ describe("bad input from Redis", () => {
     }),
   );
 });
-
-/**
- * A "newer format" version of a real backplane message: its version marker bumped. JSON messages
- * get every version-like field set to 9999 (or a "v": 9999 when none); binary ones their first byte
- * (the usual place of a format tag) set to 0xFE.
- */
-function newerFormat(payload) {
-  const text = payload.toString("utf8");
-  try {
-    const obj = JSON.parse(text);
-    if (obj && typeof obj === "object" && !Array.isArray(obj)) {
-      let bumped = false;
-      for (const k of Object.keys(obj)) if (/^(v|ver|version|format|fmt|schema)$/i.test(k)) (obj[k] = 9999), (bumped = true);
-      if (!bumped) obj.v = 9999;
-      return Buffer.from(JSON.stringify(obj));
-    }
-  } catch {
-    /* binary */
-  }
-  const out = Buffer.from(payload);
-  if (out.length > 0) out[0] = 0xfe;
-  return out;
-}

@@ -76,7 +76,7 @@ export async function startRedis({ password, port: wantedPort } = {}) {
     proc: null,
   };
   const spawnIt = async () => {
-    const rec = { port, args: [REDIS_SERVER, ...args], stdout: "", stderr: "", log: "", exited: false, exitCode: null, exitSignal: null };
+    const rec = { label: "redis-server", port, args, stdout: "", stderr: "", log: "", exited: false, exitCode: null, exitSignal: null };
     rec.proc = spawn(REDIS_SERVER, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
     captureProcess(rec.proc, rec, "redis-server exited");
     trackProcess(rec);
@@ -193,6 +193,29 @@ export function subscribeAll(redis) {
     });
     sub.close = () => s.destroy();
   });
+}
+
+/**
+ * A "newer format" version of a real backplane message: its version marker bumped. JSON messages
+ * get every version-like field set to 9999 (or a "v": 9999 when none); binary ones their first byte
+ * (the usual place of a format tag) set to 0xFE.
+ */
+export function newerFormat(payload) {
+  const text = payload.toString("utf8");
+  try {
+    const obj = JSON.parse(text);
+    if (obj && typeof obj === "object" && !Array.isArray(obj)) {
+      let bumped = false;
+      for (const k of Object.keys(obj)) if (/^(v|ver|version|format|fmt|schema)$/i.test(k)) (obj[k] = 9999), (bumped = true);
+      if (!bumped) obj.v = 9999;
+      return Buffer.from(JSON.stringify(obj));
+    }
+  } catch {
+    /* binary */
+  }
+  const out = Buffer.from(payload);
+  if (out.length > 0) out[0] = 0xfe;
+  return out;
 }
 
 // ---------------------------------------------------------------------------

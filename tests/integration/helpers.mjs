@@ -277,7 +277,7 @@ export function logged(fn) {
       for (const s of runningServices) if (!seen.has(s)) marks.set(s, 0), seen.add(s);
       for (const [s, mark] of marks) {
         const text = s.logsSince(mark).trim();
-        const header = `switchboard (port ${s.port}, args ${JSON.stringify(s.args)}) output during this test:`;
+        const header = `${s.label ?? "switchboard"} (port ${s.port}, args ${JSON.stringify(s.args)}) output during this test:`;
         const body = text ? text.slice(-8000) : "(no output)";
         process.stderr.write(`\n---- ${header}\n${body}\n----\n`);
       }
