@@ -304,7 +304,7 @@ describe("a node killed with SIGKILL", () => {
         const user = uid("onc");
         const g = uid("g");
         const mover = await connectOn({ fx: lb }, { user, reconnect: true }, nodes);
-        const stays = await connectOn(C, { user });
+        const stays = await connectOn(C, { user }, nodes);
         const onA = await connectOn(A, { user: uid("a") });
         assert.deepEqual([mover.node, stays.node], [C, C], "both start on C");
         expectStatus(await restCall(A, "PUT", p22("chat", `/groups/${enc(g)}/connections/${enc(stays.id)}`)), 200);

@@ -110,7 +110,12 @@ describe("cluster negotiate balancing", () => {
         { timeout: 3000, interval: 100, message: "a negotiate at the busy node A answering a redirect" },
       );
       assert.deepEqual(Object.keys(res.json).sort(), ["accessToken", "url"], `redirect body: ${res.text}`);
-      assert.equal(res.json.url, `http://localhost:${B.port}/client/?hub=chat`, "redirect URL: B's public URL, the hub");
+      // B's public URL and the hub, marked as redirected (answered where it lands: no second hop).
+      assert.equal(
+        res.json.url,
+        `http://localhost:${B.port}/client/?hub=chat&asrs_redirected=1`,
+        "redirect URL: B's public URL, the hub",
+      );
       const { payload } = decodeJwt(res.json.accessToken);
       assert.equal(payload["asrs.s.uid"], user, "the redirect token keeps the user");
       assert.ok(payload.exp > Date.now() / 1000 + 60, `the redirect token is not about to expire: ${JSON.stringify(payload)}`);
