@@ -1,25 +1,38 @@
 // The one seam for "who receives this": sends to all / a user / a group / a connection, group
 // membership (connections and users, with TTL), existence checks and closes. Two implementations:
-// in-process (LocalRouter) and, for a cluster of nodes, Redis. Nothing above this interface may
-// assume which one runs: every operation is asynchronous.
+// in-process (LocalRouter) and, for a cluster of nodes, Redis (RedisRouter). Nothing above this
+// interface may assume which one runs: every operation is asynchronous, and one that needs
+// cluster state it cannot reach throws Unavailable.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
-#include "service/client_connection.hpp"
-#include "service/shard.hpp"
+#include "backplane/local_directory.hpp"
+#include "hubs/client_connection.hpp"
 
 namespace switchboard::backplane {
 
-using service::ClientConnection;
-using service::Excluded;
-using service::MessagePtr;
 template <typename T>
 using Task = boost::asio::awaitable<T>;
+
+// The cluster's shared state cannot be reached now (the REST API answers 503).
+class Unavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What /api/health reports about routing.
+struct RouterStatus {
+  bool clustered = false;
+  bool healthy = true;  // a cluster node: its Redis is reachable
+  std::string node_id;
+  std::size_t connections = 0;  // on this node
+};
 
 class HubRouter {
  public:
@@ -31,9 +44,17 @@ class HubRouter {
   virtual void start() = 0;
   virtual void stop() = 0;
 
-  // Connection lifecycle, called on the connection's own shard thread. Opening registers the
-  // connection and joins the groups its user is a stored member of.
-  virtual void connection_opened(const std::shared_ptr<ClientConnection>& connection) = 0;
+  // The connections of this node (heartbeats, shutdown, counts).
+  virtual LocalDirectory& local() = 0;
+  virtual RouterStatus status() = 0;
+  // Where a negotiate at this node should send its client instead (the public URL of a
+  // less-loaded node), or nullopt to serve it here.
+  virtual std::optional<std::string> redirect_target() { return std::nullopt; }
+
+  // Connection lifecycle. Opening (on the connection's shard thread) registers the connection
+  // and joins the groups its user is a stored member of; once it completes, the connection is
+  // visible to every node. Closing runs on the shard thread and does not wait.
+  virtual Task<void> connection_opened(std::shared_ptr<ClientConnection> connection) = 0;
   virtual void connection_closed(ClientConnection& connection) = 0;
 
   // Hub names are lower-cased by the caller; users, groups and connection ids are exact.

@@ -1,6 +1,5 @@
-// In-process HubRouter: a directory of connections, users, groups and stored user->group
-// memberships (under one mutex, off the per-recipient path), with every delivery posted to the
-// shards that hold the recipients, which fan out with no lock.
+// In-process HubRouter: the node's LocalDirectory is the whole truth, plus the stored user->group
+// memberships (with their TTL and the 100-permanent-groups rule) and the timer that expires them.
 #pragma once
 
 #include <atomic>
@@ -8,8 +7,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "backplane/hub_router.hpp"
@@ -18,14 +17,16 @@ namespace switchboard::backplane {
 
 class LocalRouter final : public HubRouter {
  public:
-  explicit LocalRouter(std::vector<service::Shard*> shards);
+  explicit LocalRouter(const std::vector<exec::Shard*>& shards);
   ~LocalRouter() override;
 
   // Starts / stops the sweep of expired memberships (every 250 ms, on the first shard).
   void start() override;
   void stop() override;
+  LocalDirectory& local() override { return directory_; }
+  RouterStatus status() override;
 
-  void connection_opened(const std::shared_ptr<ClientConnection>& connection) override;
+  Task<void> connection_opened(std::shared_ptr<ClientConnection> connection) override;
   void connection_closed(ClientConnection& connection) override;
 
   Task<void> send_to_all(std::string hub, MessagePtr message, Excluded excluded) override;
@@ -65,52 +66,31 @@ class LocalRouter final : public HubRouter {
 
  private:
   using SystemClock = std::chrono::system_clock;
-  struct ConnectionEntry {
-    std::string hub;
-    std::string user;
-    unsigned shard = 0;
-    std::unordered_set<std::string> groups;
-  };
   struct Membership {
     std::optional<SystemClock::time_point> expires;  // nullopt: permanent (a year)
     SystemClock::time_point updated;
   };
-  struct HubDirectory {
-    std::unordered_map<std::string, std::unordered_set<std::string>> user_connections;
-    std::unordered_map<std::string, std::unordered_set<std::string>> group_connections;
-    // user -> group -> membership
-    std::unordered_map<std::string, std::unordered_map<std::string, Membership>> user_groups;
-  };
-  struct PendingJoin {
-    unsigned shard;
-    std::string connection_id;
-    std::string group;
-    bool join;
+  // (hub, user) -> group -> membership
+  using UserKey = std::pair<std::string, std::string>;
+  struct UserKeyHash {
+    std::size_t operator()(const UserKey& k) const {
+      return std::hash<std::string>()(k.first) * 31 + std::hash<std::string>()(k.second);
+    }
   };
 
-  // All below expect mutex_ held.
-  ConnectionEntry* find_connection(const std::string& hub, const std::string& connection_id);
-  void join_locked(const std::string& connection_id, ConnectionEntry& entry,
-                   const std::string& group, std::vector<PendingJoin>& out);
-  void leave_locked(const std::string& connection_id, ConnectionEntry& entry,
-                    const std::string& group, std::vector<PendingJoin>& out);
-  void remove_user_membership_locked(HubDirectory& dir, const std::string& user,
-                                     const std::string& group, std::vector<PendingJoin>& out);
-  void remove_entry_locked(const std::string& connection_id);
-  void close_locked(std::vector<std::string> victims, const std::string& reason);
-  bool membership_alive(const Membership& m, SystemClock::time_point now) const;
-  void apply(std::vector<PendingJoin>& pending);
-  void post_all(auto&& make_handler);
+  // Under mutex_ (taken before the directory's own lock, never after).
+  std::vector<std::string> stored_groups_locked(const UserKey& key, SystemClock::time_point now);
+  void forget_membership_locked(const UserKey& key, const std::string& group);
+  void schedule_sweep();
 
-  std::vector<service::Shard*> shards_;
+  LocalDirectory directory_;
+  exec::Shard& timer_shard_;
   std::mutex mutex_;
-  std::unordered_map<std::string, ConnectionEntry> connections_;
-  std::unordered_map<std::string, HubDirectory> hubs_;
+  std::unordered_map<UserKey, std::unordered_map<std::string, Membership>, UserKeyHash>
+      memberships_;
   // expiry time -> (hub, user, group), for sweep_expired
   std::multimap<SystemClock::time_point, std::tuple<std::string, std::string, std::string>>
       expiries_;
-  // The sweep timer, on the first shard's thread.
-  void schedule_sweep();
   std::unique_ptr<boost::asio::steady_timer> sweep_timer_;
   std::atomic<bool> stopping_{false};
 };

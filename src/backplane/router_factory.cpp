@@ -5,9 +5,9 @@
 
 namespace switchboard::backplane {
 
-std::unique_ptr<HubRouter> make_hub_router(const service::ServiceOptions&,
-                                           std::vector<service::Shard*> shards) {
-  return std::make_unique<LocalRouter>(std::move(shards));
+std::unique_ptr<HubRouter> make_hub_router(const ClusterOptions&,
+                                           const std::vector<exec::Shard*>& shards) {
+  return std::make_unique<LocalRouter>(shards);
 }
 
 }  // namespace switchboard::backplane

@@ -1,16 +1,16 @@
-// Which HubRouter a service runs, from its options: the one place that names the
-// implementations (today the in-process LocalRouter; a Redis router for a cluster joins here).
+// Which HubRouter a service runs, from its cluster options: the one place that names the
+// implementations (the in-process LocalRouter, or the RedisRouter of a cluster node).
 #pragma once
 
 #include <memory>
 #include <vector>
 
+#include "backplane/cluster_options.hpp"
 #include "backplane/hub_router.hpp"
-#include "service/options.hpp"
 
 namespace switchboard::backplane {
 
-std::unique_ptr<HubRouter> make_hub_router(const service::ServiceOptions& options,
-                                           std::vector<service::Shard*> shards);
+std::unique_ptr<HubRouter> make_hub_router(const ClusterOptions& options,
+                                           const std::vector<exec::Shard*>& shards);
 
 }  // namespace switchboard::backplane

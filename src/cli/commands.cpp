@@ -131,7 +131,7 @@ int run_service(const ServiceArgs& args, bool port_given) {
   apply_connection_limits(args.limits, options);
 
   auto signals = block_termination_signals();
-  service::ShardPool pool(options.threads);
+  exec::ShardPool pool(options.threads);
   service::Service service(options, pool);
   service.start();
   pool.start();
@@ -200,7 +200,7 @@ void print_host_banner(const functions::FunctionHost& host) {
 int run_functions_host(const HostArgs& args, const FunctionRegistry* registry) {
   auto app = load_app(args, false, registry);
   auto signals = block_termination_signals();
-  service::ShardPool pool(args.threads);
+  exec::ShardPool pool(args.threads);
   functions::FunctionHostOptions options;
   options.bind_address = args.bind;
   options.port = host_port(args, app);
@@ -254,7 +254,7 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
   apply_connection_limits(args.limits, service_options);
 
   auto signals = block_termination_signals();
-  service::ShardPool pool(args.threads);
+  exec::ShardPool pool(args.threads);
   service::Service service(service_options, pool);
   functions::FunctionHostOptions options;
   options.bind_address = args.bind;

@@ -14,7 +14,7 @@ namespace switchboard::net {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-HttpServer::HttpServer(std::vector<service::Shard*> shards, HttpHandler& handler,
+HttpServer::HttpServer(std::vector<exec::Shard*> shards, HttpHandler& handler,
                        HttpServerOptions options)
     : shards_(std::move(shards)),
       handler_(handler),

@@ -16,7 +16,7 @@
 
 #include "net/accept_overload.hpp"
 #include "net/http_types.hpp"
-#include "service/shard.hpp"
+#include "exec/shard.hpp"
 
 namespace switchboard::net {
 
@@ -31,7 +31,7 @@ class HttpHandler {
   virtual bool wants_socket(const Request&) const { return false; }
   // Takes over a WebSocket upgrade request (or one wants_socket() chose) and its socket.
   virtual void upgrade(boost::asio::ip::tcp::socket socket, Request request,
-                       service::Shard& shard) = 0;
+                       exec::Shard& shard) = 0;
 };
 
 struct HttpServerOptions {
@@ -48,7 +48,7 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  HttpServer(std::vector<service::Shard*> shards, HttpHandler& handler, HttpServerOptions options);
+  HttpServer(std::vector<exec::Shard*> shards, HttpHandler& handler, HttpServerOptions options);
   ~HttpServer();
   // Binds and listens; throws with a clear message when the address is taken.
   void listen(const std::string& address, unsigned short port);
@@ -58,7 +58,7 @@ class HttpServer {
 
  private:
   void accept_next();
-  std::vector<service::Shard*> shards_;
+  std::vector<exec::Shard*> shards_;
   HttpHandler& handler_;
   HttpServerOptions options_;
   std::shared_ptr<PendingConnections> pending_;

@@ -71,7 +71,7 @@ void parse_buffered_body(http::request_parser<http::string_body>& parser,
 
 }  // namespace
 
-asio::awaitable<void> run_session(tcp::socket socket, service::Shard& shard, HttpHandler& handler,
+asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHandler& handler,
                                   HttpServerOptions options,
                                   std::shared_ptr<PendingConnections> pending) {
   beast::tcp_stream stream(std::move(socket));

@@ -14,7 +14,7 @@
 
 namespace switchboard::net {
 
-boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, service::Shard& shard,
+boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, exec::Shard& shard,
                                          HttpHandler& handler, HttpServerOptions options,
                                          std::shared_ptr<PendingConnections> pending);
 

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -103,6 +105,21 @@ Response ClientEndpoint::negotiate(const net::Request& request) {
   auto target = util::parse_target(request.target());
   auto checked = check_client_request(request, target, context_.options, true);
   if (checked.error) return std::move(*checked.error);
+
+  // A cluster node may send the client to a less-loaded node (as Azure redirects), with the same
+  // access token (its audience names the path, not the host). The redirected negotiate carries
+  // `asrs_redirected`, so it is answered where it lands.
+  if (!target.get("asrs_redirected")) {
+    if (auto url = context_.router->redirect_target()) {
+      std::string token(net::bearer_token(request));
+      if (token.empty()) token = std::string(target.get("access_token").value_or(""));
+      nlohmann::json redirect = {
+          {"url",
+           *url + "/client/?hub=" + util::percent_encode(checked.hub) + "&asrs_redirected=1"},
+          {"accessToken", token}};
+      return net::make_response(http::status::ok, redirect.dump(), "application/json");
+    }
+  }
 
   protocol::NegotiateResponse body;
   body.negotiate_version = 0;

@@ -2,6 +2,8 @@
 #include "service/hub_connection.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 
 #include "util/url.hpp"
 
@@ -46,7 +48,7 @@ HubConnection::~HubConnection() = default;
 
 void HubConnection::begin() {
   // On the shard's heartbeat right away, so that the handshake timeout applies.
-  shard_.attach(shared_from_this(), {});
+  context_.router->local().watch(shared_from_this());
   context_.connections.add(id(), weak_from_this());
   // Counted among the connections awaiting their handshake: beyond the cap the oldest of them
   // is closed, so that sockets that never handshake cannot use up the descriptors.
@@ -178,13 +180,33 @@ bool HubConnection::handle_handshake(std::string_view record) {
   // Version 2 is asked for only when negotiate granted stateful reconnect; it works over
   // WebSockets only.
   stateful_ = parsed.request->version >= 2 && transport_ == TransportKind::WebSockets;
-  // Move from the handshake-only entry to a routed connection (joins stored user groups) before
-  // the client hears the handshake answer: once it has, REST calls naming it must find it. (Sends
-  // routed to it meanwhile are posted to this shard, so they queue after the answer.)
-  shard_.detach(*this);
-  context_.router->connection_opened(shared_from_this());
-  send_raw(protocol::handshake_response());
+  // Routed (joins stored user groups; on a cluster, known to every node) before the client hears
+  // the handshake answer: once it has, REST calls naming it must find it. (Sends routed to it
+  // meanwhile are posted to this shard, so they queue after the answer.)
+  registration_ = Registration::Pending;
+  boost::asio::co_spawn(shard_.io(), register_with_router(), boost::asio::detached);
   return true;
+}
+
+boost::asio::awaitable<void> HubConnection::register_with_router() {
+  auto self = shared_from_this();
+  try {
+    co_await context_.router->connection_opened(self);
+  } catch (const std::exception& e) {
+    // Not expected (a cluster node registers locally and catches up with Redis later); the
+    // connection cannot be routed, so it ends.
+    spdlog::error("connection {}: could not be registered: {}", id(), e.what());
+    registration_ = Registration::None;
+    abort();
+    co_return;
+  }
+  if (finished_) {  // ended while registering: undo it now
+    registration_ = Registration::Done;
+    context_.router->connection_closed(*this);
+    co_return;
+  }
+  registration_ = Registration::Done;
+  send_raw(protocol::handshake_response());
 }
 
 void HubConnection::handle_message(const protocol::HubMessage& message) {
@@ -455,11 +477,11 @@ void HubConnection::finish() {
   context_.retired.retire(id(), Clock::now() + context_.connect_window,
                           inactive_ ? farewell() : Farewell{});
   context_.connections.remove(id());
-  if (handshake_done_) {  // registered with the router at the handshake
+  if (registration_ == Registration::Done) {
     context_.router->connection_closed(*this);
-  } else {
-    shard_.detach(*this);
-  }
+  } else if (registration_ == Registration::None) {
+    context_.router->local().unwatch(*this);
+  }  // Pending: register_with_router() undoes it when the registration completes
   on_finished();
 }
 

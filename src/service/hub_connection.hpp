@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "hubs/client_connection.hpp"
 #include "protocol/json_hub_protocol.hpp"
 #include "protocol/messagepack_hub_protocol.hpp"
-#include "service/client_connection.hpp"
 #include "service/service_context.hpp"
 
 namespace switchboard::service {
@@ -86,6 +86,7 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
  private:
   bool handle_record(std::string_view record);
   bool handle_handshake(std::string_view record);
+  boost::asio::awaitable<void> register_with_router();
   void handle_message(const protocol::HubMessage& message);
   void send_raw(std::string frame, bool counted = false);
   // The write of in_flight_ is over (done or abandoned): its bytes leave the queue's count.
@@ -121,7 +122,9 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   Clock::time_point closing_since_;
   bool writing_ = false;
   bool flush_scheduled_ = false;  // on the shard's deferred-flush list
-  bool handshake_done_ = false;   // also: registered with the router
+  bool handshake_done_ = false;
+  enum class Registration { None, Pending, Done };
+  Registration registration_ = Registration::None;  // with the router
   bool timeout_started_ = false;
   bool transport_closed_ = false;
   // Stateful reconnect.

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "backplane/cluster_options.hpp"
+
 namespace switchboard::service {
 
 struct ServiceOptions {
@@ -29,7 +31,8 @@ struct ServiceOptions {
   // a first request (0: automatic, see net::default_pending_limit()).
   std::chrono::milliseconds header_timeout{10000};
   std::size_t max_pending_connections = 0;
-  unsigned threads = 0;  // 0: one per core
+  unsigned threads = 0;               // 0: one per core
+  backplane::ClusterOptions cluster;  // a cluster node when cluster.redis_url is set
 };
 
 }  // namespace switchboard::service

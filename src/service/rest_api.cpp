@@ -1,6 +1,8 @@
 // The data-plane REST API: see rest_api.hpp.
 #include "service/rest_api.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "protocol/json_hub_protocol.hpp"
 #include "protocol/names.hpp"
 #include "protocol/rest_payload.hpp"
@@ -75,6 +77,16 @@ bool is_send(RestOperation op) {
 
 }  // namespace
 
+Response RestApi::health() const {
+  auto status = context_.router->status();
+  if (!status.clustered) return status_only(http::status::ok);
+  nlohmann::json body = {{"status", status.healthy ? "healthy" : "degraded"},
+                         {"node", status.node_id},
+                         {"redis", status.healthy ? "connected" : "unavailable"},
+                         {"connections", status.connections}};
+  return make_response(http::status::ok, body.dump(), "application/json");
+}
+
 boost::asio::awaitable<Response> RestApi::handle(const net::Request& request) {
   std::string_view raw_target = request.target();
   std::string_view raw_path = raw_target.substr(0, raw_target.find('?'));
@@ -88,7 +100,7 @@ boost::asio::awaitable<Response> RestApi::handle(const net::Request& request) {
                          "No REST API endpoint at " + std::string(raw_path) + ".");
   }
   const RestRoute& route = *match.route;
-  if (route.operation == RestOperation::Health) co_return status_only(http::status::ok);
+  if (route.operation == RestOperation::Health) co_return health();
 
   // Audience: the request URL (query and port ignored), or the hub-level URL.
   auto auth = authenticate(request, net::bearer_token(request), context_.options,
@@ -125,82 +137,96 @@ boost::asio::awaitable<Response> RestApi::handle(const net::Request& request) {
     }
   }
 
-  switch (route.operation) {
-    case RestOperation::Health:
-      break;
-    case RestOperation::Broadcast:
-      co_await router.send_to_all(hub, message, std::move(excluded));
-      co_return status_only(http::status::accepted);
-    case RestOperation::SendToUser:
-      co_await router.send_to_user(hub, route.user, message);
-      co_return status_only(http::status::accepted);
-    case RestOperation::SendToGroup:
-      co_await router.send_to_group(hub, route.group, message, std::move(excluded));
-      co_return status_only(http::status::accepted);
-    case RestOperation::SendToConnection:
-      co_await router.send_to_connection(hub, route.connection_id, message);
-      co_return status_only(http::status::accepted);
-    case RestOperation::CloseAll:
-      co_await router.close_all(hub, std::move(excluded), reason);
-      co_return status_only(http::status::no_content);
-    case RestOperation::CloseGroup:
-      co_await router.close_group(hub, route.group, std::move(excluded), reason);
-      co_return status_only(http::status::no_content);
-    case RestOperation::CloseUser:
-      co_await router.close_user(hub, route.user, std::move(excluded), reason);
-      co_return status_only(http::status::no_content);
-    case RestOperation::CloseConnection:
-      if (!co_await router.close_connection(hub, route.connection_id, reason))
+  // A cluster node whose Redis is away refuses what needs the cluster's state.
+  std::string unavailable;
+  try {
+    switch (route.operation) {
+      case RestOperation::Health:
+        break;
+      case RestOperation::Broadcast:
+        co_await router.send_to_all(hub, message, std::move(excluded));
+        co_return status_only(http::status::accepted);
+      case RestOperation::SendToUser:
+        co_await router.send_to_user(hub, route.user, message);
+        co_return status_only(http::status::accepted);
+      case RestOperation::SendToGroup:
+        co_await router.send_to_group(hub, route.group, message, std::move(excluded));
+        co_return status_only(http::status::accepted);
+      case RestOperation::SendToConnection:
+        co_await router.send_to_connection(hub, route.connection_id, message);
+        co_return status_only(http::status::accepted);
+      case RestOperation::CloseAll:
+        co_await router.close_all(hub, std::move(excluded), reason);
+        co_return status_only(http::status::no_content);
+      case RestOperation::CloseGroup:
+        co_await router.close_group(hub, route.group, std::move(excluded), reason);
+        co_return status_only(http::status::no_content);
+      case RestOperation::CloseUser:
+        co_await router.close_user(hub, route.user, std::move(excluded), reason);
+        co_return status_only(http::status::no_content);
+      case RestOperation::CloseConnection:
+        if (!co_await router.close_connection(hub, route.connection_id, reason))
+          co_return not_existed("Warning.Connection.NotExisted",
+                                "Connection '" + route.connection_id + "' does not exist.");
+        co_return status_only(route.v1 ? http::status::accepted : http::status::ok);
+      case RestOperation::ConnectionExists:
+        if (co_await router.connection_exists(hub, route.connection_id))
+          co_return status_only(http::status::ok);
         co_return not_existed("Warning.Connection.NotExisted",
                               "Connection '" + route.connection_id + "' does not exist.");
-      co_return status_only(route.v1 ? http::status::accepted : http::status::ok);
-    case RestOperation::ConnectionExists:
-      if (co_await router.connection_exists(hub, route.connection_id))
+      case RestOperation::UserExists:
+        if (co_await router.user_exists(hub, route.user)) co_return status_only(http::status::ok);
+        co_return not_existed("Warning.User.NotExisted",
+                              "User '" + route.user + "' has no connection.");
+      case RestOperation::GroupExists:
+        if (co_await router.group_exists(hub, route.group)) co_return status_only(http::status::ok);
+        co_return not_existed("Warning.Group.NotExisted",
+                              "Group '" + route.group + "' has no connection.");
+      case RestOperation::UserInGroup:
+        if (co_await router.user_in_group(hub, route.user, route.group))
+          co_return status_only(http::status::ok);
+        co_return not_existed("Info.User.NotInGroup",
+                              "User '" + route.user + "' is not in group '" + route.group + "'.");
+      case RestOperation::AddConnectionToGroup:
+        if (!co_await router.add_connection_to_group(hub, route.connection_id, route.group))
+          co_return not_existed("Error.Connection.NotExisted",
+                                "Connection '" + route.connection_id + "' does not exist.");
         co_return status_only(http::status::ok);
-      co_return not_existed("Warning.Connection.NotExisted",
-                            "Connection '" + route.connection_id + "' does not exist.");
-    case RestOperation::UserExists:
-      if (co_await router.user_exists(hub, route.user)) co_return status_only(http::status::ok);
-      co_return not_existed("Warning.User.NotExisted",
-                            "User '" + route.user + "' has no connection.");
-    case RestOperation::GroupExists:
-      if (co_await router.group_exists(hub, route.group)) co_return status_only(http::status::ok);
-      co_return not_existed("Warning.Group.NotExisted",
-                            "Group '" + route.group + "' has no connection.");
-    case RestOperation::UserInGroup:
-      if (co_await router.user_in_group(hub, route.user, route.group))
+      case RestOperation::RemoveConnectionFromGroup:
+        if (!co_await router.remove_connection_from_group(hub, route.connection_id, route.group))
+          co_return not_existed("Warning.Connection.NotExisted",
+                                "Connection '" + route.connection_id + "' does not exist.");
         co_return status_only(http::status::ok);
-      co_return not_existed("Info.User.NotInGroup",
-                            "User '" + route.user + "' is not in group '" + route.group + "'.");
-    case RestOperation::AddConnectionToGroup:
-      if (!co_await router.add_connection_to_group(hub, route.connection_id, route.group))
-        co_return not_existed("Error.Connection.NotExisted",
-                              "Connection '" + route.connection_id + "' does not exist.");
-      co_return status_only(http::status::ok);
-    case RestOperation::RemoveConnectionFromGroup:
-      if (!co_await router.remove_connection_from_group(hub, route.connection_id, route.group))
-        co_return not_existed("Warning.Connection.NotExisted",
-                              "Connection '" + route.connection_id + "' does not exist.");
-      co_return status_only(http::status::ok);
-    case RestOperation::RemoveConnectionFromAllGroups:
-      co_await router.remove_connection_from_all_groups(hub, route.connection_id);
-      co_return status_only(http::status::ok);
-    case RestOperation::AddUserToGroup: {
-      std::optional<std::chrono::seconds> ttl;
-      if (auto text = target.get("ttl")) {
-        auto value = util::parse_duration_seconds(*text);
-        if (!value) co_return bad_request("Invalid 'ttl': " + util::duration_rule() + ".");
-        ttl = std::chrono::seconds(*value);
+      case RestOperation::RemoveConnectionFromAllGroups:
+        co_await router.remove_connection_from_all_groups(hub, route.connection_id);
+        co_return status_only(http::status::ok);
+      case RestOperation::AddUserToGroup: {
+        std::optional<std::chrono::seconds> ttl;
+        if (auto text = target.get("ttl")) {
+          auto value = util::parse_duration_seconds(*text);
+          if (!value) co_return bad_request("Invalid 'ttl': " + util::duration_rule() + ".");
+          ttl = std::chrono::seconds(*value);
+        }
+        co_await router.add_user_to_group(hub, route.user, route.group, ttl);
+        co_return status_only(route.v1 ? http::status::accepted : http::status::ok);
       }
-      co_await router.add_user_to_group(hub, route.user, route.group, ttl);
-      co_return status_only(route.v1 ? http::status::accepted : http::status::ok);
+      case RestOperation::RemoveUserFromGroup:
+        co_await router.remove_user_from_group(hub, route.user, route.group);
+        co_return status_only(route.v1 ? http::status::accepted : http::status::no_content);
+      case RestOperation::RemoveUserFromAllGroups:
+        co_await router.remove_user_from_all_groups(hub, route.user);
+        co_return status_only(route.v1 ? http::status::ok : http::status::no_content);
     }
-    case RestOperation::RemoveUserFromGroup:
-      co_await router.remove_user_from_group(hub, route.user, route.group);
-      co_return status_only(route.v1 ? http::status::accepted : http::status::no_content);
-    case RestOperation::RemoveUserFromAllGroups:
-      co_await router.remove_user_from_all_groups(hub, route.user);
-      co_return status_only(route.v1 ? http::status::ok : http::status::no_content);
+  } catch (const backplane::Unavailable& e) {
+    unavailable = e.what();
+  }
+  if (!unavailable.empty()) {
+    auto response = make_error(http::status::service_unavailable, "Error.Cluster.Unavailable",
+                               "This node cannot reach the cluster's shared state: " + unavailable +
+                                   ". Sends still reach this node's own clients; retry later.");
+    response.set("x-ms-error-code", "Error.Cluster.Unavailable");
+    response.set(http::field::retry_after, "1");
+    co_return response;
   }
   co_return make_error(http::status::internal_server_error, "InternalServerError",
                        "Unhandled operation.");

@@ -15,6 +15,9 @@ class RestApi {
   boost::asio::awaitable<net::Response> handle(const net::Request& request);
 
  private:
+  // /api/health: 200 and, on a cluster node, {"status": "healthy"|"degraded", "node", "redis",
+  // "connections"}.
+  net::Response health() const;
   ServiceContext& context_;
 };
 

@@ -36,11 +36,11 @@ void add_cors(const net::Request& request, net::Response& response) {
 
 }  // namespace
 
-Service::Service(ServiceOptions options, ShardPool& pool)
+Service::Service(ServiceOptions options, exec::ShardPool& pool)
     : client_endpoint_(context_), rest_api_(context_) {
   context_.options = std::move(options);
   context_.shards = pool.shards();
-  context_.router = backplane::make_hub_router(context_.options, context_.shards);
+  context_.router = backplane::make_hub_router(context_.options.cluster, context_.shards);
   context_.tokens = std::make_unique<auth::ConnectionTokenCodec>(auth::random_id(32));
   context_.awaiting_handshake = std::make_shared<net::PendingConnections>(
       context_.options.max_pending_connections, "the hub handshake");
@@ -54,23 +54,17 @@ Service::Service(ServiceOptions options, ShardPool& pool)
 Service::~Service() = default;
 
 void Service::start() {
-  server_->listen(context_.options.bind_address, context_.options.port);
-  auto period = heartbeat_period(context_.options);
-  for (auto* shard : context_.shards)
-    shard->post([shard, period] { shard->start_heartbeat(period); });
+  // A cluster node joins (or fails to, and the command exits) before it accepts clients.
   context_.router->start();
+  server_->listen(context_.options.bind_address, context_.options.port);
+  context_.router->local().start_heartbeats(heartbeat_period(context_.options));
 }
 
 void Service::stop() {
   if (stopping_.exchange(true)) return;
   context_.shards.front()->post([this] { server_->stop(); });
   context_.router->stop();
-  for (auto* shard : context_.shards) {
-    shard->post([shard] {
-      shard->stop_heartbeat();
-      shard->close_everything("Server is shutting down.", true);
-    });
-  }
+  context_.router->local().shutdown("Server is shutting down.");
 }
 
 boost::asio::awaitable<net::Response> Service::handle(net::Request& request) {

@@ -7,18 +7,18 @@
 #include <thread>
 #include <vector>
 
+#include "exec/shard_pool.hpp"
 #include "net/http_server.hpp"
 #include "service/client_endpoint.hpp"
 #include "service/options.hpp"
 #include "service/rest_api.hpp"
 #include "service/service_context.hpp"
-#include "service/shard_pool.hpp"
 
 namespace switchboard::service {
 
 class Service final : public net::HttpHandler {
  public:
-  Service(ServiceOptions options, ShardPool& pool);
+  Service(ServiceOptions options, exec::ShardPool& pool);
   ~Service() override;
 
   // Binds the port (throws with a clear message on failure) and starts the timers; the pool's

@@ -12,11 +12,22 @@
 
 #include "auth/connection_token.hpp"
 #include "backplane/hub_router.hpp"
+#include "exec/shard.hpp"
+#include "hubs/client_connection.hpp"
 #include "net/pending_connections.hpp"
 #include "service/options.hpp"
-#include "service/shard.hpp"
 
 namespace switchboard::service {
+
+// The service's words for the layers below it: the worker threads, and connections and messages
+// as routing sees them.
+using exec::Shard;
+using hubs::ClientConnection;
+using hubs::Clock;
+using hubs::Excluded;
+using hubs::HubProtocol;
+using hubs::MessagePtr;
+using hubs::OutboundMessage;
 
 // What a stateful-reconnect client that comes back to a connection that ended while it was away
 // is told: a WebSocket message (the hub protocol's Sequence and Close records, in a Text frame for

@@ -13,15 +13,15 @@
 #include <thread>
 
 #include "backplane/local_router.hpp"
-#include "service/outbound_message.hpp"
-#include "service/shard_pool.hpp"
+#include "exec/shard_pool.hpp"
+#include "hubs/outbound_message.hpp"
 
 namespace switchboard::backplane {
 namespace {
 
-using service::HubProtocol;
-using service::OutboundMessage;
-using service::ShardPool;
+using exec::ShardPool;
+using hubs::HubProtocol;
+using hubs::OutboundMessage;
 using namespace std::chrono_literals;
 
 // A connection that records what the router delivers to it.
@@ -39,7 +39,7 @@ class RecordingConnection final : public ClientConnection {
     closed_ = true;
     close_error_ = std::string(error);
   }
-  void tick(service::Clock::time_point) override {}
+  void tick(hubs::Clock::time_point) override {}
 
   std::vector<std::string> received() const {
     std::lock_guard lock(mutex_);
@@ -80,7 +80,7 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 }
 
 template <typename Router>
-std::unique_ptr<HubRouter> make_router(std::vector<service::Shard*> shards) {
+std::unique_ptr<HubRouter> make_router(std::vector<exec::Shard*> shards) {
   return std::make_unique<Router>(std::move(shards));
 }
 
@@ -109,14 +109,13 @@ class HubRouterSpec : public ::testing::Test {
   std::shared_ptr<RecordingConnection> open(const std::string& id, const std::string& hub,
                                             const std::string& user, unsigned shard = 0) {
     auto connection = std::make_shared<RecordingConnection>(id, hub, user, shard);
-    on_shard(shard, [&] { router_->connection_opened(connection); });
+    boost::asio::co_spawn(pool_.shards()[shard]->io(), router_->connection_opened(connection),
+                          boost::asio::use_future)
+        .get();
     return connection;
   }
   void close(const std::shared_ptr<RecordingConnection>& connection) {
-    on_shard(connection->shard(), [&] {
-      router_->connection_closed(*connection);
-      pool_.shards()[connection->shard()]->detach(*connection);
-    });
+    on_shard(connection->shard(), [&] { router_->connection_closed(*connection); });
   }
   void on_shard(unsigned shard, const std::function<void()>& f) {
     std::promise<void> done;

@@ -10,36 +10,31 @@
 #include <utility>
 #include <vector>
 
-#include "service/shard.hpp"
+#include "exec/shard.hpp"
 
 namespace {
 
-using switchboard::service::ClientConnection;
-using switchboard::service::Clock;
-using switchboard::service::MessagePtr;
-using switchboard::service::Shard;
+using switchboard::exec::Flushable;
+using switchboard::exec::Shard;
 
 // Records the order of events shared by every connection of a test.
 struct Journal {
   std::vector<std::string> events;
 };
 
-class CountingConnection final : public ClientConnection {
+class CountingConnection final : public Flushable {
  public:
-  CountingConnection(std::string id, Journal& journal)
-      : ClientConnection(id, "hub", "", 0), journal_(journal) {}
-  void send(const MessagePtr&) override {}
-  void close(std::string_view, bool) override {}
-  void tick(Clock::time_point) override {}
+  CountingConnection(std::string id, Journal& journal) : id_(std::move(id)), journal_(journal) {}
   void flush_deferred() override {
     ++flushes;
-    journal_.events.push_back("flush " + id());
+    journal_.events.push_back("flush " + id_);
     if (on_flush) on_flush();
   }
   int flushes = 0;
   std::function<void()> on_flush;
 
  private:
+  std::string id_;
   Journal& journal_;
 };
 

@@ -102,14 +102,14 @@ std::filesystem::path workers_directory() {
 net::HttpClient& thread_http_client() {
   thread_local std::unique_ptr<net::HttpClient> client;
   if (!client) {
-    auto* shard = service::Shard::current();
+    auto* shard = exec::Shard::current();
     if (!shard) throw std::logic_error("thread_http_client() called outside a shard thread");
     client = std::make_unique<net::HttpClient>(shard->io());
   }
   return *client;
 }
 
-FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, service::ShardPool& pool,
+FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, exec::ShardPool& pool,
                            const FunctionRegistry* native_functions)
     : app_(std::move(app)), options_(std::move(options)), pool_(pool) {
   keys_ = HostKeys::load_or_create(app_.root);
@@ -267,7 +267,7 @@ std::vector<std::string> FunctionHost::describe() const {
   return lines;
 }
 
-void FunctionHost::upgrade(boost::asio::ip::tcp::socket socket, net::Request, service::Shard&) {
+void FunctionHost::upgrade(boost::asio::ip::tcp::socket socket, net::Request, exec::Shard&) {
   boost::system::error_code ignored;
   socket.close(ignored);  // the functions host serves no WebSockets
 }

@@ -18,7 +18,7 @@
 #include "functions/runtime/invoker.hpp"
 #include "functions/runtime/service_client.hpp"
 #include "net/http_server.hpp"
-#include "service/shard_pool.hpp"
+#include "exec/shard_pool.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::functions {
@@ -38,7 +38,7 @@ class FunctionHost final : public net::HttpHandler {
  public:
   // Throws AppError (or auth::ConfigError) when the app cannot run: a function with no way to
   // run it, an unparsable connection string.
-  FunctionHost(FunctionApp app, FunctionHostOptions options, service::ShardPool& pool,
+  FunctionHost(FunctionApp app, FunctionHostOptions options, exec::ShardPool& pool,
                const FunctionRegistry* native_functions = nullptr);
   ~FunctionHost() override;
 
@@ -53,7 +53,7 @@ class FunctionHost final : public net::HttpHandler {
 
   boost::asio::awaitable<net::Response> handle(net::Request& request) override;
   void upgrade(boost::asio::ip::tcp::socket socket, net::Request request,
-               service::Shard& shard) override;
+               exec::Shard& shard) override;
 
  private:
   struct Route {
@@ -77,7 +77,7 @@ class FunctionHost final : public net::HttpHandler {
 
   FunctionApp app_;
   FunctionHostOptions options_;
-  service::ShardPool& pool_;
+  exec::ShardPool& pool_;
   HostKeys keys_;
   auth::IdentitySettings identity_;
   std::vector<std::unique_ptr<Invoker>> invokers_;

@@ -8,7 +8,7 @@
 #include "auth/jwt.hpp"
 #include "protocol/json_hub_protocol.hpp"
 #include "protocol/names.hpp"
-#include "service/outbound_message.hpp"
+#include "hubs/outbound_message.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::functions {
@@ -180,7 +180,7 @@ boost::asio::awaitable<void> EmbeddedServiceClient::apply(std::string hub_name,
   validate_names(hub_name, item);
   std::string hub = protocol::to_lower(hub_name);
   if (auto* message = std::get_if<SignalRMessageItem>(&item)) {
-    auto encoded = service::OutboundMessage::invocation(message->target, message->arguments_json);
+    auto encoded = hubs::OutboundMessage::invocation(message->target, message->arguments_json);
     if (!message->connection_id.empty())
       co_await router_.send_to_connection(hub, message->connection_id, encoded);
     else if (!message->user_id.empty())

@@ -1,9 +1,9 @@
 // Worker threads running the shards: see shard_pool.hpp.
-#include "service/shard_pool.hpp"
+#include "exec/shard_pool.hpp"
 
 #include <algorithm>
 
-namespace switchboard::service {
+namespace switchboard::exec {
 
 ShardPool::ShardPool(unsigned threads) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -42,4 +42,4 @@ void ShardPool::wait() {
   if (stopper_.joinable()) stopper_.join();
 }
 
-}  // namespace switchboard::service
+}  // namespace switchboard::exec

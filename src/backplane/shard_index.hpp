@@ -1,10 +1,8 @@
-// One thread's share of the service: its io_context and the index of the connections that live on
-// it (by hub, user and group), so that a send posted to the shard walks only local connections,
-// with no lock. Every member function except io()/index()/post() runs on the shard's own thread.
+// The connections that live on one shard, indexed by hub, user and group, so that a delivery
+// posted to the shard walks only local connections, with no lock; and the heartbeat that ticks
+// them. Every member function except the constructor runs on the shard's own thread.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
@@ -12,42 +10,35 @@
 #include <unordered_set>
 #include <vector>
 
-#include "service/client_connection.hpp"
+#include "exec/shard.hpp"
+#include "hubs/client_connection.hpp"
 
-namespace switchboard::service {
+namespace switchboard::backplane {
 
-using Excluded = std::vector<std::string>;
+using hubs::ClientConnection;
+using hubs::Excluded;
+using hubs::MessagePtr;
 
-class Shard {
+class ShardIndex {
  public:
-  explicit Shard(unsigned index);
-  Shard(const Shard&) = delete;
-  Shard& operator=(const Shard&) = delete;
+  explicit ShardIndex(exec::Shard& shard);
+  ShardIndex(const ShardIndex&) = delete;
+  ShardIndex& operator=(const ShardIndex&) = delete;
 
-  unsigned index() const { return index_; }
-  // The shard whose thread is running, or nullptr on other threads.
-  static Shard* current();
-  // Runs the io_context on the calling thread until stopped (marks the thread as this shard's).
-  void run();
-  boost::asio::io_context& io() { return io_; }
-  template <typename F>
-  void post(F&& f) {
-    boost::asio::post(io_, std::forward<F>(f));
-  }
+  exec::Shard& shard() { return shard_; }
 
   // Starts the heartbeat that calls tick() on every connection each `period`.
   void start_heartbeat(std::chrono::milliseconds period);
   void stop_heartbeat();
 
+  // A connection that is not routed yet (before its hub handshake): ticked, never delivered to.
+  void watch(const std::shared_ptr<ClientConnection>& connection);
+  // Routed from now on, with the groups it starts in (and no longer only watched).
   void attach(const std::shared_ptr<ClientConnection>& connection,
               const std::vector<std::string>& groups);
+  // Out of the index, routed or watched.
   void detach(ClientConnection& connection);
   std::size_t connection_count() const { return by_id_.size(); }
-
-  // Calls connection->flush_deferred() after the handlers queued now have run, so that a burst
-  // of sends to one connection becomes one write. Long lists are flushed in slices, letting new
-  // requests in between: their messages join the writes still to come.
-  void defer_flush(std::shared_ptr<ClientConnection> connection);
 
   void deliver_all(const std::string& hub, const MessagePtr& message, const Excluded& excluded);
   void deliver_user(const std::string& hub, const std::string& user, const MessagePtr& message);
@@ -57,7 +48,6 @@ class Shard {
 
   void join_group(const std::string& connection_id, const std::string& group);
   void leave_group(const std::string& connection_id, const std::string& group);
-  void leave_all_groups(const std::string& connection_id);
 
   void close_connection(const std::string& connection_id, const std::string& reason);
   // Shutdown: every connection gets a Close (allowing reconnect when asked).
@@ -73,20 +63,14 @@ class Shard {
   HubIndex* find_hub(const std::string& hub);
   ClientConnection* find(const std::string& connection_id);
   void on_heartbeat();
-  void run_deferred_flushes();
 
-  unsigned index_;
-  boost::asio::io_context io_;
+  exec::Shard& shard_;
   boost::asio::steady_timer heartbeat_;
   std::chrono::milliseconds heartbeat_period_{1000};
   bool heartbeat_running_ = false;
   std::unordered_map<std::string, HubIndex> hubs_;
   std::unordered_map<std::string, std::shared_ptr<ClientConnection>> by_id_;
-  std::vector<std::shared_ptr<ClientConnection>> deferred_;
-  std::size_t deferred_next_ = 0;
-  bool deferred_posted_ = false;
+  std::unordered_map<ClientConnection*, std::shared_ptr<ClientConnection>> watched_;
 };
 
-bool is_excluded(const Excluded& excluded, const std::string& connection_id);
-
-}  // namespace switchboard::service
+}  // namespace switchboard::backplane

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-namespace switchboard::service {
+namespace switchboard::hubs {
 
 enum class HubProtocol { Json, MessagePack };
 
@@ -42,4 +42,4 @@ class OutboundMessage {
 
 using MessagePtr = std::shared_ptr<const OutboundMessage>;
 
-}  // namespace switchboard::service
+}  // namespace switchboard::hubs

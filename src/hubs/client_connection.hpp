@@ -1,19 +1,23 @@
-// The transport-independent view of one client connection, as routing and shards see it.
-// Every member function runs on the connection's own shard thread.
+// The transport-independent view of one client connection, as routing and the per-shard index
+// see it, and the list of connection ids a send leaves out. Every member function runs on the
+// connection's own shard thread.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
-#include "service/outbound_message.hpp"
+#include "exec/shard.hpp"
+#include "hubs/outbound_message.hpp"
 
-namespace switchboard::service {
+namespace switchboard::hubs {
 
 using Clock = std::chrono::steady_clock;
 
-class ClientConnection {
+class ClientConnection : public exec::Flushable {
  public:
   ClientConnection(std::string id, std::string hub, std::string user, unsigned shard)
       : id_(std::move(id)), hub_(std::move(hub)), user_(std::move(user)), shard_(shard) {}
@@ -29,8 +33,8 @@ class ClientConnection {
   // Queues an already-encoded message; never blocks. The write happens in flush_deferred().
   virtual void send(const MessagePtr& message) = 0;
   // Writes what send() queued: the shard calls it once after a burst of sends (see
-  // Shard::defer_flush), so that every message of the burst goes out in one write.
-  virtual void flush_deferred() = 0;
+  // exec::Shard::defer_flush), so that every message of the burst goes out in one write.
+  void flush_deferred() override = 0;
   // Sends a Close message (with `error` when not empty) and closes the transport.
   virtual void close(std::string_view error, bool allow_reconnect) = 0;
   // Called about every second by the shard: pings, client timeout, handshake timeout.
@@ -47,4 +51,10 @@ class ClientConnection {
   std::unordered_set<std::string> groups_;
 };
 
-}  // namespace switchboard::service
+using Excluded = std::vector<std::string>;
+
+inline bool is_excluded(const Excluded& excluded, const std::string& connection_id) {
+  return std::find(excluded.begin(), excluded.end(), connection_id) != excluded.end();
+}
+
+}  // namespace switchboard::hubs

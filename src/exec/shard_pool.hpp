@@ -1,14 +1,15 @@
-// The worker threads: one Shard (io_context + connection index) per thread, shared by the service
+// The worker threads: one Shard (thread + io_context) per core, shared by the service
 // and the functions host when both run in one process.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
 
-#include "service/shard.hpp"
+#include "exec/shard.hpp"
 
-namespace switchboard::service {
+namespace switchboard::exec {
 
 class ShardPool {
  public:
@@ -32,4 +33,4 @@ class ShardPool {
   std::thread stopper_;
 };
 
-}  // namespace switchboard::service
+}  // namespace switchboard::exec

@@ -1,37 +1,15 @@
-// Per-thread connection index and local fan-out: see shard.hpp.
-#include "service/shard.hpp"
+// Per-shard connection index and local fan-out: see shard_index.hpp.
+#include "backplane/shard_index.hpp"
 
 #include <algorithm>
-#include <boost/asio/executor_work_guard.hpp>
 
-namespace switchboard::service {
+namespace switchboard::backplane {
 
-bool is_excluded(const Excluded& excluded, const std::string& connection_id) {
-  return std::find(excluded.begin(), excluded.end(), connection_id) != excluded.end();
-}
+using hubs::is_excluded;
 
-namespace {
-thread_local Shard* current_shard = nullptr;
-}
+ShardIndex::ShardIndex(exec::Shard& shard) : shard_(shard), heartbeat_(shard.io()) {}
 
-Shard* Shard::current() {
-  return current_shard;
-}
-
-void Shard::run() {
-  current_shard = this;
-  auto guard = boost::asio::make_work_guard(io_);
-  io_.run();
-  current_shard = nullptr;
-}
-
-// Not concurrency hint 1: with it, Asio keeps what a thread posts to its own io_context in a
-// private queue until the running handler returns, so a post made by this shard (a REST call's
-// delivery, before its 202 goes out) could land behind a post that another shard made later (the
-// caller's next REST call, answered there). Posts must keep the order in which they were made.
-Shard::Shard(unsigned index) : index_(index), heartbeat_(io_) {}
-
-void Shard::start_heartbeat(std::chrono::milliseconds period) {
+void ShardIndex::start_heartbeat(std::chrono::milliseconds period) {
   heartbeat_period_ = period;
   heartbeat_running_ = true;
   heartbeat_.expires_after(heartbeat_period_);
@@ -40,24 +18,30 @@ void Shard::start_heartbeat(std::chrono::milliseconds period) {
   });
 }
 
-void Shard::stop_heartbeat() {
+void ShardIndex::stop_heartbeat() {
   heartbeat_running_ = false;
   heartbeat_.cancel();
 }
 
-void Shard::on_heartbeat() {
+void ShardIndex::on_heartbeat() {
   if (!heartbeat_running_) return;
-  auto now = Clock::now();
+  auto now = hubs::Clock::now();
   // tick() may close and detach a connection: iterate over a snapshot.
   std::vector<std::shared_ptr<ClientConnection>> snapshot;
-  snapshot.reserve(by_id_.size());
+  snapshot.reserve(by_id_.size() + watched_.size());
   for (auto& [id, connection] : by_id_) snapshot.push_back(connection);
+  for (auto& [raw, connection] : watched_) snapshot.push_back(connection);
   for (auto& connection : snapshot) connection->tick(now);
   start_heartbeat(heartbeat_period_);
 }
 
-void Shard::attach(const std::shared_ptr<ClientConnection>& connection,
-                   const std::vector<std::string>& groups) {
+void ShardIndex::watch(const std::shared_ptr<ClientConnection>& connection) {
+  watched_[connection.get()] = connection;
+}
+
+void ShardIndex::attach(const std::shared_ptr<ClientConnection>& connection,
+                        const std::vector<std::string>& groups) {
+  watched_.erase(connection.get());
   by_id_[connection->id()] = connection;
   auto& hub = hubs_[connection->hub()];
   hub.connections[connection->id()] = connection.get();
@@ -68,7 +52,8 @@ void Shard::attach(const std::shared_ptr<ClientConnection>& connection,
   }
 }
 
-void Shard::detach(ClientConnection& connection) {
+void ShardIndex::detach(ClientConnection& connection) {
+  watched_.erase(&connection);
   auto it = by_id_.find(connection.id());
   if (it == by_id_.end() || it->second.get() != &connection) return;
   auto keep_alive = it->second;  // the connection outlives its removal from the index
@@ -96,44 +81,18 @@ void Shard::detach(ClientConnection& connection) {
   connection.groups().clear();
 }
 
-void Shard::defer_flush(std::shared_ptr<ClientConnection> connection) {
-  deferred_.push_back(std::move(connection));
-  if (deferred_posted_) return;
-  deferred_posted_ = true;
-  post([this] { run_deferred_flushes(); });
-}
-
-void Shard::run_deferred_flushes() {
-  // A slice costs a few hundred microseconds of sends; between slices the io_context polls for
-  // new requests.
-  constexpr std::size_t kSlice = 64;
-  const std::size_t end = std::min(deferred_.size(), deferred_next_ + kSlice);
-  while (deferred_next_ < end) {
-    // Moved out first: flush_deferred() may append to deferred_.
-    auto connection = std::move(deferred_[deferred_next_++]);
-    connection->flush_deferred();
-  }
-  if (deferred_next_ < deferred_.size()) {
-    post([this] { run_deferred_flushes(); });
-    return;
-  }
-  deferred_.clear();
-  deferred_next_ = 0;
-  deferred_posted_ = false;
-}
-
-Shard::HubIndex* Shard::find_hub(const std::string& hub) {
+ShardIndex::HubIndex* ShardIndex::find_hub(const std::string& hub) {
   auto it = hubs_.find(hub);
   return it == hubs_.end() ? nullptr : &it->second;
 }
 
-ClientConnection* Shard::find(const std::string& connection_id) {
+ClientConnection* ShardIndex::find(const std::string& connection_id) {
   auto it = by_id_.find(connection_id);
   return it == by_id_.end() ? nullptr : it->second.get();
 }
 
-void Shard::deliver_all(const std::string& hub, const MessagePtr& message,
-                        const Excluded& excluded) {
+void ShardIndex::deliver_all(const std::string& hub, const MessagePtr& message,
+                             const Excluded& excluded) {
   auto* index = find_hub(hub);
   if (!index) return;
   if (excluded.empty()) {
@@ -144,8 +103,8 @@ void Shard::deliver_all(const std::string& hub, const MessagePtr& message,
     if (!is_excluded(excluded, id)) connection->send(message);
 }
 
-void Shard::deliver_user(const std::string& hub, const std::string& user,
-                         const MessagePtr& message) {
+void ShardIndex::deliver_user(const std::string& hub, const std::string& user,
+                              const MessagePtr& message) {
   auto* index = find_hub(hub);
   if (!index) return;
   auto it = index->users.find(user);
@@ -153,8 +112,8 @@ void Shard::deliver_user(const std::string& hub, const std::string& user,
   for (auto* connection : it->second) connection->send(message);
 }
 
-void Shard::deliver_group(const std::string& hub, const std::string& group,
-                          const MessagePtr& message, const Excluded& excluded) {
+void ShardIndex::deliver_group(const std::string& hub, const std::string& group,
+                               const MessagePtr& message, const Excluded& excluded) {
   auto* index = find_hub(hub);
   if (!index) return;
   auto it = index->groups.find(group);
@@ -163,18 +122,18 @@ void Shard::deliver_group(const std::string& hub, const std::string& group,
     if (excluded.empty() || !is_excluded(excluded, connection->id())) connection->send(message);
 }
 
-void Shard::deliver_connection(const std::string& connection_id, const MessagePtr& message) {
+void ShardIndex::deliver_connection(const std::string& connection_id, const MessagePtr& message) {
   if (auto* connection = find(connection_id)) connection->send(message);
 }
 
-void Shard::join_group(const std::string& connection_id, const std::string& group) {
+void ShardIndex::join_group(const std::string& connection_id, const std::string& group) {
   auto* connection = find(connection_id);
   if (!connection) return;
   connection->groups().insert(group);
   hubs_[connection->hub()].groups[group].insert(connection);
 }
 
-void Shard::leave_group(const std::string& connection_id, const std::string& group) {
+void ShardIndex::leave_group(const std::string& connection_id, const std::string& group) {
   auto* connection = find(connection_id);
   if (!connection) return;
   connection->groups().erase(group);
@@ -186,24 +145,18 @@ void Shard::leave_group(const std::string& connection_id, const std::string& gro
   if (it->second.empty()) index->groups.erase(it);
 }
 
-void Shard::leave_all_groups(const std::string& connection_id) {
-  auto* connection = find(connection_id);
-  if (!connection) return;
-  std::vector<std::string> groups(connection->groups().begin(), connection->groups().end());
-  for (const auto& group : groups) leave_group(connection_id, group);
-}
-
-void Shard::close_connection(const std::string& connection_id, const std::string& reason) {
+void ShardIndex::close_connection(const std::string& connection_id, const std::string& reason) {
   if (auto it = by_id_.find(connection_id); it != by_id_.end()) {
     auto connection = it->second;
     connection->close(reason, false);
   }
 }
 
-void Shard::close_everything(const std::string& reason, bool allow_reconnect) {
+void ShardIndex::close_everything(const std::string& reason, bool allow_reconnect) {
   std::vector<std::shared_ptr<ClientConnection>> all;
   for (auto& [id, connection] : by_id_) all.push_back(connection);
+  for (auto& [raw, connection] : watched_) all.push_back(connection);
   for (auto& connection : all) connection->close(reason, allow_reconnect);
 }
 
-}  // namespace switchboard::service
+}  // namespace switchboard::backplane

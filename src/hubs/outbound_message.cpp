@@ -1,10 +1,10 @@
 // Shared, encode-once outbound messages: see outbound_message.hpp.
-#include "service/outbound_message.hpp"
+#include "hubs/outbound_message.hpp"
 
 #include "protocol/json_hub_protocol.hpp"
 #include "protocol/messagepack_hub_protocol.hpp"
 
-namespace switchboard::service {
+namespace switchboard::hubs {
 
 std::shared_ptr<const OutboundMessage> OutboundMessage::invocation(std::string target,
                                                                    std::string arguments_json) {
@@ -44,4 +44,4 @@ const std::string& OutboundMessage::frame(HubProtocol protocol) const {
   return messagepack_frame_;
 }
 
-}  // namespace switchboard::service
+}  // namespace switchboard::hubs

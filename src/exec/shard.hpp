@@ -1,0 +1,52 @@
+// One worker thread of a process: its io_context, what it posts to itself, and the one write per
+// connection after a burst of sends (the deferred flush). Knows nothing of hubs or routing: what
+// lives on a shard (connections, their index) is kept by the layers above, per shard index.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <memory>
+#include <vector>
+
+namespace switchboard::exec {
+
+// Something that writes, in one go, what was queued on it during the handlers run so far.
+class Flushable {
+ public:
+  virtual ~Flushable() = default;
+  virtual void flush_deferred() = 0;
+};
+
+class Shard {
+ public:
+  explicit Shard(unsigned index);
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  unsigned index() const { return index_; }
+  // The shard whose thread is running, or nullptr on other threads.
+  static Shard* current();
+  // Runs the io_context on the calling thread until stopped (marks the thread as this shard's).
+  void run();
+  boost::asio::io_context& io() { return io_; }
+  template <typename F>
+  void post(F&& f) {
+    boost::asio::post(io_, std::forward<F>(f));
+  }
+
+  // On the shard's thread: calls target->flush_deferred() after the handlers queued now have
+  // run, so that a burst of sends to one connection becomes one write. Long lists are flushed in
+  // slices, letting new requests in between: their messages join the writes still to come.
+  void defer_flush(std::shared_ptr<Flushable> target);
+
+ private:
+  void run_deferred_flushes();
+
+  unsigned index_;
+  boost::asio::io_context io_;
+  std::vector<std::shared_ptr<Flushable>> deferred_;
+  std::size_t deferred_next_ = 0;
+  bool deferred_posted_ = false;
+};
+
+}  // namespace switchboard::exec
