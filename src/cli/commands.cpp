@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "functions/app_config.hpp"
 #include "functions/runtime/function_host.hpp"
+#include "redis/redis_url.hpp"
 #include "service/service.hpp"
 #include "util/duration.hpp"
 
@@ -79,6 +80,65 @@ void apply_connection_limits(const ConnectionLimitArgs& args, service::ServiceOp
   options.max_pending_connections = args.max_pending;
 }
 
+// Cluster membership, shared by `service` and `start`.
+struct ClusterArgs {
+  std::string redis;
+  std::string node_id;
+  std::string public_url;
+  std::string balance = "least-loaded";
+  double connect_timeout = 30;
+};
+
+void add_cluster_options(CLI::App* command, ClusterArgs& args) {
+  command
+      ->add_option("--redis", args.redis,
+                   "Join a cluster of nodes sharing this Redis: "
+                   "redis://[[user]:password@]host[:port][/db] (docs/cluster.md)")
+      ->envname("SWITCHBOARD_REDIS")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            std::string error;
+            if (!redis::parse_redis_url(text, &error)) return error;
+            return {};
+          },
+          "URL", "redis URL"));
+  command->add_option("--node-id", args.node_id,
+                      "This node's name in the cluster (default: generated)");
+  command->add_option("--public-url", args.public_url,
+                      "The address clients of this node use, e.g. http://10.0.0.5:8888 (default: "
+                      "from --bind and --port)");
+  command
+      ->add_option("--balance", args.balance,
+                   "least-loaded: a negotiate may send its client to the least-loaded node; off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"least-loaded", "off"}));
+  command
+      ->add_option("--redis-connect-timeout", args.connect_timeout,
+                   "Seconds to wait for Redis at start before giving up")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->check(kDurationRange);
+}
+
+void apply_cluster_options(const ClusterArgs& args, service::ServiceOptions& options) {
+  auto& cluster = options.cluster;
+  cluster.redis_url = args.redis;
+  cluster.node_id = args.node_id;
+  cluster.balance =
+      args.balance == "off" ? backplane::Balance::Off : backplane::Balance::LeastLoaded;
+  cluster.connect_timeout = seconds_option(args.connect_timeout);
+  cluster.public_url = args.public_url;
+  if (cluster.public_url.empty()) {
+    const auto& bind = options.bind_address;
+    bool any = bind == "0.0.0.0" || bind == "::" || bind.empty();
+    std::string host =
+        any ? options.public_host : (bind.find(':') != std::string::npos ? "[" + bind + "]" : bind);
+    cluster.public_url = "http://" + host + ":" + std::to_string(options.port);
+  }
+  while (!cluster.public_url.empty() && cluster.public_url.back() == '/')
+    cluster.public_url.pop_back();
+}
+
 struct ServiceArgs {
   unsigned short port = 8888;
   std::string bind = "127.0.0.1";
@@ -90,6 +150,7 @@ struct ServiceArgs {
   std::size_t stateful_buffer = 1 << 20;
   unsigned threads = 0;
   ConnectionLimitArgs limits;
+  ClusterArgs cluster;
 };
 
 int run_service(const ServiceArgs& args, bool port_given) {
@@ -129,6 +190,7 @@ int run_service(const ServiceArgs& args, bool port_given) {
   options.stateful_reconnect_buffer_bytes = args.stateful_buffer;
   options.threads = args.threads;
   apply_connection_limits(args.limits, options);
+  apply_cluster_options(args.cluster, options);
 
   auto signals = block_termination_signals();
   exec::ShardPool pool(options.threads);
@@ -167,6 +229,7 @@ struct HostArgs {
   int service_port = 0;  // start: 0 = from the app's connection string, else 8888
   unsigned threads = 0;
   ConnectionLimitArgs limits;
+  ClusterArgs cluster;  // start only
 };
 
 functions::FunctionApp load_app(const HostArgs& args, bool embedded,
@@ -252,6 +315,7 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
                         ";AccessKey=" + service_options.access_keys.front() + ";Version=1.0;";
 
   apply_connection_limits(args.limits, service_options);
+  apply_cluster_options(args.cluster, service_options);
 
   auto signals = block_termination_signals();
   exec::ShardPool pool(args.threads);
@@ -392,6 +456,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
   service_cmd->add_option("--threads", service_args.threads, "Worker threads (0: one per core)")
       ->capture_default_str();
   add_connection_limit_options(service_cmd, service_args.limits);
+  add_cluster_options(service_cmd, service_args.cluster);
 
   HostArgs start_args;
   auto* start_cmd = app.add_subcommand(
@@ -405,6 +470,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
   start_cmd->add_option("--bind", start_args.bind, "Address to listen on")->capture_default_str();
   start_cmd->add_option("--threads", start_args.threads, "Worker threads (0: one per core)");
   add_connection_limit_options(start_cmd, start_args.limits);
+  add_cluster_options(start_cmd, start_args.cluster);
 
   HostArgs functions_args;
   auto* functions_cmd = app.add_subcommand(

@@ -56,6 +56,19 @@ export function freePort() {
 
 const runningServices = new Set();
 
+/**
+ * Put a process we spawned (a captureProcess record with `proc`, `log`, `port`, `args`) under the same
+ * care as a service: SIGKILLed if still running when this process exits, its output printed by
+ * `logged` when a test fails. It leaves the set when it exits.
+ */
+export function trackProcess(record) {
+  runningServices.add(record);
+  record.logMark ??= () => record.log.length;
+  record.logsSince ??= (mark) => record.log.slice(mark);
+  record.exitPromise.then(() => runningServices.delete(record));
+  return record;
+}
+
 // Safety net: never leave a server we started running after this process ends.
 process.on("exit", () => {
   for (const svc of runningServices) {
@@ -136,6 +149,8 @@ export function binaryExists() {
  *   connectionString: a function (port) => string; uses --connection-string instead of --port/--access-key
  *   generateKey: start without --access-key
  *   fdLimit: run it under this open-file limit (`ulimit -n` in a bash that execs it)
+ *   env: extra environment variables for the server
+ *   args may also be a function (port) => array, for arguments that name the port the server gets
  */
 export async function startService(options = {}) {
   if (!binaryExists()) throw new Error(`server binary not found or not executable: ${BINARY}`);
@@ -162,10 +177,11 @@ async function startOnce(port, options) {
     args.push("--port", String(port));
     for (const k of keys) args.push("--access-key", k);
   }
-  args.push(...(options.args || []));
+  args.push(...((typeof options.args === "function" ? options.args(port) : options.args) || []));
 
   const [command, commandArgs] = options.fdLimit ? underFdLimit(options.fdLimit, BINARY, args) : [BINARY, args];
-  const proc = spawn(command, commandArgs, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const env = options.env ? { ...process.env, ...options.env } : process.env;
+  const proc = spawn(command, commandArgs, { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const svc = {
     proc,
     port,
@@ -261,7 +277,7 @@ export function logged(fn) {
       for (const s of runningServices) if (!seen.has(s)) marks.set(s, 0), seen.add(s);
       for (const [s, mark] of marks) {
         const text = s.logsSince(mark).trim();
-        const header = `switchboard (port ${s.port}, args ${JSON.stringify(s.args)}) output during this test:`;
+        const header = `${s.label ?? "switchboard"} (port ${s.port}, args ${JSON.stringify(s.args)}) output during this test:`;
         const body = text ? text.slice(-8000) : "(no output)";
         process.stderr.write(`\n---- ${header}\n${body}\n----\n`);
       }
@@ -620,6 +636,21 @@ export async function expectDelivery(svc, { tag, receivers = [], nonReceivers = 
   for (const c of nonReceivers) assert.equal(c.count(tag, target), 0, `${c.label} must NOT get ${tag}`);
 }
 
+/**
+ * Wait (3 s) for a client's onclose and check its error: `reason` null = closed without an error;
+ * a RegExp the error message must match; a string it must contain.
+ */
+export async function expectClosed(c, reason) {
+  const err = await withTimeout(c.closed, 3000, `onclose of ${c.label}`);
+  if (reason === null) {
+    assert.equal(err, undefined, `${c.label} closed without an error expected, got ${err}`);
+    return;
+  }
+  assert.ok(err instanceof Error, `${c.label} onclose should get an Error, got ${err}`);
+  if (reason instanceof RegExp) assert.match(err.message, reason, `${c.label} close error`);
+  else assert.ok(err.message.includes(reason), `${c.label} close error ${JSON.stringify(err.message)} should contain ${JSON.stringify(reason)}`);
+}
+
 /** Assert nobody in `clients` got `tag` (proved with a sentinel). */
 export async function expectNoDelivery(svc, { tag, clients, target = "newMessage" }) {
   await expectDelivery(svc, { tag, receivers: [], nonReceivers: clients, target });
@@ -752,6 +783,60 @@ export function openRawSocket(url, wsOpts = {}) {
         /* ignore */
       }
     };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// TCP proxy
+
+/**
+ * A loopback TCP proxy to `targetPort` whose live connections can be cut, and whose reading from the
+ * server can be paused (the client then looks, to the server, like one that stopped reading).
+ * `proxy.targetPort` may be set later (a proxy made before the server it fronts has its port).
+ */
+export function startProxy(targetPort) {
+  return new Promise((resolve) => {
+    const sockets = new Set();
+    const upstreams = new Set();
+    let proxy;
+    const server = net.createServer((client) => {
+      const upstream = net.connect(proxy.targetPort, "127.0.0.1");
+      sockets.add(client);
+      sockets.add(upstream);
+      upstreams.add(upstream);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+        sockets.delete(client);
+        sockets.delete(upstream);
+        upstreams.delete(upstream);
+      };
+      client.on("error", drop).on("close", drop);
+      upstream.on("error", drop).on("close", drop);
+    });
+    server.listen(0, "127.0.0.1", () => {
+      proxy = {
+        targetPort,
+        port: server.address().port,
+        cut: () => {
+          const n = sockets.size;
+          for (const s of sockets) s.destroy();
+          sockets.clear();
+          upstreams.clear();
+          return n;
+        },
+        pauseReading: () => {
+          for (const u of upstreams) {
+            u.unpipe();
+            u.pause();
+          }
+        },
+        close: () => new Promise((r) => server.close(() => r())),
+      };
+      resolve(proxy);
+    });
   });
 }
 

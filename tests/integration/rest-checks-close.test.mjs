@@ -13,6 +13,7 @@ import {
   expectDelivery,
   waitFor,
   withTimeout,
+  expectClosed,
   logged,
   uid,
   useServiceWithFixture,
@@ -153,15 +154,6 @@ describe("REST close endpoints", () => {
   });
 
   const call = (method, path) => restCall(svc, method, path);
-  const closedWith = async (c, pattern) => {
-    const err = await withTimeout(c.closed, 3000, `onclose of ${c.label}`);
-    if (pattern === null) {
-      assert.equal(err, undefined, `${c.label} closed without an error expected, got ${err}`);
-    } else {
-      assert.ok(err instanceof Error, `${c.label} onclose should get an Error, got ${err}`);
-      assert.match(err.message, pattern, `${c.label} close error`);
-    }
-  };
   const stillOpen = async (clients) => {
     const tag = uid("alive");
     for (const hub of new Set(clients.map((c) => c.hub))) {
@@ -178,7 +170,7 @@ describe("REST close endpoints", () => {
       const b = await connectClient(fx, { user: "alice" });
       const res = await call("DELETE", p22("chat", `/connections/${enc(a.id)}`, "reason=bye"));
       expectStatus(res, 200, "close connection (2022)");
-      await closedWith(a, /bye/);
+      await expectClosed(a, /bye/);
       assert.equal(a.closeCalls, 1);
       await waitFor(async () => (await call("HEAD", p22("chat", `/connections/${enc(a.id)}`))).status === 404, {
         timeout: 1000,
@@ -220,10 +212,10 @@ describe("REST close endpoints", () => {
     logged(async () => {
       const a = await connectClient(fx, { user: "alice" });
       expectStatus(await call("DELETE", p22("chat", `/connections/${enc(a.id)}`)), 200);
-      await closedWith(a, null);
+      await expectClosed(a, null);
       const b = await connectClient(fx, { user: "bob" });
       expectStatus(await call("DELETE", pv1("chat", `/connections/${enc(b.id)}`, "reason=v1%20reason")), 202, "close connection (v1)");
-      await closedWith(b, /v1 reason/);
+      await expectClosed(b, /v1 reason/);
     }),
   );
 
@@ -256,8 +248,8 @@ describe("REST close endpoints", () => {
       const other = await connectClient(fx, { user: "alice", hub: "otherhub" });
       const res = await call("POST", p22("chat", "/:closeConnections", `${excludedQuery([keep.id])}&reason=${enc("maintenance now")}`));
       expectStatus(res, 204, "close all");
-      await closedWith(a, /maintenance now/);
-      await closedWith(b, /maintenance now/);
+      await expectClosed(a, /maintenance now/);
+      await expectClosed(b, /maintenance now/);
       await stillOpen([keep, other]);
       expect404(await call("HEAD", p22("chat", `/connections/${enc(a.id)}`)), "Warning.Connection.NotExisted");
       expectStatus(await call("HEAD", p22("chat", `/connections/${enc(keep.id)}`)), 200);
@@ -275,8 +267,8 @@ describe("REST close endpoints", () => {
       for (const c of [a, b, keep]) expectStatus(await call("PUT", p22("chat", `/groups/${g}/connections/${enc(c.id)}`)), 200);
       const res = await call("POST", p22("chat", `/groups/${g}/:closeConnections`, `${excludedQuery([keep.id])}&reason=group-closed`));
       expectStatus(res, 204, "close group");
-      await closedWith(a, /group-closed/);
-      await closedWith(b, /group-closed/);
+      await expectClosed(a, /group-closed/);
+      await expectClosed(b, /group-closed/);
       await stillOpen([keep, outside]);
     }),
   );
@@ -291,13 +283,13 @@ describe("REST close endpoints", () => {
       const bob = await connectClient(fx, { user: "bob" });
       const res = await call("POST", p22("chat", `/users/${enc(user)}/:closeConnections`, `${excludedQuery([u3.id])}&reason=user-closed`));
       expectStatus(res, 204, "close user");
-      await closedWith(u1, /user-closed/);
-      await closedWith(u2, /user-closed/);
+      await expectClosed(u1, /user-closed/);
+      await expectClosed(u2, /user-closed/);
       await stillOpen([u3, bob]);
       // And without excluded: every connection of that user.
       const res2 = await call("POST", p22("chat", `/users/${enc(user)}/:closeConnections`, "reason=all-gone"));
       expectStatus(res2, 204);
-      await closedWith(u3, /all-gone/);
+      await expectClosed(u3, /all-gone/);
       await waitFor(async () => (await call("HEAD", p22("chat", `/users/${enc(user)}`))).status === 404, {
         message: "user gone after closing all their connections",
       });

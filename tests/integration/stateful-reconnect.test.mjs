@@ -5,59 +5,13 @@
 // when more was sent while it was away than the service keeps, is told why it cannot resume.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
 import {
   signalR, startService, stopService, startNegotiateFixture, restCall, waitFor, logged, p22, sleep,
-  mintToken, restAud,
+  mintToken, restAud, startProxy,
 } from "./helpers.mjs";
 
 let svc;
 let proxy;
-
-// A loopback TCP proxy whose live connections can be cut, and whose reading from the server can
-// be paused (the client then looks, to the server, like one that stopped reading).
-function startProxy(targetPort) {
-  return new Promise((resolve) => {
-    const sockets = new Set();
-    const upstreams = new Set();
-    const server = net.createServer((client) => {
-      const upstream = net.connect(targetPort, "127.0.0.1");
-      sockets.add(client);
-      sockets.add(upstream);
-      upstreams.add(upstream);
-      client.pipe(upstream);
-      upstream.pipe(client);
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-        sockets.delete(client);
-        sockets.delete(upstream);
-        upstreams.delete(upstream);
-      };
-      client.on("error", drop).on("close", drop);
-      upstream.on("error", drop).on("close", drop);
-    });
-    server.listen(0, "127.0.0.1", () =>
-      resolve({
-        port: server.address().port,
-        cut: () => {
-          const n = sockets.size;
-          for (const s of sockets) s.destroy();
-          sockets.clear();
-          upstreams.clear();
-          return n;
-        },
-        pauseReading: () => {
-          for (const u of upstreams) {
-            u.unpipe();
-            u.pause();
-          }
-        },
-        close: () => new Promise((r) => server.close(() => r())),
-      }),
-    );
-  });
-}
 
 before(async () => {
   svc = await startService();

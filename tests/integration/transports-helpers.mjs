@@ -30,6 +30,25 @@ export const TRANSPORTS = [
   ["LongPolling", T.LongPolling],
 ];
 
+/** Many argument types (JSON-representable, so they cross the JSON → MessagePack conversion). */
+export const TYPED_ARGS = [
+  "plain string",
+  "",
+  42,
+  -7,
+  0,
+  3.25,
+  -0.5,
+  1e300,
+  9007199254740991,
+  true,
+  false,
+  null,
+  { a: { b: [1, "two", null, { c: false }] }, s: "x", n: 1.5, e: {}, l: [] },
+  [1, 2, [3, [4, "five"]], {}, []],
+  "unicode: héllo wörld — 日本語 — emoji 😀🎉 — \"quotes\" \\ back\nslash\ttab \u0001 \u2028",
+];
+
 // ---------------------------------------------------------------------------
 // MessagePack framing (varint length prefix, HubProtocol.md)
 
@@ -84,9 +103,10 @@ export function mpParse(buf) {
  *   transport: HttpTransportType (bitmask) or undefined (all)
  *   protocol: "json" | "messagepack"
  *   reconnect: withAutomaticReconnect()
+ *   stateful: withStatefulReconnect()
  * Returns {connection, id, msgs, logs, closed, closeError, reconnecting[], reconnected[], selected(), stop()}
  */
-export async function connectOfficial(fx, { user, hub = "chat", transport, protocol = "json", reconnect = false, targets = [] } = {}) {
+export async function connectOfficial(fx, { user, hub = "chat", transport, protocol = "json", reconnect = false, stateful = false, targets = [] } = {}) {
   const q = new URLSearchParams();
   if (user !== undefined) q.set("user", user);
   q.set("hub", hub);
@@ -97,6 +117,7 @@ export async function connectOfficial(fx, { user, hub = "chat", transport, proto
     .configureLogging(logger);
   if (protocol === "messagepack") b.withHubProtocol(new MessagePackHubProtocol());
   if (reconnect) b.withAutomaticReconnect();
+  if (stateful) b.withStatefulReconnect();
   const connection = b.build();
   const c = { connection, user, hub, protocol, msgs: [], logs, isClosed: false, closeError: undefined, reconnecting: [], reconnected: [] };
   for (const target of new Set(["newMessage", "sentinel", ...targets])) {

@@ -19,28 +19,9 @@ import {
   serviceNegotiate,
   RS,
 } from "./helpers.mjs";
-import { TRANSPORTS, T, connectOfficial, encode, mpFrame, negotiateRaw, openSse, lpPost } from "./transports-helpers.mjs";
+import { TRANSPORTS, T, TYPED_ARGS, connectOfficial, encode, mpFrame, negotiateRaw, openSse, lpPost } from "./transports-helpers.mjs";
 
 const enc = encodeURIComponent;
-
-/** Many argument types (JSON-representable, so they cross the JSON → MessagePack conversion). */
-const TYPED_ARGS = [
-  "plain string",
-  "",
-  42,
-  -7,
-  0,
-  3.25,
-  -0.5,
-  1e300,
-  9007199254740991,
-  true,
-  false,
-  null,
-  { a: { b: [1, "two", null, { c: false }] }, s: "x", n: 1.5, e: {}, l: [] },
-  [1, 2, [3, [4, "five"]], {}, []],
-  "unicode: héllo wörld — 日本語 — emoji 😀🎉 — \"quotes\" \\ back\nslash\ttab \u0001 \u2028",
-];
 
 describe("transport × protocol matrix (official client through a negotiate redirect)", () => {
   let svc;

@@ -1,6 +1,7 @@
 // The HubRouter specification: what every router must do, as typed tests over real shards (a
 // running ShardPool) and recording connections. Every implementation is listed in RouterTypes;
-// today the in-process LocalRouter (a Redis router joins with a redis-server on a free port).
+// the in-process LocalRouter, and the RedisRouter of a cluster node on a real redis-server started
+// on a free port for each test.
 // Deliveries may arrive later than the call that caused them returns, so a test waits for a
 // sentinel sent to a connection after the fact before it says what did not arrive.
 #include <gtest/gtest.h>
@@ -13,8 +14,10 @@
 #include <thread>
 
 #include "backplane/local_router.hpp"
+#include "backplane/redis_router.hpp"
 #include "exec/shard_pool.hpp"
 #include "hubs/outbound_message.hpp"
+#include "redis_server_fixture.hpp"
 
 namespace switchboard::backplane {
 namespace {
@@ -79,16 +82,39 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
   return condition();
 }
 
+// A router to test, with what it needs running (a redis-server for the Redis router).
+struct RouterUnderTest {
+  std::unique_ptr<switchboard::testing::RedisServer> redis;
+  std::unique_ptr<HubRouter> router;
+};
+
 template <typename Router>
-std::unique_ptr<HubRouter> make_router(std::vector<exec::Shard*> shards) {
-  return std::make_unique<Router>(std::move(shards));
+RouterUnderTest make_router(const std::vector<exec::Shard*>& shards);
+
+template <>
+RouterUnderTest make_router<LocalRouter>(const std::vector<exec::Shard*>& shards) {
+  return {nullptr, std::make_unique<LocalRouter>(shards)};
+}
+
+template <>
+RouterUnderTest make_router<RedisRouter>(const std::vector<exec::Shard*>& shards) {
+  RouterUnderTest made;
+  made.redis = std::make_unique<switchboard::testing::RedisServer>();
+  made.redis->start();
+  ClusterOptions options;
+  options.node_id = "spec-node";
+  options.connect_timeout = 5s;
+  auto url = redis::parse_redis_url(made.redis->url(), nullptr);
+  made.router = std::make_unique<RedisRouter>(options, *url, "http://127.0.0.1:1", shards);
+  return made;
 }
 
 template <typename Router>
 class HubRouterSpec : public ::testing::Test {
  protected:
   HubRouterSpec() : pool_(2) {
-    router_ = make_router<Router>(pool_.shards());
+    made_ = make_router<Router>(pool_.shards());
+    router_ = std::move(made_.router);
     pool_.start();
     router_->start();
   }
@@ -136,11 +162,12 @@ class HubRouterSpec : public ::testing::Test {
   }
 
   ShardPool pool_;
+  RouterUnderTest made_;  // the redis-server outlives the router
   std::unique_ptr<HubRouter> router_;
   int sentinels_ = 0;
 };
 
-using RouterTypes = ::testing::Types<LocalRouter>;
+using RouterTypes = ::testing::Types<LocalRouter, RedisRouter>;
 TYPED_TEST_SUITE(HubRouterSpec, RouterTypes);
 
 TYPED_TEST(HubRouterSpec, SendToAllReachesTheHubButNotTheExcludedNorOtherHubs) {

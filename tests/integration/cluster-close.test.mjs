@@ -1,0 +1,149 @@
+// Cluster (issue 11): the close endpoints (a connection, a user's, a group's, a hub's connections;
+// `excluded`, `reason`) act on clients of every node whichever node receives the call; each closed
+// client's onclose error carries the reason; the excluded and the other hub's clients stay open; and,
+// as on one node, a closed connection no longer exists (on any node) once the close call returned.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import {
+  restCall,
+  p22,
+  pv1,
+  excludedQuery,
+  expectStatus,
+  expect404,
+  expectDelivery,
+  expectClosed,
+  logged,
+  uid,
+} from "./helpers.mjs";
+import { useCluster, placeOn } from "./cluster-helpers.mjs";
+import { T } from "./transports-helpers.mjs";
+
+const enc = encodeURIComponent;
+
+describe("cluster close endpoints", () => {
+  let nodes;
+  useCluster(3, (c) => ({ nodes } = c), { balance: "off" });
+
+  const on = (i, opts) => placeOn(nodes, i, opts);
+  /** Right after a close call returned: the closed connections are gone on every node. */
+  const goneEverywhere = async (clients, what) => {
+    for (const n of nodes) for (const c of clients) {
+      expect404(await restCall(n, "HEAD", p22(c.hub, `/connections/${enc(c.id)}`)), "Warning.Connection.NotExisted", `${what}: ${c.label} checked on ${n.nodeId}`);
+    }
+  };
+  /** The clients are still open and get a message sent through each node. */
+  const stillOpen = async (clients) => {
+    for (const via of nodes) {
+      const tag = uid("alive");
+      for (const hub of new Set(clients.map((c) => c.hub))) {
+        expectStatus(await restCall(via, "POST", p22(hub, "/:send"), { body: { target: "newMessage", arguments: [tag] } }), 202);
+      }
+      await expectDelivery(via, { tag, receivers: clients });
+    }
+    for (const c of clients) assert.equal(c.isClosed, false, `${c.label} must stay open`);
+    for (const n of nodes) for (const c of clients) expectStatus(await restCall(n, "HEAD", p22(c.hub, `/connections/${enc(c.id)}`)), 200, `${c.label} on ${n.nodeId}`);
+  };
+
+  test(
+    "close a connection on another node with a reason (2022 → 200, v1 → 202); unknown → 404 on every node",
+    logged(async () => {
+      const [A, B, C] = nodes;
+      const a = await on(0, { user: uid("u") });
+      const c = await on(2, { user: uid("u"), transport: T.LongPolling });
+      const b = await on(1, { user: uid("u"), transport: T.ServerSentEvents });
+      const keep = await on(1, { user: uid("keep") });
+      const reason = "Server restart: é & 100% ✓";
+      expectStatus(await restCall(A, "DELETE", p22("chat", `/connections/${enc(c.id)}`, `reason=${enc(reason)}`)), 200, "close C's connection via A");
+      await goneEverywhere([c], "closed connection");
+      await expectClosed(c, reason);
+      expectStatus(await restCall(C, "DELETE", pv1("chat", `/connections/${enc(b.id)}`, "reason=v1%20reason")), 202, "v1 close B's connection via C");
+      await goneEverywhere([b], "closed connection (v1)");
+      await expectClosed(b, "v1 reason");
+      expectStatus(await restCall(B, "DELETE", p22("chat", `/connections/${enc(a.id)}`)), 200, "close A's connection via B, no reason");
+      await goneEverywhere([a], "closed connection (no reason)");
+      await expectClosed(a, null);
+      for (const n of nodes) {
+        expect404(await restCall(n, "DELETE", p22("chat", "/connections/nope")), "Warning.Connection.NotExisted", `close unknown via ${n.nodeId}`);
+      }
+      // The same id in another hub is not that connection.
+      expect404(await restCall(A, "DELETE", p22("otherhub", `/connections/${enc(keep.id)}`)), "Warning.Connection.NotExisted", "close in another hub");
+      await stillOpen([keep]);
+    }),
+  );
+
+  test(
+    "close a user's connections on three nodes, with excluded and reason",
+    logged(async () => {
+      const user = uid("closeme");
+      const u0 = await on(0, { user });
+      const u1 = await on(1, { user, protocol: "messagepack" });
+      const u2 = await on(2, { user, transport: T.LongPolling });
+      const u2b = await on(2, { user });
+      const otherHub = await on(0, { user, hub: "otherhub" });
+      const bob = await on(1, { user: uid("bob") });
+      const res = await restCall(nodes[1], "POST", p22("chat", `/users/${enc(user)}/:closeConnections`, `${excludedQuery([u2b.id])}&reason=user-closed`));
+      expectStatus(res, 204, "close user via B");
+      await goneEverywhere([u0, u1, u2], "user close");
+      for (const c of [u0, u1, u2]) await expectClosed(c, "user-closed");
+      await stillOpen([u2b, bob, otherHub]);
+      for (const n of nodes) expectStatus(await restCall(n, "HEAD", p22("chat", `/users/${enc(user)}`)), 200, `user still has a connection (on ${n.nodeId})`);
+      expectStatus(await restCall(nodes[0], "POST", p22("chat", `/users/${enc(user)}/:closeConnections`, "reason=all-gone")), 204);
+      await goneEverywhere([u2b], "user close without excluded");
+      await expectClosed(u2b, "all-gone");
+      for (const n of nodes) expect404(await restCall(n, "HEAD", p22("chat", `/users/${enc(user)}`)), "Warning.User.NotExisted", `user gone (on ${n.nodeId})`);
+      await stillOpen([bob, otherHub]);
+    }),
+  );
+
+  test(
+    "close a group's connections on three nodes, with excluded and reason",
+    logged(async () => {
+      const g = uid("g");
+      const member = uid("member");
+      const a = await on(0);
+      const b = await on(1, { transport: T.ServerSentEvents });
+      const keep = await on(2);
+      const viaUser = await on(2, { user: member, protocol: "messagepack" });
+      const outside = await on(0);
+      for (const [i, c] of [a, b, keep].entries()) {
+        expectStatus(await restCall(nodes[(i + 1) % 3], "PUT", p22("chat", `/groups/${enc(g)}/connections/${enc(c.id)}`)), 200);
+      }
+      expectStatus(await restCall(nodes[0], "PUT", p22("chat", `/users/${enc(member)}/groups/${enc(g)}`)), 200);
+      const res = await restCall(nodes[2], "POST", p22("chat", `/groups/${enc(g)}/:closeConnections`, `${excludedQuery([keep.id])}&reason=group-closed`));
+      expectStatus(res, 204, "close group via C");
+      await goneEverywhere([a, b, viaUser], "group close");
+      for (const c of [a, b, viaUser]) await expectClosed(c, "group-closed");
+      await stillOpen([keep, outside]);
+      // Closing an empty group, an unknown user, an empty hub is fine everywhere.
+      for (const n of nodes) {
+        expectStatus(await restCall(n, "POST", p22("chat", `/groups/${uid("empty")}/:closeConnections`)), 204);
+        expectStatus(await restCall(n, "POST", p22("chat", `/users/${uid("nobody")}/:closeConnections`)), 204);
+        expectStatus(await restCall(n, "POST", p22("emptyhub", "/:closeConnections")), 204);
+      }
+    }),
+  );
+
+  test(
+    "close every connection of a hub on three nodes, with excluded and reason; v1 form",
+    logged(async () => {
+      const cs = [];
+      for (let i = 0; i < 6; i++) {
+        cs.push(await on(i % 3, { user: uid("h"), transport: [T.WebSockets, T.ServerSentEvents, T.LongPolling][Math.floor(i / 3) + (i % 2)] }));
+      }
+      const keep = cs.pop();
+      const other = await on(1, { hub: "otherhub" });
+      const res = await restCall(nodes[0], "POST", p22("chat", "/:closeConnections", `${excludedQuery([keep.id])}&reason=${enc("maintenance now")}`));
+      expectStatus(res, 204, "close hub via A");
+      await goneEverywhere(cs, "hub close");
+      for (const c of cs) await expectClosed(c, "maintenance now");
+      await stillOpen([keep, other]);
+      // v1 close-all through another node.
+      const more = [await on(0), await on(2)];
+      expectStatus(await restCall(nodes[1], "POST", pv1("chat", "/:closeConnections", "reason=v1-all")), 204, "v1 close hub via B");
+      await goneEverywhere([keep, ...more], "v1 hub close");
+      for (const c of [keep, ...more]) await expectClosed(c, "v1-all");
+      await stillOpen([other]);
+    }),
+  );
+});
