@@ -8,6 +8,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -115,4 +116,24 @@ def start_node(binaries, redis_url, node_id, port, key, bind="127.0.0.1", thread
         "--public-url", f"http://{bind}:{port}", "--balance", balance])
     proc = Proc(f"switchboard {node_id}", cmd, "listening", cpus=cpus)
     proc.host, proc.port = bind, port
+    try:
+        wait_healthy(bind, port)
+    except Exception:
+        proc.stop()
+        raise
     return proc
+
+
+def wait_healthy(host, port, timeout=30):
+    """Until GET /api/health says "healthy" (a cluster node: its Redis is reachable)."""
+    deadline, last = time.time() + timeout, ""
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://{host}:{port}/api/health", timeout=2) as r:
+                last = r.read().decode(errors="replace")
+                if '"healthy"' in last:
+                    return
+        except OSError as e:
+            last = str(e)
+        time.sleep(0.1)
+    raise RuntimeError(f"node {host}:{port} not healthy after {timeout} s: {last[:300]}")
