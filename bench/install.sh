@@ -1,6 +1,7 @@
 #!/bin/bash
-# Installs what the benchmarks need, only what is missing (idempotent): wrk and gnuplot-nox from
-# Debian, the Node peers (ws, Socket.IO) pinned by bench/peers/package-lock.json.
+# Installs what the benchmarks need, only what is missing (idempotent): wrk, gnuplot-nox and
+# redis-server (the cluster scenario's) from Debian, the Node peers (ws, Socket.IO, and the Socket.IO
+# Redis adapter with the `redis` client) pinned by bench/peers/package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")"
 missing=()
@@ -8,6 +9,7 @@ command -v wrk >/dev/null || missing+=(wrk)
 command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
 command -v taskset >/dev/null || missing+=(util-linux)
 command -v python3 >/dev/null || missing+=(python3)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

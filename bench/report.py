@@ -46,6 +46,36 @@ def ratio(a, b, invert=False):
     return f"{(b / a if invert else a / b):.2f}×"
 
 
+def cluster_table(g, cluster):
+    """The cluster scenario: each setup with the ratios the issue asks for (same run, same load):
+    the 2-node cluster's CPU per delivery over its single node's, and Switchboard over Socket.IO."""
+    def med(server, variant, key):
+        runs = g.get(("cluster", server, variant), [])
+        return cell([r.get(key) for r in runs])[1]
+    rows = []
+    for (_, server, variant), runs in cluster:
+        row = [server, variant, str(len(runs)),
+               cell([r.get("deliveries_per_s") for r in runs], 0)[0], cell([r.get("loss") for r in runs], 0)[0],
+               cell([r.get("cpu_us_per_delivery") for r in runs], 2)[0],
+               cell([r.get("redis_cpu_us_per_delivery") for r in runs], 2)[0],
+               cell([r.get("p50_us") for r in runs], 1, 1e-3)[0], cell([r.get("p99_us") for r in runs], 1, 1e-3)[0],
+               cell([r.get("arrival_p99_us") for r in runs], 1, 1e-3)[0]]
+        notes = []
+        single = variant.replace(variant.split(",")[0], "1 node", 1)
+        if single != variant:
+            notes.append("CPU/delivery ÷ 1 node: " + ratio(med(server, variant, "cpu_us_per_delivery"),
+                                                         med(server, single, "cpu_us_per_delivery")))
+        if server != "switchboard":
+            notes.append("Switchboard ÷ this: throughput " +
+                         ratio(med("switchboard", variant, "deliveries_per_s"), med(server, variant, "deliveries_per_s"))
+                         + ", CPU " + ratio(med("switchboard", variant, "cpu_us_per_delivery"),
+                                            med(server, variant, "cpu_us_per_delivery")))
+        rows.append(row + ["; ".join(notes)])
+    return table("Cluster: two nodes on one Redis beside a single node (sends to one node)",
+                 ["server", "setup, load", "runs", "deliveries/s", "loss", "server CPU µs/delivery (nodes + redis)",
+                  "of which redis-server", "p50 ms", "p99 ms", "arrival p99 ms", "ratios (medians)"], rows)
+
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "bench-results", "results.json")
     data = json.load(open(path))
@@ -91,6 +121,9 @@ def main():
             extra = ["Switchboard (JSON) ÷ this peer"] if scenario != "binding" else []
             out.append(table(title, cols + extra, rows if extra else [r[:-1] if len(r) > len(cols) else r
                                                                       for r in rows]))
+    cluster = [(k, v) for k, v in g.items() if k[0] == "cluster"]
+    if cluster:
+        out.append(cluster_table(g, cluster))
     floor = [(k, v) for k, v in g.items() if k[0] == "floor"]
     if floor:
         rows = []

@@ -10,6 +10,10 @@ Scenarios (see docs/benchmarks.md):
              service`), beside direct REST
   negotiate  wrk POST /api/negotiate through the functions host
   idle       server RSS per idle WebSocket connection at 10,000 (and 100,000) connections
+  cluster    two Switchboard nodes on one redis-server vs two Socket.IO 4 servers with the Redis
+             adapter (and each single node, same run): clients split over the two nodes, the sends
+             to one node, at --rate (latency) and with wrk (1 and 4 senders); CPU summed over the
+             nodes and redis-server (bench/cluster_procs.py starts them)
   floor      the machine's floor (bench/floor/bare_fanout.cpp): one send() per client per message
              and nothing else, at the latency scenario's rate and at 1,000/s
 
@@ -33,6 +37,9 @@ import sys
 import threading
 import time
 
+from cluster_procs import Binaries, Proc, free_port, start_node, start_redis
+from proc_stats import cpu_seconds, rss_kb
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SWITCHBOARD = os.path.join(ROOT, "build", "switchboard")
 LOADCLIENT = os.environ.get("BENCH_LOADCLIENT", os.path.join(ROOT, "build", "bench", "switchboard-loadclient"))
@@ -44,7 +51,6 @@ PEERS = os.path.join(ROOT, "bench", "peers")
 KEY = "switchboard-bench-key-0123456789abcdefghijklmnop"  # the bench app's connection string key
 HUB = "bench"
 REST_SEND = f"/api/hubs/{HUB}/:send?api-version=2022-06-01"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 NCPU = os.cpu_count() or 1
 SERVER_CPUS = "0"
 LOAD_CPUS = f"1-{NCPU - 1}" if NCPU > 2 else "1"
@@ -70,53 +76,6 @@ def raise_fd_limit():
 
 def pinned(cmd, cpus):
     return (["taskset", "-c", cpus] + cmd) if PIN else cmd
-
-
-# ---------------------------------------------------------------- process accounting
-
-def descendants(pid):
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(entry))
-        except (OSError, IndexError, ValueError):
-            pass
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, []))
-    return out
-
-
-def cpu_seconds(pid):
-    """utime + stime of a process and its live descendants, in seconds."""
-    total = 0
-    for p in descendants(pid):
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / CLK_TCK
-
-
-def rss_kb(pid):
-    total = 0
-    for p in descendants(pid):
-        try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
 
 
 # ---------------------------------------------------------------- servers
@@ -186,9 +145,11 @@ PEER_PORT = {"switchboard": PORT_SERVICE, "switchboard-msgpack": PORT_SERVICE, "
 # ---------------------------------------------------------------- load client and wrk
 
 class LoadClient:
-    def __init__(self, protocol, port, clients, groups=0, sender=None):
+    def __init__(self, protocol, port, clients, groups=0, sender=None, targets=None):
         cmd = [LOADCLIENT, "--protocol", protocol, "--port", str(port), "--clients", str(clients),
                "--hub", HUB, "--access-key", KEY]
+        if targets:  # client i connects to targets[i % n] (ports on 127.0.0.1)
+            cmd += ["--targets", ",".join(f"127.0.0.1:{t}" for t in targets)]
         if groups:
             cmd += ["--groups", str(groups)]
         if sender:
@@ -279,12 +240,14 @@ def arrival(report):
     return dict(arrival_p50_us=a["p50"], arrival_p99_us=a["p99"], arrival_max_us=a["max"])
 
 
-def wrk_measure(server, lc, port, path, connections, duration, fanout, token, body, spread=1):
+def wrk_measure(server_pids, lc, port, path, connections, duration, fanout, token, body, spread=1):
+    """wrk against one server; CPU summed over server_pids (each with its process tree)."""
     lc.report()  # reset
-    cpu0 = cpu_seconds(server.pid)
+    cpu0 = [cpu_seconds(p) for p in server_pids]
     w = run_wrk(port, path, connections, duration, token=token, body=body, spread=spread)
     time.sleep(1.0)  # drain
-    cpu1 = cpu_seconds(server.pid)
+    cpu_parts = [cpu_seconds(p) - c for p, c in zip(server_pids, cpu0)]
+    cpu = sum(cpu_parts)
     r = lc.report()
     # wrk counts completed requests; the ones in flight when it stopped (at most one per
     # connection) were sent too. Loss: what even the completed requests should have delivered
@@ -298,8 +261,8 @@ def wrk_measure(server, lc, port, path, connections, duration, fanout, token, bo
                 deliveries=r["deliveries"], expected=expected, loss=max(0, expected - r["deliveries"]),
                 deliveries_per_s=r["deliveries_per_s"], p50_us=r["latency_us"]["p50"],
                 p99_us=r["latency_us"]["p99"], max_us=r["latency_us"]["max"], closes=r["closes"], **arrival(r),
-                cpu_s=cpu1 - cpu0,
-                cpu_us_per_delivery=(cpu1 - cpu0) * 1e6 / r["deliveries"] if r["deliveries"] else None)
+                per_client_min=r["per_client_min"], cpu_s=cpu, cpu_parts_s=cpu_parts,
+                cpu_us_per_delivery=cpu * 1e6 / r["deliveries"] if r["deliveries"] else None)
 
 
 def send_path(peer, kind):
@@ -317,7 +280,7 @@ def scenario_broadcast(a, token):
             body = "signalr" if peer.startswith("switchboard") else "raw"
             for senders in (1, 4):
                 for run in range(a.runs):
-                    m = wrk_measure(server, lc, PEER_PORT[peer], send_path(peer, "broadcast"), senders,
+                    m = wrk_measure([server.pid], lc, PEER_PORT[peer], send_path(peer, "broadcast"), senders,
                                     a.duration, a.clients, token, body)
                     record("broadcast", peer, f"{senders} sender(s)", run, clients=a.clients, **m)
             lc.stop()
@@ -333,10 +296,10 @@ def scenario_groups(a, token):
             lc = LoadClient(PROTOCOL[peer], PEER_PORT[peer], a.clients, groups=groups)
             body = "signalr" if peer.startswith("switchboard") else "raw"
             for run in range(a.runs):
-                m = wrk_measure(server, lc, PEER_PORT[peer], send_path(peer, "group"), 4, a.duration,
+                m = wrk_measure([server.pid], lc, PEER_PORT[peer], send_path(peer, "group"), 4, a.duration,
                                 a.clients // groups, token, body, spread=groups)
                 record("groups", peer, f"{groups} groups of {a.clients // groups}", run, **m)
-                m = wrk_measure(server, lc, PEER_PORT[peer], send_path(peer, "user"), 4, a.duration, 1,
+                m = wrk_measure([server.pid], lc, PEER_PORT[peer], send_path(peer, "user"), 4, a.duration, 1,
                                 token, body, spread=a.clients)
                 record("groups", peer, "users", run, **m)
             lc.stop()
@@ -346,16 +309,18 @@ def scenario_groups(a, token):
 
 def rate_measure(server_pids, lc, duration, fanout):
     lc.report()
-    cpu0 = sum(cpu_seconds(p) for p in server_pids)
+    cpu0 = [cpu_seconds(p) for p in server_pids]
     lc.send(duration)
-    cpu1 = sum(cpu_seconds(p) for p in server_pids)
+    cpu_parts = [cpu_seconds(p) - c for p, c in zip(server_pids, cpu0)]
+    cpu = sum(cpu_parts)
     r = lc.report()
     expected = r["sent_ok"] * fanout
     return dict(sent_ok=r["sent_ok"], sent_failed=r["sent_failed"], deliveries=r["deliveries"],
                 expected=expected, loss=expected - r["deliveries"], deliveries_per_s=r["deliveries_per_s"],
                 p50_us=r["latency_us"]["p50"], p90_us=r["latency_us"]["p90"], p99_us=r["latency_us"]["p99"],
-                max_us=r["latency_us"]["max"], mean_us=r["latency_us"]["mean"], **arrival(r), cpu_s=cpu1 - cpu0,
-                cpu_us_per_delivery=(cpu1 - cpu0) * 1e6 / r["deliveries"] if r["deliveries"] else None)
+                max_us=r["latency_us"]["max"], mean_us=r["latency_us"]["mean"], **arrival(r),
+                per_client_min=r["per_client_min"], cpu_s=cpu, cpu_parts_s=cpu_parts,
+                cpu_us_per_delivery=cpu * 1e6 / r["deliveries"] if r["deliveries"] else None)
 
 
 def sender_args(port, path, body, auth="", rate=100, duration=5):
@@ -469,16 +434,78 @@ def scenario_floor(a, token):
                    p50_us=int(client.group(2)), p99_us=int(client.group(3)), max_us=int(client.group(4)))
 
 
+def start_cluster_setup(peer, nodes):
+    """The servers of one cluster-scenario setup, all pinned to SERVER_CPUS: `nodes` Switchboard
+    services (or Socket.IO servers), on a fresh redis-server when nodes > 1. Returns (processes,
+    node ports, pid of redis-server or None); processes are stopped by the caller."""
+    cpus = SERVER_CPUS if PIN else None
+    procs, ports, redis = [], [], None
+    try:
+        if nodes > 1:
+            redis = start_redis(Binaries(switchboard=SWITCHBOARD, loadclient=LOADCLIENT), cpus=cpus)
+            procs.append(redis)
+        for n in range(nodes):
+            port = free_port()
+            if peer == "switchboard" and nodes > 1:
+                procs.append(start_node(Binaries(switchboard=SWITCHBOARD), redis.url, f"node{n + 1}", port, KEY,
+                                        cpus=cpus))
+            elif peer == "switchboard":
+                procs.append(Proc("switchboard", [SWITCHBOARD, "--log-level", "warn", "service", "--port", str(port),
+                                                  "--access-key", KEY, "--threads", "1"], "listening", cpus=cpus))
+            else:
+                procs.append(Proc("socketio", ["node", os.path.join(PEERS, "socketio-server.mjs"), str(port)]
+                                  + ([redis.url] if redis else []), "listening", cpus=cpus))
+            ports.append(port)
+    except Exception:
+        for p in reversed(procs):
+            p.stop()
+        raise
+    return procs, ports, (redis.pid if redis else None)
+
+
+def scenario_cluster(a, token):
+    """Single node, then 2 nodes on one Redis, for each of a.cluster_peers; the load client splits
+    its clients over the nodes (--targets), every send goes to the first node."""
+    for peer in a.cluster_peers:
+        signalr = peer == "switchboard"
+        for nodes in (1, 2):
+            label = "1 node" if nodes == 1 else f"{nodes} nodes + redis"
+            procs, ports, redis_pid = start_cluster_setup(peer, nodes)
+            try:
+                pids = [p.pid for p in procs]  # redis-server first when there is one
+                path = send_path(peer, "broadcast")
+                lc = LoadClient(PROTOCOL[peer], ports[0], a.clients, targets=ports if nodes > 1 else None,
+                                sender=sender_args(ports[0], path, "signalr" if signalr else "raw",
+                                                   "mint" if signalr else "", a.rate, a.duration))
+
+                def extra(m):
+                    redis_us = (m["cpu_parts_s"][0] * 1e6 / m["deliveries"]
+                                if redis_pid and m["deliveries"] else None)
+                    return dict(nodes=nodes, clients=a.clients, redis_cpu_us_per_delivery=redis_us)
+                for run in range(a.runs):
+                    m = rate_measure(pids, lc, a.duration, a.clients)
+                    record("cluster", peer, f"{label}, {a.rate:g}/s", run, **m, **extra(m))
+                for senders in a.cluster_senders:
+                    for run in range(a.runs):
+                        m = wrk_measure(pids, lc, ports[0], path, senders, a.duration, a.clients, token,
+                                        "signalr" if signalr else "raw")
+                        record("cluster", peer, f"{label}, wrk {senders} sender(s)", run, **m, **extra(m))
+                lc.stop()
+            finally:
+                for p in reversed(procs):
+                    p.stop()
+
+
 SCENARIOS = {"broadcast": scenario_broadcast, "groups": scenario_groups, "latency": scenario_latency,
              "binding": scenario_binding, "negotiate": scenario_negotiate, "idle": scenario_idle,
-             "floor": scenario_floor}
+             "floor": scenario_floor, "cluster": scenario_cluster}
 
 
 # ---------------------------------------------------------------- output
 
 SUMMARY_METRICS = ["deliveries_per_s", "requests_per_s", "loss", "cpu_us_per_delivery", "cpu_us_per_request",
                    "p50_us", "p99_us", "max_us", "arrival_p50_us", "arrival_p99_us", "arrival_max_us",
-                   "burst_p50_us", "burst_p99_us", "rss_kb_per_connection"]
+                   "burst_p50_us", "burst_p99_us", "rss_kb_per_connection", "redis_cpu_us_per_delivery"]
 
 
 def summarize(out_dir):
@@ -570,6 +597,9 @@ def main():
     p.add_argument("--idle-counts", default="10000,100000")
     p.add_argument("--scenarios", default=",".join(SCENARIOS))
     p.add_argument("--peers", default="switchboard,switchboard-msgpack,ws,socketio")
+    p.add_argument("--cluster-peers", default="switchboard,socketio",
+                   help="cluster scenario: switchboard and/or socketio, each as 1 node and as 2 nodes + redis")
+    p.add_argument("--cluster-senders", default="1,4", help="cluster scenario: wrk connections, one run set each")
     p.add_argument("--out", default=os.path.join(ROOT, "docs", "bench-results"))
     a = p.parse_args()
     if a.quick:
@@ -577,6 +607,8 @@ def main():
         a.binding_clients = min(a.binding_clients, 200)
         a.idle_counts = "2000"
     a.peers = a.peers.split(",")
+    a.cluster_peers = a.cluster_peers.split(",")
+    a.cluster_senders = [int(x) for x in a.cluster_senders.split(",")]
     a.idle_counts = [int(x) for x in a.idle_counts.split(",")]
     os.makedirs(a.out, exist_ok=True)
     limit = raise_fd_limit()

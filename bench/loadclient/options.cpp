@@ -13,6 +13,8 @@ namespace {
       R"(switchboard-loadclient: many WebSocket clients on one thread; reports deliveries and latency as JSON.
   --protocol json|msgpack|ws|socketio   dialect (default json: SignalR JSON hub protocol)
   --host H --port P                     server (default 127.0.0.1:8888)
+  --targets H:P,H:P,...                 several servers (cluster nodes): client i negotiates with and
+                                        connects to the (i mod n)-th; the sender still uses --host
   --clients N                           connections (default 100)
   --hub H                               SignalR hub (default bench)
   --access-key K                        SignalR access key (tokens are minted with it)
@@ -32,6 +34,21 @@ stdin commands once "READY" is printed on stderr:
   std::exit(code);
 }
 
+std::vector<Endpoint> parse_targets(const std::string& list) {
+  std::vector<Endpoint> out;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    std::size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::size_t colon = item.rfind(':');
+    if (colon == std::string::npos || colon == 0) usage(2);
+    out.push_back({item.substr(0, colon), static_cast<unsigned short>(std::stoi(item.substr(colon + 1)))});
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 Options parse_options(int argc, char** argv) {
@@ -48,6 +65,7 @@ Options parse_options(int argc, char** argv) {
         o.protocol = *p;
       } else if (name == "--host") o.host = value;
       else if (name == "--port") o.port = static_cast<unsigned short>(std::stoi(value));
+      else if (name == "--targets") o.targets = parse_targets(value);
       else if (name == "--clients") o.clients = std::stoi(value);
       else if (name == "--hub") o.hub = value;
       else if (name == "--access-key") o.access_key = value;
@@ -70,6 +88,7 @@ Options parse_options(int argc, char** argv) {
   if (o.sources <= 0) o.sources = o.clients / 20000 + 1;
   if (o.sources > 250) o.sources = 250;
   if (o.send_port == 0) o.send_port = o.port;
+  if (o.targets.empty()) o.targets.push_back({o.host, o.port});
   if (is_signalr(o.protocol) && o.access_key.empty()) {
     std::cerr << "--access-key is required for the SignalR protocols\n";
     std::exit(2);

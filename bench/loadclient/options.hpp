@@ -1,15 +1,22 @@
 // Command-line options of the load client (see usage() in options.cpp).
 #pragma once
 #include <string>
+#include <vector>
 
 #include "protocol.hpp"
 
 namespace lc {
 
+struct Endpoint {
+  std::string host;
+  unsigned short port = 0;
+};
+
 struct Options {
   Protocol protocol = Protocol::json;
   std::string host = "127.0.0.1";
   unsigned short port = 8888;
+  std::vector<Endpoint> targets;  // --targets H:P,H:P (client i uses targets[i % n]); else {host, port}
   int clients = 100;
   std::string hub = "bench";
   std::string access_key;       // SignalR: mints client (and REST) tokens

@@ -59,11 +59,15 @@ int Runner::run() {
 }
 
 awaitable<void> Runner::setup_worker() {
-  HttpSession http(io_, options_.host, options_.port);
+  // One control session per server: each client negotiates (and joins groups) where it connects.
+  std::vector<std::unique_ptr<HttpSession>> sessions;
+  for (const auto& t : options_.targets) sessions.push_back(std::make_unique<HttpSession>(io_, t.host, t.port));
   const bool signalr = is_signalr(options_.protocol);
   while (next_index_ < options_.clients) {
     int i = next_index_++;
     Connection& c = *connections_[static_cast<std::size_t>(i)];
+    const std::size_t t = static_cast<std::size_t>(i) % options_.targets.size();
+    HttpSession& http = *sessions[t];
     std::string user = "u" + std::to_string(i);
     std::string group = options_.groups > 0 ? "g" + std::to_string(i % options_.groups) : "";
     try {
@@ -85,7 +89,7 @@ awaitable<void> Runner::setup_worker() {
       } else {
         target = "/socket.io/?EIO=4&transport=websocket&user=" + user + (group.empty() ? "" : "&group=" + group);
       }
-      co_await open(c, i, std::move(target));
+      co_await open(c, i, options_.targets[t], std::move(target));
       if (signalr && !group.empty()) {
         auto res = co_await http.request(http::verb::put,
                                          "/api/hubs/" + options_.hub + "/groups/" + group + "/connections/" +
@@ -111,7 +115,7 @@ awaitable<void> Runner::setup_worker() {
   }
 }
 
-awaitable<void> Runner::open(Connection& c, int index, std::string target) {
+awaitable<void> Runner::open(Connection& c, int index, const Endpoint& server, std::string target) {
   auto& socket = c.socket;
   socket.open(tcp::v4());
   // Spread the connections over 127.0.0.1..N so that 100k of them fit in the ephemeral ports;
@@ -120,12 +124,12 @@ awaitable<void> Runner::open(Connection& c, int index, std::string target) {
   ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
   asio::ip::address_v4::bytes_type source{127, 0, 0, static_cast<unsigned char>(1 + index % options_.sources)};
   socket.bind(tcp::endpoint(asio::ip::address_v4(source), 0));
-  co_await socket.async_connect(tcp::endpoint(asio::ip::make_address(options_.host), options_.port), use_awaitable);
+  co_await socket.async_connect(tcp::endpoint(asio::ip::make_address(server.host), server.port), use_awaitable);
   socket.set_option(tcp::no_delay(true));
   // Kernel receive timestamps: when the server's bytes reached this socket.
   ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
   // The WebSocket upgrade, by hand: bytes after the 101 answer's head are frames already.
-  co_await asio::async_write(socket, asio::buffer(upgrade_request(options_.host + ":" + std::to_string(options_.port), target)),
+  co_await asio::async_write(socket, asio::buffer(upgrade_request(server.host + ":" + std::to_string(server.port), target)),
                              use_awaitable);
   std::string head;
   std::size_t head_end = co_await asio::async_read_until(socket, asio::dynamic_buffer(head), "\r\n\r\n", use_awaitable);

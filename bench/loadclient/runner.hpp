@@ -32,7 +32,7 @@ class Runner {
 
  private:
   awaitable<void> setup_worker();
-  awaitable<void> open(Connection& c, int index, std::string target);
+  awaitable<void> open(Connection& c, int index, const Endpoint& server, std::string target);
   // Readiness-based reads: wait, then drain the socket into a scratch buffer (no per-read
   // coroutine or allocation, one recv() per wake-up in the common case).
   void wait_readable(Connection& c);

@@ -4,11 +4,16 @@
 //   POST /broadcast   io.emit("bench", body)          (body parsed as JSON when it is JSON)
 //   POST /groups/G    io.to("g:" + G).emit(...)
 //   POST /users/U     io.to("u:" + U).emit(...)
-// Each answers 202. Usage: node socketio-server.mjs [port]
+// Each answers 202. Usage: node socketio-server.mjs [port] [redis://host:port]
+// With a Redis URL the server is one node of a cluster: the @socket.io/redis-adapter (with the
+// `redis` v4 client its README uses) relays every emit to the servers on the same Redis, so a POST
+// to one server reaches the clients of all of them. "listening" is printed once the adapter's
+// subscriber is connected.
 import http from "node:http";
 import { Server } from "socket.io";
 
 const port = Number(process.argv[2] ?? 18082);
+const redisUrl = process.argv[3];
 
 const server = http.createServer((req, res) => {
   if (req.url.startsWith("/socket.io/")) return; // engine.io answers these
@@ -34,5 +39,18 @@ io.on("connection", (socket) => {
   if (group) socket.join("g:" + group);
 });
 
-server.listen(port, "127.0.0.1", () => console.log(`socket.io peer listening on ${port}`));
+if (redisUrl) {
+  const { createClient } = await import("redis");
+  const { createAdapter } = await import("@socket.io/redis-adapter");
+  const pub = createClient({ url: redisUrl });
+  const sub = pub.duplicate();
+  pub.on("error", (e) => console.error("redis:", e.message));
+  sub.on("error", (e) => console.error("redis:", e.message));
+  await Promise.all([pub.connect(), sub.connect()]);
+  io.adapter(createAdapter(pub, sub));
+  await sub.ping(); // the adapter's PSUBSCRIBE/SUBSCRIBE were queued before this: it answers after them
+}
+
+server.listen(port, "127.0.0.1", () =>
+  console.log(`socket.io peer listening on ${port}${redisUrl ? " (redis adapter " + redisUrl + ")" : ""}`));
 process.on("SIGTERM", () => process.exit(0));
