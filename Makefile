@@ -4,7 +4,7 @@
 BUILD_DIR ?= build
 JOBS ?= 2
 
-.PHONY: all deps build start service test unit-test integration-test e2e-test format clean
+.PHONY: all deps build start service cluster-demo test unit-test integration-test e2e-test format clean
 
 all: build
 
@@ -21,6 +21,10 @@ start: build
 
 service: build
 	./$(BUILD_DIR)/switchboard service
+
+# Redis, three nodes and the chat example across them (docs/cluster.md): open http://localhost:7071/
+cluster-demo: build
+	SWITCHBOARD_BIN=./$(BUILD_DIR)/switchboard ./scripts/cluster-demo.sh
 
 unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)

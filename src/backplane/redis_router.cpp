@@ -303,9 +303,11 @@ void RedisRouter::connection_closed(ClientConnection& connection) {
 // ---------------------------------------------------------------------------------------------
 // Sends
 
-void RedisRouter::deliver_locally(const WireMessage& wire) {
+void RedisRouter::deliver_locally(WireMessage& wire) {
+  // The frames are moved into the message: a node holds one copy of what it received.
   auto message = [&] {
-    return hubs::OutboundMessage::encoded(wire.json_frame, wire.messagepack_frame);
+    return hubs::OutboundMessage::encoded(std::move(wire.json_frame),
+                                          std::move(wire.messagepack_frame));
   };
   auto excluded = [&] { return std::make_shared<const Excluded>(wire.excluded); };
   switch (wire.kind) {

@@ -90,7 +90,7 @@ class RedisRouter final : public HubRouter {
   // A send: published when healthy, else delivered to this node's own clients.
   Task<void> publish_send(const redis::Script* script, std::string channel_or_hub,
                           std::vector<std::string> args, WireMessage wire);
-  void deliver_locally(const WireMessage& wire);
+  void deliver_locally(WireMessage& wire);  // consumes its frames
   void on_message(std::string_view channel, std::string_view payload);
   void on_redis_state(bool up, const std::string& detail);
   Task<void> heartbeat_loop();
