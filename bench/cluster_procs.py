@@ -57,11 +57,11 @@ def free_port(host="127.0.0.1"):
 class Proc:
     """A long-running process whose output is read until `wait_for` appears (then drained)."""
 
-    def __init__(self, name, cmd, wait_for, cpus=None, env=None, timeout=30):
+    def __init__(self, name, cmd, wait_for, cpus=None, env=None, timeout=30, cwd=None):
         self.name = name
         if cpus is not None:
             cmd = ["taskset", "-c", cpus] + cmd
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(cmd, cwd=cwd or ROOT, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True)
         self.output = []
         result = {}

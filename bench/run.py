@@ -30,7 +30,6 @@ import csv
 import json
 import os
 import resource
-import signal
 import statistics
 import subprocess
 import sys
@@ -80,40 +79,14 @@ def pinned(cmd, cpus):
 
 # ---------------------------------------------------------------- servers
 
-class Server:
+class Server(Proc):
+    """A peer or Switchboard server on the server CPUs, ready once it printed `wait_for`."""
+
     def __init__(self, name, cmd, port, env=None, cwd=None, wait_for=None):
-        self.name, self.port = name, port
-        self.proc = subprocess.Popen(pinned(cmd, SERVER_CPUS), cwd=cwd or ROOT, env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 30
-        self.output = []
-        wait_for = wait_for or "listening"
-        while time.time() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise RuntimeError(f"{name} exited: {''.join(self.output)}")
-            self.output.append(line)
-            if wait_for in line:
-                break
-        threading.Thread(target=self._drain, daemon=True).start()
+        super().__init__(name, cmd, wait_for or "listening", cpus=SERVER_CPUS if PIN else None,
+                         env=env, cwd=cwd)
+        self.port = port
         time.sleep(0.5)
-
-    def _drain(self):
-        for line in self.proc.stdout:
-            pass
-
-    @property
-    def pid(self):
-        return self.proc.pid
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def start_server(kind):

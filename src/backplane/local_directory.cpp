@@ -226,40 +226,36 @@ std::optional<std::vector<std::string>> LocalDirectory::leave_all(
   return groups;
 }
 
-std::vector<std::string> LocalDirectory::join_user(const std::string& hub, const std::string& user,
-                                                   const std::string& group) {
+std::vector<std::string> LocalDirectory::change_user(const std::string& hub,
+                                                     const std::string& user,
+                                                     const std::string& group, bool join) {
   std::vector<Change> changes;
-  std::vector<std::string> joined;
+  std::vector<std::string> changed;
   {
     std::lock_guard lock(mutex_);
     auto dir = hubs_.find(hub);
-    if (dir == hubs_.end()) return joined;
+    if (dir == hubs_.end()) return changed;
     auto users = dir->second.user_connections.find(user);
-    if (users == dir->second.user_connections.end()) return joined;
+    if (users == dir->second.user_connections.end()) return changed;
     std::vector<std::string> ids(users->second.begin(), users->second.end());
-    for (const auto& id : ids)
-      if (join_locked(id, connections_[id], group, changes)) joined.push_back(id);
+    for (const auto& id : ids) {
+      auto& entry = connections_[id];
+      if (join ? join_locked(id, entry, group, changes) : leave_locked(id, entry, group, changes))
+        changed.push_back(id);
+    }
   }
   apply(changes);
-  return joined;
+  return changed;
+}
+
+std::vector<std::string> LocalDirectory::join_user(const std::string& hub, const std::string& user,
+                                                   const std::string& group) {
+  return change_user(hub, user, group, true);
 }
 
 std::vector<std::string> LocalDirectory::leave_user(const std::string& hub, const std::string& user,
                                                     const std::string& group) {
-  std::vector<Change> changes;
-  std::vector<std::string> left;
-  {
-    std::lock_guard lock(mutex_);
-    auto dir = hubs_.find(hub);
-    if (dir == hubs_.end()) return left;
-    auto users = dir->second.user_connections.find(user);
-    if (users == dir->second.user_connections.end()) return left;
-    std::vector<std::string> ids(users->second.begin(), users->second.end());
-    for (const auto& id : ids)
-      if (leave_locked(id, connections_[id], group, changes)) left.push_back(id);
-  }
-  apply(changes);
-  return left;
+  return change_user(hub, user, group, false);
 }
 
 std::vector<std::pair<std::string, std::string>> LocalDirectory::leave_user_all(

@@ -115,6 +115,9 @@ class LocalDirectory {
   bool leave_locked(const std::string& connection_id, Entry& entry, const std::string& group,
                     std::vector<Change>& out);
   void erase_locked(const std::string& connection_id);
+  // join_user / leave_user: every connection of the user here joins or leaves.
+  std::vector<std::string> change_user(const std::string& hub, const std::string& user,
+                                       const std::string& group, bool join);
   std::vector<std::string> close_locked(std::vector<std::string> victims,
                                         const std::string& reason);
   void apply(std::vector<Change>& changes);
