@@ -40,7 +40,8 @@ from cluster_procs import Binaries, Proc, free_port, start_node, start_redis
 from proc_stats import cpu_seconds, rss_kb
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SWITCHBOARD = os.path.join(ROOT, "build", "switchboard")
+# SWITCHBOARD_BIN: another build of the server to measure (e.g. a copy of an earlier one).
+SWITCHBOARD = os.environ.get("SWITCHBOARD_BIN", os.path.join(ROOT, "build", "switchboard"))
 LOADCLIENT = os.environ.get("BENCH_LOADCLIENT", os.path.join(ROOT, "build", "bench", "switchboard-loadclient"))
 BARE_FANOUT = os.path.join(ROOT, "build", "bench", "bare-fanout")
 WRK_SEND = os.path.join(ROOT, "bench", "wrk", "send.lua")
