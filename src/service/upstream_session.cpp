@@ -9,6 +9,7 @@
 
 #include "service/service_context.hpp"
 #include "upstream/dispatcher.hpp"
+#include "util/throttle.hpp"
 
 namespace switchboard::service {
 
@@ -29,6 +30,18 @@ bool succeeded(const Reply& reply) {
 std::string describe(const Reply& reply) {
   if (reply.failure == Reply::Failure::None) return fmt::format("status code {}", reply.status);
   return reply.detail;
+}
+
+// Failed calls are logged at most once per 10 s per shard thread, with the count since the last
+// line: a dead upstream with thousands of clients costs a few lines, not one per event.
+void log_failure(const std::string& connection_id, const std::string& what, const Reply& reply) {
+  thread_local util::ThrottledCounter failures(std::chrono::seconds(10));
+  if (auto count = failures.add(); count > 0)
+    spdlog::warn("connection {}: upstream {} failed: {}{}", connection_id, what, describe(reply),
+                 count > 1 ? fmt::format(" ({} failed upstream calls on this thread since the "
+                                         "last such line)",
+                                         count)
+                           : std::string());
 }
 
 }  // namespace
@@ -179,9 +192,7 @@ boost::asio::awaitable<void> UpstreamSession::drain(
     auto op = dispatcher_->dispatch(std::move(pending.call));
     Reply reply = co_await std::move(op);
     if (pending.is_message) --pending_messages_;
-    if (!succeeded(reply))
-      spdlog::warn("connection {}: upstream {} failed: {}", facts_.connection_id, pending.what,
-                   describe(reply));
+    if (!succeeded(reply)) log_failure(facts_.connection_id, pending.what, reply);
     if (pending.has_id)
       hooks_.deliver(
           upstream::invocation_completion(reply, protocol_, pending.invocation_id, timeout_));
