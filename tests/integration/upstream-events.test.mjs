@@ -103,6 +103,24 @@ describe("upstream connection events", () => {
     }),
   );
 
+  test(
+    "disconnected says when the socket was lost without a WebSocket Close frame, and when the client sent a Close with an error",
+    logged(async () => {
+      const lost = await rawWs(svc, { user: "lou" });
+      await up.waitFor((r) => r.connectionId === lost.connectionId && r.event === "connected", "connected");
+      lost.close(); // terminate(): the socket goes without a Close frame
+      const d1 = await up.waitFor((r) => r.connectionId === lost.connectionId && r.event === "disconnected", "disconnected");
+      assert.deepEqual(d1.message, { type: 11, error: "The connection was lost: the socket closed without a WebSocket Close frame." });
+
+      const closing = await rawWs(svc, { user: "lou" });
+      await up.waitFor((r) => r.connectionId === closing.connectionId && r.event === "connected", "connected");
+      closing.send(`{"type":7,"error":"client is done"}${RS}`);
+      const d2 = await up.waitFor((r) => r.connectionId === closing.connectionId && r.event === "disconnected", "disconnected");
+      assert.deepEqual(d2.message, { type: 11, error: "client is done" });
+      closing.close();
+    }),
+  );
+
   for (const [name, transport] of TRANSPORTS) {
     test(
       `${name}: a non-2xx connect answer rejects the client with the reason`,
