@@ -188,9 +188,7 @@ bool HubConnection::handle_handshake(std::string_view record) {
   // Version 2 is asked for only when negotiate granted stateful reconnect; it works over
   // WebSockets only.
   stateful_ = parsed.request->version >= 2 && transport_ == TransportKind::WebSockets;
-  // Routed (joins stored user groups; on a cluster, known to every node) before the client hears
-  // the handshake answer: once it has, REST calls naming it must find it. (Sends routed to it
-  // meanwhile are posted to this shard, so they queue after the answer.)
+  // With an upstream, the connection's events go through its session (docs/upstream.md).
   if (context_.upstream) {
     upstream::ConnectionFacts facts;
     facts.connection_id = id();
