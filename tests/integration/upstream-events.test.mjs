@@ -239,3 +239,36 @@ describe("upstream pending limit", () => {
     }),
   );
 });
+
+describe("upstream at shutdown", () => {
+  test(
+    "SIGTERM with upstream calls in flight: exit code 0; nothing jumps a held queue",
+    logged(async () => {
+      const up = await startUpstream({ handle: async (r) => (r.event === "Hold" ? "hang" : echoAnswer(r)) });
+      const svc = await startServiceWithUpstream(["--upstream", up.url]);
+      const fx = await startFixture(svc);
+      const clients = [];
+      try {
+        for (let i = 0; i < 4; i++) {
+          const c = await connectOfficial(fx, { user: `s${i}` });
+          clients.push(c);
+          await up.waitFor((r) => r.connectionId === c.id && r.event === "connected", "connected");
+          if (i % 2 === 0) {
+            c.connection.invoke("Hold").catch(() => {});
+            await up.waitFor((r) => r.connectionId === c.id && r.event === "Hold", "the held invocation");
+          }
+        }
+        await svc.stop();
+        assert.equal(svc.exitCode, 0, `exit code (signal ${svc.exitSignal})`);
+        const disconnected = (c) => up.requests.some((r) => r.connectionId === c.id && r.event === "disconnected");
+        // (Whether the free clients' disconnected made it within the 300 ms grace is not asserted.)
+        assert.deepEqual([clients[0], clients[2]].map(disconnected), [false, false], "disconnected waits behind the held invocation");
+      } finally {
+        await Promise.all(clients.map((c) => c.stop()));
+        await fx.close();
+        await svc.stop();
+        await up.close();
+      }
+    }),
+  );
+});
