@@ -15,6 +15,7 @@
 #include "functions/runtime/function_host.hpp"
 #include "redis/redis_url.hpp"
 #include "service/service.hpp"
+#include "upstream/settings_file.hpp"
 #include "util/duration.hpp"
 
 namespace {
@@ -139,6 +140,66 @@ void apply_cluster_options(const ClusterArgs& args, service::ServiceOptions& opt
     cluster.public_url.pop_back();
 }
 
+// Upstream (client events and invocations to a function app), shared by `service` and `start`.
+struct UpstreamArgs {
+  std::vector<std::string> url_templates;
+  std::string settings_file;
+  double timeout = 30;
+  std::size_t max_pending = 64;
+};
+
+void add_upstream_options(CLI::App* command, UpstreamArgs& args) {
+  command
+      ->add_option("--upstream", args.url_templates,
+                   "Send client events (connected, disconnected) and invocations of every hub to "
+                   "this URL template, e.g. http://localhost:7071/runtime/webhooks/signalr "
+                   "({hub}, {category}, {event} are replaced); repeatable, the first listed "
+                   "first (docs/upstream.md)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            auto problem = upstream::check_url_template(text);
+            return problem.empty() ? std::string() : "'" + text + "' " + problem;
+          },
+          "URL_TEMPLATE", "upstream URL template"));
+  command->add_option("--upstream-settings", args.settings_file,
+                      "A JSON file of upstream templates with Azure's fields (urlTemplate, "
+                      "hubPattern, categoryPattern, eventPattern), tried before any --upstream");
+  command
+      ->add_option("--upstream-timeout", args.timeout,
+                   "Seconds an upstream call may take; then an invocation fails")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->check(kDurationRange);
+  command
+      ->add_option("--upstream-max-pending", args.max_pending,
+                   "Messages of one client that may wait for the upstream; one more closes the "
+                   "client")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+}
+
+void apply_upstream_options(const UpstreamArgs& args, service::ServiceOptions& options) {
+  if (!args.settings_file.empty())
+    options.upstream.templates = upstream::load_settings_file(args.settings_file);
+  for (const auto& url : args.url_templates) {
+    upstream::Template every;
+    every.url_template = url;
+    options.upstream.templates.push_back(std::move(every));
+  }
+  options.upstream_timeout = seconds_option(args.timeout);
+  options.upstream_max_pending = args.max_pending;
+}
+
+void print_upstream(const service::ServiceOptions& options) {
+  for (const auto& t : options.upstream.templates) {
+    std::cout << "  Upstream:          " << t.url_template;
+    if (!t.hub_pattern.any() || !t.category_pattern.any() || !t.event_pattern.any())
+      std::cout << " (hub " << t.hub_pattern.text() << ", category " << t.category_pattern.text()
+                << ", event " << t.event_pattern.text() << ")";
+    std::cout << "\n";
+  }
+}
+
 struct ServiceArgs {
   unsigned short port = 8888;
   std::string bind = "127.0.0.1";
@@ -151,6 +212,7 @@ struct ServiceArgs {
   unsigned threads = 0;
   ConnectionLimitArgs limits;
   ClusterArgs cluster;
+  UpstreamArgs upstream;
 };
 
 int run_service(const ServiceArgs& args, bool port_given) {
@@ -191,6 +253,7 @@ int run_service(const ServiceArgs& args, bool port_given) {
   options.threads = args.threads;
   apply_connection_limits(args.limits, options);
   apply_cluster_options(args.cluster, options);
+  apply_upstream_options(args.upstream, options);
 
   auto signals = block_termination_signals();
   exec::ShardPool pool(options.threads);
@@ -206,6 +269,7 @@ int run_service(const ServiceArgs& args, bool port_given) {
             << "  Client endpoint:   " << base << "/client/?hub=<hub>\n"
             << "  REST API:          " << base << "/api/hubs/<hub>/:send?api-version=2022-06-01\n"
             << "  Health:            " << base << "/api/health\n";
+  print_upstream(options);
   if (generated)
     std::cout << "  (no --access-key given: a random key was generated for this run)\n";
   if (options.access_keys.size() > 1)
@@ -229,7 +293,8 @@ struct HostArgs {
   int service_port = 0;  // start: 0 = from the app's connection string, else 8888
   unsigned threads = 0;
   ConnectionLimitArgs limits;
-  ClusterArgs cluster;  // start only
+  ClusterArgs cluster;    // start only
+  UpstreamArgs upstream;  // start only
 };
 
 functions::FunctionApp load_app(const HostArgs& args, bool embedded,
@@ -316,6 +381,7 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
 
   apply_connection_limits(args.limits, service_options);
   apply_cluster_options(args.cluster, service_options);
+  apply_upstream_options(args.upstream, service_options);
 
   auto signals = block_termination_signals();
   exec::ShardPool pool(args.threads);
@@ -334,6 +400,7 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
             << "SignalR service listening on http://" << service_options.bind_address << ":"
             << service.port() << "\n"
             << "  Connection string: " << connection_string << "\n";
+  print_upstream(service_options);
   print_host_banner(host);
   std::cout << std::flush;
   int signal_number = 0;
@@ -457,6 +524,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
       ->capture_default_str();
   add_connection_limit_options(service_cmd, service_args.limits);
   add_cluster_options(service_cmd, service_args.cluster);
+  add_upstream_options(service_cmd, service_args.upstream);
 
   HostArgs start_args;
   auto* start_cmd = app.add_subcommand(
@@ -471,6 +539,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
   start_cmd->add_option("--threads", start_args.threads, "Worker threads (0: one per core)");
   add_connection_limit_options(start_cmd, start_args.limits);
   add_cluster_options(start_cmd, start_args.cluster);
+  add_upstream_options(start_cmd, start_args.upstream);
 
   HostArgs functions_args;
   auto* functions_cmd = app.add_subcommand(
@@ -515,6 +584,9 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
     std::cerr << "switchboard: the function app cannot start: " << e.what() << "\n";
     return 2;
   } catch (const auth::ConfigError& e) {
+    std::cerr << "switchboard: " << e.what() << "\n";
+    return 2;
+  } catch (const upstream::SettingsError& e) {
     std::cerr << "switchboard: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {

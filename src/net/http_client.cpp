@@ -73,7 +73,15 @@ HttpClient::HttpClient(asio::io_context& io) : io_(io) {}
 HttpClient::~HttpClient() = default;
 
 asio::awaitable<Response> HttpClient::send(const HttpEndpoint& endpoint, Request request,
-                                           std::chrono::milliseconds timeout) {
+                                           std::chrono::milliseconds timeout,
+                                           std::size_t max_body) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto timed_out = [&] {
+    return HttpClientError("No response from " + endpoint.host + ":" +
+                               std::to_string(endpoint.port) + " within " +
+                               std::to_string(timeout.count()) + " ms",
+                           HttpClientError::Kind::Timeout);
+  };
   const std::string authority = endpoint.host + ":" + std::to_string(endpoint.port);
   const std::string key = (endpoint.tls ? "https://" : "http://") + authority;
   auto& pool = pools_[key];
@@ -108,11 +116,13 @@ asio::awaitable<Response> HttpClient::send(const HttpEndpoint& endpoint, Request
             co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
                                             asio::redirect_error(asio::use_awaitable, ec));
         if (ec) throw HttpClientError("Cannot resolve " + authority + ": " + ec.message());
+        if (std::chrono::steady_clock::now() >= deadline) throw timed_out();
         for (const auto& r : results) targets.push_back(r.endpoint());
       }
       auto& tcp_stream = connection->tcp();
-      tcp_stream.expires_after(timeout);
+      tcp_stream.expires_at(deadline);
       co_await tcp_stream.async_connect(targets, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == beast::error::timeout) throw timed_out();
       if (ec) throw HttpClientError("Cannot connect to " + authority + ": " + ec.message());
       tcp_stream.socket().set_option(tcp::no_delay(true), ec);
       if (endpoint.tls) {
@@ -122,31 +132,45 @@ asio::awaitable<Response> HttpClient::send(const HttpEndpoint& endpoint, Request
         tls.set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
         co_await tls.async_handshake(asio::ssl::stream_base::client,
                                      asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == beast::error::timeout) throw timed_out();
         if (ec)
           throw HttpClientError("TLS handshake with " + authority + " failed: " + ec.message());
       }
     }
-    connection->tcp().expires_after(timeout);
+    connection->tcp().expires_at(deadline);
     http::response_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
+    parser.body_limit(max_body);
+    // The header first: Beast 1.74 misses the body limit when the body's first bytes arrive with
+    // the header, so a Content-Length over the limit is refused here, before any body is read.
     if (connection->stream.index() == 0) {
       auto& stream = std::get<0>(connection->stream);
       co_await http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
       if (!ec)
+        co_await http::async_read_header(stream, connection->buffer, parser,
+                                         asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec && parser.content_length().value_or(0) > max_body) ec = http::error::body_limit;
+      if (!ec && !parser.is_done())
         co_await http::async_read(stream, connection->buffer, parser,
                                   asio::redirect_error(asio::use_awaitable, ec));
     } else {
       auto& stream = std::get<1>(connection->stream);
       co_await http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
       if (!ec)
+        co_await http::async_read_header(stream, connection->buffer, parser,
+                                         asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec && parser.content_length().value_or(0) > max_body) ec = http::error::body_limit;
+      if (!ec && !parser.is_done())
         co_await http::async_read(stream, connection->buffer, parser,
                                   asio::redirect_error(asio::use_awaitable, ec));
     }
+    if (!ec && parser.get().body().size() > max_body) ec = http::error::body_limit;
     if (ec) {
+      if (ec == http::error::body_limit)
+        throw HttpClientError(
+            "The response from " + authority + " is over " + std::to_string(max_body) + " bytes",
+            HttpClientError::Kind::TooLarge);
       if (reused && attempt == 0 && ec != beast::error::timeout) continue;  // stale: retry fresh
-      if (ec == beast::error::timeout)
-        throw HttpClientError("No response from " + authority + " within " +
-                              std::to_string(timeout.count()) + " ms");
+      if (ec == beast::error::timeout) throw timed_out();
       throw HttpClientError("Request to " + authority + " failed: " + ec.message());
     }
     Response response = parser.release();

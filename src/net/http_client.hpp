@@ -1,8 +1,9 @@
 // An HTTP/1.1 client for the service REST API (local or Azure, http or https) and custom handlers:
 // keep-alive connections pooled per scheme:host:port, one retry when a pooled connection turned
 // out to be stale, and a deadline per request. HTTPS verifies the peer against the system's CA
-// store (OpenSSL's SSL_CERT_FILE / SSL_CERT_DIR apply). One instance per io_context; not
-// thread-safe.
+// store (OpenSSL's SSL_CERT_FILE / SSL_CERT_DIR apply). The deadline covers the whole request
+// (connect, TLS, write, read); a response body over the caller's limit is an error. One instance
+// per io_context; not thread-safe.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -19,8 +20,21 @@ namespace switchboard::net {
 
 class HttpClientError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  enum class Kind {
+    Failed,    // no connection, or it broke (the peer may not have seen the request)
+    Timeout,   // no complete response before the deadline
+    TooLarge,  // the response body was over the limit
+  };
+  explicit HttpClientError(const std::string& message, Kind kind = Kind::Failed)
+      : std::runtime_error(message), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
 };
+
+// The largest response body read unless the caller says otherwise.
+inline constexpr std::size_t kDefaultMaxResponseBody = 64 * 1024 * 1024;
 
 struct HttpEndpoint {
   std::string host;
@@ -39,9 +53,10 @@ class HttpClient {
 
   // Sends `request` (target, method, headers and body set by the caller; Host, Content-Length
   // and keep-alive are filled in) and returns the response. Throws HttpClientError on connect,
-  // I/O or timeout failures, with a message naming the peer.
+  // I/O or timeout failures and for a body over `max_body` bytes, with a message naming the peer.
   boost::asio::awaitable<Response> send(const HttpEndpoint& endpoint, Request request,
-                                        std::chrono::milliseconds timeout);
+                                        std::chrono::milliseconds timeout,
+                                        std::size_t max_body = kDefaultMaxResponseBody);
 
  private:
   struct Pool;

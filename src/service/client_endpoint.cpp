@@ -19,6 +19,7 @@
 #include "service/request_auth.hpp"
 #include "service/sse_connection.hpp"
 #include "service/websocket_connection.hpp"
+#include "upstream/request.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::service {
@@ -92,6 +93,18 @@ unsigned allowed_transports(const auth::VerifiedToken& token) {
     }
   }
   return supported;
+}
+
+// Gives a new connection what upstream requests say about its client: the access token's claims
+// and the connect request's query.
+void describe_client(HubConnection& connection, const ServiceContext& context,
+                     const ClientRequest& request, std::string_view target) {
+  if (!context.upstream) return;
+  auto question = target.find('?');
+  connection.set_client_details(
+      upstream::claims_header(request.token->claims),
+      upstream::client_query_header(question == std::string_view::npos ? std::string_view{}
+                                                                       : target.substr(question)));
 }
 
 }  // namespace client_detail
@@ -286,6 +299,7 @@ boost::asio::awaitable<Response> ClientEndpoint::transport_request(const net::Re
     auto lp = std::make_shared<LongPollingConnection>(
         context_, *shard, opening.connection_id, opening.checked.hub,
         opening.checked.token->user_id, context_.options.long_polling_timeout);
+    describe_client(*lp, context_, opening.checked, request.target());
     lp->start();
     connection = lp;
   }
@@ -400,11 +414,13 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
   if (is_event_stream(request)) {
     auto connection = std::make_shared<SseConnection>(
         context_, shard, std::move(socket), opening.connection_id, opening.checked.hub, user);
+    describe_client(*connection, context_, opening.checked, request.target());
     connection->start(cors_headers(request));
     co_return;
   }
   auto connection = std::make_shared<WebSocketConnection>(
       context_, shard, std::move(socket), opening.connection_id, opening.checked.hub, user);
+  describe_client(*connection, context_, opening.checked, request.target());
   connection->start(accept);
 }
 

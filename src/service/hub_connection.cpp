@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "auth/upstream_signature.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::service {
@@ -139,8 +140,15 @@ bool HubConnection::handle_record(std::string_view record) {
     if (is_counted(type) && !accept_counted_message()) return true;  // a replayed duplicate
   }
   if (parsed.message->type == MessageType::Close) {
+    if (parsed.message->has_error && !parsed.message->error.empty())
+      set_end_reason(parsed.message->error);
     close({}, false);
     return false;
+  }
+  if (upstream_ && (parsed.message->type == MessageType::Invocation ||
+                    parsed.message->type == MessageType::StreamInvocation)) {
+    upstream_->message(*parsed.message, record);
+    return !closing_;
   }
   handle_message(*parsed.message);
   return true;
@@ -180,16 +188,55 @@ bool HubConnection::handle_handshake(std::string_view record) {
   // Version 2 is asked for only when negotiate granted stateful reconnect; it works over
   // WebSockets only.
   stateful_ = parsed.request->version >= 2 && transport_ == TransportKind::WebSockets;
+  // With an upstream, the connection's events go through its session (docs/upstream.md).
+  if (context_.upstream) {
+    upstream::ConnectionFacts facts;
+    facts.connection_id = id();
+    facts.hub = hub();
+    facts.user_id = user();
+    facts.claims = std::move(claims_header_);
+    facts.query = std::move(query_header_);
+    facts.signature = auth::upstream_signature(id(), context_.options.access_keys);
+    UpstreamSession::Hooks hooks;
+    hooks.deliver = [weak = weak_from_this()](std::string frame) {
+      auto self = weak.lock();
+      if (self && !self->closing_ && !self->finished_) self->send_raw(std::move(frame), true);
+    };
+    hooks.close = [weak = weak_from_this()](std::string error) {
+      if (auto self = weak.lock()) {
+        spdlog::info("connection {}: {}", self->id(), error);
+        self->close(error, false);
+      }
+    };
+    upstream_ = std::make_shared<UpstreamSession>(
+        context_, std::move(facts),
+        protocol_ == HubProtocol::Json ? upstream::Protocol::Json : upstream::Protocol::MessagePack,
+        std::move(hooks));
+  }
+  boost::asio::co_spawn(shard_.io(), open_connection(shared_from_this()), boost::asio::detached);
+  return true;
+}
+
+boost::asio::awaitable<void> HubConnection::open_connection(std::shared_ptr<HubConnection> self) {
+  if (upstream_ && upstream_->wants_connect()) {
+    // The upstream decides first whether this client may connect; no ping goes out meanwhile.
+    auto upstream = upstream_;
+    auto op = upstream->connect();
+    auto verdict = co_await std::move(op);
+    if (finished_ || closing_) co_return;
+    if (!verdict.accepted) {
+      // The handshake is answered, then the Close says why (the client reports that reason).
+      send_raw(protocol::handshake_response());
+      answered_ = true;
+      set_end_reason(verdict.reason);
+      close(verdict.reason, false);
+      co_return;
+    }
+  }
   // Routed (joins stored user groups; on a cluster, known to every node) before the client hears
   // the handshake answer: once it has, REST calls naming it must find it. (Sends routed to it
   // meanwhile are posted to this shard, so they queue after the answer.)
   registration_ = Registration::Pending;
-  boost::asio::co_spawn(shard_.io(), register_with_router(), boost::asio::detached);
-  return true;
-}
-
-boost::asio::awaitable<void> HubConnection::register_with_router() {
-  auto self = shared_from_this();
   try {
     co_await context_.router->connection_opened(self);
   } catch (const std::exception& e) {
@@ -207,12 +254,16 @@ boost::asio::awaitable<void> HubConnection::register_with_router() {
   }
   registration_ = Registration::Done;
   send_raw(protocol::handshake_response());
+  answered_ = true;
+  // `connected` is sent (and answered) before any message of the client.
+  if (upstream_) upstream_->opened();
 }
 
 void HubConnection::handle_message(const protocol::HubMessage& message) {
   switch (message.type) {
     case MessageType::Invocation:
     case MessageType::StreamInvocation:
+      // (With an upstream, UpstreamSession takes these.)
       if (message.has_invocation_id && !message.invocation_id.empty()) {
         std::string error = "Invocation failed: no upstream is configured for hub '" + hub() +
                             "' to handle '" + message.target + "'.";
@@ -261,6 +312,8 @@ void HubConnection::send(const MessagePtr& message) {
   if (queued_bytes_ + size > context_.options.max_outbound_queue_bytes) {
     spdlog::warn("connection {}: outbound queue over {} bytes, the client is not reading; closing",
                  id(), context_.options.max_outbound_queue_bytes);
+    set_end_reason(fmt::format("The client was not reading: over {} bytes were waiting for it.",
+                               context_.options.max_outbound_queue_bytes));
     // Not now: send() runs inside a shard's fan-out loop, which must not see the index change.
     closing_ = true;
     closing_since_ = Clock::now();
@@ -447,8 +500,13 @@ bool HubConnection::accept_counted_message() {
   return true;
 }
 
+void HubConnection::set_end_reason(std::string_view reason) {
+  if (end_reason_.empty()) end_reason_ = reason;
+}
+
 void HubConnection::close(std::string_view error, bool allow_reconnect) {
   if (closing_ || finished_) return;
+  if (!error.empty()) set_end_reason(error);
   closing_ = true;
   closing_since_ = Clock::now();
   context_.retired.retire(id(), Clock::now() + context_.connect_window);
@@ -481,7 +539,9 @@ void HubConnection::finish() {
     context_.router->connection_closed(*this);
   } else if (registration_ == Registration::None) {
     context_.router->local().unwatch(*this);
-  }  // Pending: register_with_router() undoes it when the registration completes
+  }  // Pending: open_connection() undoes it when the registration completes
+  // The upstream hears `disconnected` after what the client sent before.
+  if (upstream_) upstream_->closed(end_reason_);
   on_finished();
 }
 
@@ -506,6 +566,7 @@ void HubConnection::tick(Clock::time_point now) {
         resume_refusal_ = fmt::format(
             "The connection cannot be resumed: the client did not reconnect within {} s.",
             kReconnectWindow.count());
+      set_end_reason(resume_refusal_);
       abort();
     }
     return;
@@ -520,7 +581,8 @@ void HubConnection::tick(Clock::time_point now) {
     close("Client hasn't sent a message/ping within the configured ClientTimeoutInterval.", false);
     return;
   }
-  if (!writing_ && queue_.empty() && now - last_send_ >= options.keep_alive_interval)
+  // No ping before the handshake answer (an upstream's connect event may take a while).
+  if (answered_ && !writing_ && queue_.empty() && now - last_send_ >= options.keep_alive_interval)
     send(ping_message(protocol_));
 }
 

@@ -12,6 +12,7 @@
 #include "protocol/json_hub_protocol.hpp"
 #include "protocol/messagepack_hub_protocol.hpp"
 #include "service/service_context.hpp"
+#include "service/upstream_session.hpp"
 
 namespace switchboard::service {
 
@@ -30,6 +31,13 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
 
   // Bytes a client sent by POST (Server-Sent Events, long polling); on the connection's shard.
   void deliver(const std::string& bytes) { receive(bytes); }
+
+  // What upstream requests say about the client (X-ASRS-User-Claims, X-ASRS-Client-Query), set
+  // by the client endpoint before the connection starts.
+  void set_client_details(std::string claims_header, std::string query_header) {
+    claims_header_ = std::move(claims_header);
+    query_header_ = std::move(query_header);
+  }
 
   TransportKind transport() const { return transport_; }
   // Stateful reconnect (hub protocol version 2 over WebSockets): whether this connection keeps
@@ -50,6 +58,9 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   void finish();
   // Drops the transport at once (no Close message).
   void abort();
+  // Why the connection is ending, for the upstream's `disconnected` event (the first reason
+  // given is kept; none: it ended cleanly).
+  void set_end_reason(std::string_view reason);
 
   // Transport hooks.
   // Whether a write may start now (long polling: only while a poll waits).
@@ -86,7 +97,9 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
  private:
   bool handle_record(std::string_view record);
   bool handle_handshake(std::string_view record);
-  boost::asio::awaitable<void> register_with_router();
+  // After the handshake: the upstream's `connect` verdict, the router, the handshake answer.
+  // `self` keeps the connection alive from the moment the coroutine is made.
+  boost::asio::awaitable<void> open_connection(std::shared_ptr<HubConnection> self);
   void handle_message(const protocol::HubMessage& message);
   void send_raw(std::string frame, bool counted = false);
   // The write of in_flight_ is over (done or abandoned): its bytes leave the queue's count.
@@ -123,6 +136,7 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   bool writing_ = false;
   bool flush_scheduled_ = false;  // on the shard's deferred-flush list
   bool handshake_done_ = false;
+  bool answered_ = false;  // the client has its handshake answer
   enum class Registration { None, Pending, Done };
   Registration registration_ = Registration::None;  // with the router
   bool timeout_started_ = false;
@@ -141,6 +155,11 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   std::int64_t incoming_cursor_ = 0;  // sequence id of the last counted message seen
   bool awaiting_sequence_ = false;    // after a reconnect, drop all until a Sequence
   bool ack_due_ = false;
+  // Upstream events (only when an upstream is configured).
+  std::shared_ptr<UpstreamSession> upstream_;
+  std::string claims_header_;
+  std::string query_header_;
+  std::string end_reason_;
   // Held from begin() until the hub handshake is done (or the connection ends).
   std::unique_ptr<net::PendingConnections::Ticket> handshake_ticket_;
 };

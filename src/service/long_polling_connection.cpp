@@ -112,7 +112,8 @@ void LongPollingConnection::tick(Clock::time_point now) {
   if (waiting_ && now - poll_started_ >= poll_timeout_) {
     answer(poll_response(http::status::ok));  // poll timeout: empty 200, the client polls again
   } else if (!waiting_ && activated_ && now - last_poll_end_ >= kDisconnectTimeout) {
-    abort();  // the client stopped polling
+    set_end_reason("The client stopped polling.");
+    abort();
   } else if (!activated_ && now - last_poll_end_ >= kDisconnectTimeout) {
     abort();
   }

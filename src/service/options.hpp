@@ -4,10 +4,16 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "backplane/cluster_options.hpp"
+#include "upstream/settings.hpp"
+
+namespace switchboard::upstream {
+class Dispatcher;
+}
 
 namespace switchboard::service {
 
@@ -33,6 +39,12 @@ struct ServiceOptions {
   std::size_t max_pending_connections = 0;
   unsigned threads = 0;               // 0: one per core
   backplane::ClusterOptions cluster;  // a cluster node when cluster.redis_url is set
+  // Upstream (docs/upstream.md): where client events and invocations go; none when empty.
+  upstream::Settings upstream;
+  // What sends upstream calls; null: HTTP (upstream::HttpDispatcher).
+  std::shared_ptr<upstream::Dispatcher> upstream_dispatcher;
+  std::chrono::milliseconds upstream_timeout{30000};  // per call
+  std::size_t upstream_max_pending = 64;  // per connection; beyond it the client is closed
 };
 
 }  // namespace switchboard::service

@@ -10,6 +10,7 @@
 #include "auth/crypto.hpp"
 #include "backplane/router_factory.hpp"
 #include "net/pending_connections.hpp"
+#include "upstream/http_dispatcher.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::service {
@@ -42,6 +43,11 @@ Service::Service(ServiceOptions options, exec::ShardPool& pool)
   context_.shards = pool.shards();
   context_.router = backplane::make_hub_router(context_.options.cluster, context_.shards);
   context_.tokens = std::make_unique<auth::ConnectionTokenCodec>(auth::random_id(32));
+  if (!context_.options.upstream.empty()) {
+    context_.upstream = context_.options.upstream_dispatcher;
+    if (!context_.upstream)
+      context_.upstream = std::make_shared<upstream::HttpDispatcher>(context_.shards);
+  }
   context_.awaiting_handshake = std::make_shared<net::PendingConnections>(
       context_.options.max_pending_connections, "the hub handshake");
   net::HttpServerOptions http_options;

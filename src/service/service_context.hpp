@@ -86,6 +86,8 @@ struct ServiceContext {
   std::shared_ptr<net::PendingConnections> awaiting_handshake;
   // How long after negotiate a connection token may be used to connect.
   std::chrono::seconds connect_window{30};
+  // Sends upstream calls when options.upstream has templates; null otherwise.
+  std::shared_ptr<upstream::Dispatcher> upstream;
 };
 
 }  // namespace switchboard::service

@@ -155,6 +155,7 @@ void WebSocketConnection::on_control(WebSocketOpcode opcode, std::string_view pa
 
 void WebSocketConnection::fail(std::uint16_t code, std::string_view reason) {
   spdlog::debug("connection {}: WebSocket protocol error: {}", id(), reason);
+  set_end_reason(fmt::format("WebSocket protocol error: {}", reason));
   close_received_ = true;  // nothing more is read
   if (!close_sent_) {
     close_sent_ = true;
@@ -280,10 +281,12 @@ void WebSocketConnection::write_failed(boost::system::error_code ec) {
 }
 
 void WebSocketConnection::lost() {
-  if (transport_lost())
+  if (transport_lost()) {
     drop_socket();
-  else
+  } else {
+    set_end_reason("The connection was lost: the socket closed without a WebSocket Close frame.");
     finish();
+  }
 }
 
 void WebSocketConnection::drop_socket() {
