@@ -69,6 +69,7 @@ struct FunctionSpec {
   std::vector<ConnectionInfoSpec> connection_infos;
   std::vector<SignalROutputSpec> signalr_outputs;
   std::vector<Binding> bindings;  // every binding, in file order
+  bool has_signalr_trigger = false;
 };
 
 struct CustomHandlerSpec {
