@@ -257,7 +257,13 @@ void print_host_banner(const functions::FunctionHost& host) {
   std::cout << "Keys (authLevel function/admin; x-functions-key header or code= query):\n"
             << "  function key: " << keys.function_key << "\n"
             << "  master key:   " << keys.master_key << "\n";
-  if (!keys.file.empty()) std::cout << "  (kept in " << keys.file.string() << ")\n";
+  if (auto it = keys.system_keys.find(functions::kSignalRExtensionKey);
+      it != keys.system_keys.end())
+    std::cout << "  signalr_extension key: " << it->second << "\n"
+              << "SignalR webhook (signalRTrigger functions; the service's upstream URL):\n"
+              << "  http://localhost:" << host.port()
+              << "/runtime/webhooks/signalr?code=" << it->second << "\n";
+  if (!keys.file.empty()) std::cout << "  (keys kept in " << keys.file.string() << ")\n";
 }
 
 int run_functions_host(const HostArgs& args, const FunctionRegistry* registry) {

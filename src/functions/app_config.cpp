@@ -32,6 +32,27 @@ FunctionSpec load_function(const FunctionApp& app, const fs::path& display_root,
                                 file, options);
 }
 
+// Two enabled signalRTrigger functions must not handle the same (hub, category, event), compared
+// ignoring case as the webhook matches them.
+void check_trigger_keys(const FunctionApp& app, const std::string& root_display) {
+  for (std::size_t i = 0; i < app.functions.size(); ++i) {
+    const FunctionSpec& a = app.functions[i];
+    if (a.disabled || !a.signalr_trigger) continue;
+    for (std::size_t j = i + 1; j < app.functions.size(); ++j) {
+      const FunctionSpec& b = app.functions[j];
+      if (b.disabled || !b.signalr_trigger) continue;
+      const auto &x = *a.signalr_trigger, &y = *b.signalr_trigger;
+      if (!iequals(x.hub_name, y.hub_name) || x.category != y.category ||
+          !iequals(x.event, y.event))
+        continue;
+      throw AppError(fmt::format(
+          "{}: functions '{}' and '{}' both handle the SignalR event (hub '{}', category '{}', "
+          "event '{}')",
+          root_display, a.name, b.name, x.hub_name, x.category, x.event));
+    }
+  }
+}
+
 bool methods_overlap(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   if (a.empty() || b.empty()) return true;
   return std::any_of(a.begin(), a.end(), [&](const std::string& m) {
@@ -129,13 +150,14 @@ FunctionApp load_function_app(const fs::path& root, const LoadOptions& options) 
   std::sort(app.functions.begin(), app.functions.end(),
             [](const FunctionSpec& a, const FunctionSpec& b) { return a.name < b.name; });
 
+  check_trigger_keys(app, root_display);
   // Two enabled functions on the same route text must not share a method.
   for (std::size_t i = 0; i < app.functions.size(); ++i) {
     const FunctionSpec& a = app.functions[i];
-    if (a.disabled) continue;
+    if (a.disabled || !a.is_http()) continue;
     for (std::size_t j = i + 1; j < app.functions.size(); ++j) {
       const FunctionSpec& b = app.functions[j];
-      if (b.disabled || !iequals(a.http.route, b.http.route)) continue;
+      if (b.disabled || !b.is_http() || !iequals(a.http.route, b.http.route)) continue;
       if (!methods_overlap(a.http.methods, b.http.methods)) continue;
       throw AppError(
           fmt::format("{}: functions '{}' and '{}' both handle route '{}' with overlapping methods",

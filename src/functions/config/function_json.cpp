@@ -118,19 +118,20 @@ FunctionSpec parse_function(const FunctionApp& app, const std::string& name, con
         throw AppError(
             fmt::format("{}: duplicate binding name '{}' (also binding {})", where, b.name, j));
     }
-    if (b.type_lower == "httptrigger") {
+    if (b.type_lower == "httptrigger" || b.type_lower == "signalrtrigger") {
       if (trigger_index)
-        throw AppError(
-            fmt::format("{}: a function can have only one httpTrigger (binding {} is one)", where,
-                        *trigger_index));
+        throw AppError(fmt::format("{}: a function can have only one trigger (binding {} is one)",
+                                   where, *trigger_index));
       trigger_index = i;
     }
     rule->parse(BindingInput{app, options, b, i, where}, fn);
     fn.bindings.push_back(std::move(b));
   }
-  if (fn.has_signalr_trigger) fail(file, "signalRTrigger functions are not supported yet");
-  if (!trigger_index)
-    fail(file, "no httpTrigger binding (this host runs HTTP-triggered functions only)");
+  if (!trigger_index) fail(file, "no trigger binding (httpTrigger or signalRTrigger)");
+  if (fn.signalr_trigger && fn.http_output)
+    fail(file, fmt::format("the http output binding '{}' needs an httpTrigger (a signalRTrigger "
+                           "function's return value is the invocation's result)",
+                           *fn.http_output));
   return fn;
 }
 
