@@ -148,3 +148,29 @@ describe("signalRTrigger in C++ (examples/trigger-cpp)", { skip: fs.existsSync(T
     }),
   );
 });
+
+for (const example of ["trigger", "trigger-python"]) {
+  describe(`the example examples/${example}`, () => {
+    const ctx = useHost(() => ({ app: copyApp(path.join(REPO_ROOT, "examples", example)), mode: "functions" }));
+
+    test(
+      "broadcast answers the invoke and reaches everyone; connected announces the client",
+      logged(async () => {
+        const client = await connectClient(ctx.fx, { hub: "chat", targets: ["online"] });
+        const tag = uid("ex-");
+        const connectionId = uid("conn-");
+        const res = await webhook(ctx.host, { connectionId, body: jsonInvocation("broadcast", [tag], "1") });
+        assert.equal(completionOf(res).result.sent, tag);
+        await waitFor(() => client.count(connectionId) === 1, { message: "the example's broadcast" });
+        assert.deepEqual(client.received("newMessage", connectionId)[0].args, [connectionId, tag]);
+        const empty = await webhook(ctx.host, { body: jsonInvocation("broadcast", ["  "], "2") });
+        assert.equal(completionOf(empty).error, "the message is empty");
+        expectHook(await webhook(ctx.host, { category: "connections", event: "connected", connectionId }), 200, "connected");
+        await waitFor(() => client.received("online", connectionId).length === 1, { message: "online" });
+        const negotiated = await fetch(`http://127.0.0.1:${ctx.host.port}/api/negotiate`, { method: "POST" });
+        assert.equal(negotiated.status, 200);
+        assert.match((await negotiated.json()).url, /\/client\/\?hub=chat$/);
+      }),
+    );
+  });
+}
