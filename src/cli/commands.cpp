@@ -480,7 +480,10 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
 
   HostArgs functions_args;
   auto* functions_cmd = app.add_subcommand(
-      "functions", "Run a function app against the SignalR service its connection string names.");
+      "functions",
+      "Run a function app against the SignalR service its connection string names. signalRTrigger "
+      "functions receive that service's upstream events at /runtime/webhooks/signalr (the key is "
+      "printed at start).");
   functions_cmd
       ->add_option("APP_DIR", functions_args.app_dir, "The function app folder (host.json)")
       ->required(registry == nullptr);

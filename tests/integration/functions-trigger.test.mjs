@@ -319,3 +319,25 @@ describe("signalRTrigger: the signalr_extension key is kept across restarts", ()
     }),
   );
 });
+
+describe("signalRTrigger under switchboard start (the embedded service's connection string)", () => {
+  test(
+    "the webhook checks signatures with the embedded service's key and sends outputs in-process",
+    logged(async () => {
+      const host = await startTriggerHost({ app: copyApp(TRIGGER_JS_APP), mode: "start" });
+      const fx = await startNegotiateFixture(host.service);
+      try {
+        const client = await connectClient(fx, { hub: "chat" });
+        const tag = uid("start-");
+        const res = await webhook(host, { body: jsonInvocation("broadcast", [tag], "1") });
+        assert.equal(completionOf(res).result.echo, tag);
+        await waitFor(() => client.count(tag) === 1, { message: "the in-process broadcast" });
+        expectHook(await webhook(host, { accessKey: "not-the-embedded-key" }), 401, "another key");
+      } finally {
+        await stopAllClients();
+        await fx.close();
+        await stopHost(host);
+      }
+    }),
+  );
+});
