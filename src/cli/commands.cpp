@@ -322,7 +322,13 @@ void print_host_banner(const functions::FunctionHost& host) {
   std::cout << "Keys (authLevel function/admin; x-functions-key header or code= query):\n"
             << "  function key: " << keys.function_key << "\n"
             << "  master key:   " << keys.master_key << "\n";
-  if (!keys.file.empty()) std::cout << "  (kept in " << keys.file.string() << ")\n";
+  if (auto it = keys.system_keys.find(functions::kSignalRExtensionKey);
+      it != keys.system_keys.end())
+    std::cout << "  signalr_extension key: " << it->second << "\n"
+              << "SignalR webhook (signalRTrigger functions; the service's upstream URL):\n"
+              << "  http://localhost:" << host.port()
+              << "/runtime/webhooks/signalr?code=" << it->second << "\n";
+  if (!keys.file.empty()) std::cout << "  (keys kept in " << keys.file.string() << ")\n";
 }
 
 int run_functions_host(const HostArgs& args, const FunctionRegistry* registry) {
@@ -543,7 +549,10 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
 
   HostArgs functions_args;
   auto* functions_cmd = app.add_subcommand(
-      "functions", "Run a function app against the SignalR service its connection string names.");
+      "functions",
+      "Run a function app against the SignalR service its connection string names. signalRTrigger "
+      "functions receive that service's upstream events at /runtime/webhooks/signalr (the key is "
+      "printed at start).");
   functions_cmd
       ->add_option("APP_DIR", functions_args.app_dir, "The function app folder (host.json)")
       ->required(registry == nullptr);

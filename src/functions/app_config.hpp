@@ -57,18 +57,37 @@ struct SignalROutputSpec {
   std::string connection_string_setting = "AzureSignalRConnectionString";
 };
 
+// A signalRTrigger binding: the function handles one (hub, category, event) of the SignalR
+// webhook (POST /runtime/webhooks/signalr).
+struct SignalRTriggerSpec {
+  std::string name;      // the binding name: the InvocationContext's name in the function's data
+  std::string hub_name;  // %AppSetting% references resolved
+  std::string category;  // "connections" or "messages" (lower-case)
+  std::string event;     // connections: "connect", "connected" or "disconnected" (lower-case);
+                         // messages: the target clients invoke, as written
+  std::vector<std::string> parameter_names;  // argument i -> binding data parameter_names[i]
+  std::string connection_string_setting = "AzureSignalRConnectionString";
+};
+
 struct FunctionSpec {
   std::string name;  // the folder name
   std::filesystem::path directory;
   std::filesystem::path function_json;
-  std::string script_file;  // "scriptFile" when given, else ""
-  std::string entry_point;  // "entryPoint" when given, else ""
-  bool disabled = false;    // "disabled": true
-  HttpTriggerSpec http;
+  std::string script_file;                 // "scriptFile" when given, else ""
+  std::string entry_point;                 // "entryPoint" when given, else ""
+  bool disabled = false;                   // "disabled": true
+  HttpTriggerSpec http;                    // meaningful for HTTP functions (is_http())
   std::optional<std::string> http_output;  // name of the "http" out binding ("res", "$return")
   std::vector<ConnectionInfoSpec> connection_infos;
   std::vector<SignalROutputSpec> signalr_outputs;
-  std::vector<Binding> bindings;  // every binding, in file order
+  std::optional<SignalRTriggerSpec> signalr_trigger;  // set: not an HTTP function
+  std::vector<Binding> bindings;                      // every binding, in file order
+
+  bool is_http() const { return !signalr_trigger; }
+  // The trigger binding's name: the httpTrigger's or the signalRTrigger's.
+  const std::string& trigger_binding_name() const {
+    return signalr_trigger ? signalr_trigger->name : http.binding_name;
+  }
 };
 
 struct CustomHandlerSpec {
@@ -123,9 +142,11 @@ struct LoadOptions {
 // settings from the environment). Throws AppError naming the file, function and field:
 // unreadable or invalid JSON, a host.json version other than 2.0, an unknown binding type, a
 // missing name/type/direction, a wrong direction for the type, duplicate binding names, a
-// function without an httpTrigger, a signalR binding without hubName, a missing connection
-// setting (unless provided), an invalid route template, an invalid authLevel or method, two
-// functions with the same route and overlapping methods, a bad functionTimeout.
+// function without exactly one trigger (httpTrigger or signalRTrigger), a signalR binding without
+// hubName, a missing connection setting (unless provided), an invalid route template, an invalid
+// authLevel or method, two functions with the same route and overlapping methods, a bad
+// functionTimeout, an invalid signalRTrigger (category, event, parameterNames, an undefined
+// %AppSetting%), two functions triggered by the same (hub, category, event).
 FunctionApp load_function_app(const std::filesystem::path& root, const LoadOptions& options = {});
 
 }  // namespace switchboard::functions

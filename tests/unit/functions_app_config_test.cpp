@@ -614,8 +614,7 @@ TEST(AppConfig, FunctionJsonShapeErrors) {
   app.function("fn", R"({"bindings": {}})");
   EXPECT_EQ(load_error(app), file + ": 'bindings' must be an array");
   app.function("fn", R"({"bindings": []})");
-  EXPECT_EQ(load_error(app),
-            file + ": no httpTrigger binding (this host runs HTTP-triggered functions only)");
+  EXPECT_EQ(load_error(app), file + ": no trigger binding (httpTrigger or signalRTrigger)");
   app.function("fn", R"({"bindings": [5]})");
   EXPECT_EQ(load_error(app), file + ": binding 0: must be a JSON object");
   app.function("fn", R"({"scriptFile": 1, "bindings": []})");
@@ -668,7 +667,7 @@ TEST(AppConfig, BindingFieldErrors) {
             file + ": binding 2 (type 'http'): a function can have only one http output");
   EXPECT_EQ(with_third(R"({"type": "httpTrigger", "direction": "in", "name": "req2"})"),
             file +
-                ": binding 2 (type 'httpTrigger'): a function can have only one httpTrigger "
+                ": binding 2 (type 'httpTrigger'): a function can have only one trigger "
                 "(binding 0 is one)");
   EXPECT_EQ(with_third(R"({"type": "signalRConnectionInfo", "direction": "in", "name": "$return",
                            "hubName": "chat"})"),
@@ -687,7 +686,9 @@ TEST(AppConfig, BindingFieldErrors) {
                 "of strings");
   EXPECT_EQ(with_third(R"({"type": "signalRTrigger", "direction": "in", "name": "invocation",
                            "hubName": "chat", "category": "messages", "event": "SendMessage"})"),
-            file + ": signalRTrigger functions are not supported yet");
+            file +
+                ": binding 2 (type 'signalRTrigger'): a function can have only one trigger "
+                "(binding 0 is one)");
 }
 
 TEST(AppConfig, BindingKeysAndTypesAreCaseInsensitive) {
@@ -798,6 +799,132 @@ TEST(AppConfig, RouteConflicts) {
   EXPECT_EQ(load_error(app), app.root().string() +
                                  ": functions 'negotiate' and 'other' both handle route "
                                  "'negotiate' with overlapping methods");
+}
+
+// --- signalRTrigger -----------------------------------------------------------------------------
+
+// A trigger function's function.json with `extra` properties in the trigger binding.
+std::string trigger_json(std::string_view extra, std::string_view more_bindings = "") {
+  return std::string(R"({"bindings": [{"type": "signalRTrigger", "direction": "in",
+                                        "name": "invocation")") +
+         std::string(extra) + "}" + std::string(more_bindings) + "]}";
+}
+
+TEST(AppConfig, SignalRTriggerIsParsed) {
+  TempApp app;
+  app.host();
+  app.settings(std::string(R"({"Values": {"AzureSignalRConnectionString": ")") +
+               kEmulatorConnection + R"(", "HUB": "Chat", "Other": ")" + kEmulatorConnection +
+               "\"}}");
+  app.function("broadcast", trigger_json(R"(, "hubName": "%HUB%", "category": "Messages",
+      "event": "Broadcast", "parameterNames": ["text", " room "],
+      "connectionStringSetting": "Other")",
+                                         R"(, {"type": "signalR", "direction": "out",
+      "name": "signalRMessages", "hubName": "chat"})"));
+  app.function("hello", trigger_json(R"(, "hubName": "chat", "category": "connections",
+      "event": "CONNECTED")"));
+  auto loaded = load_function_app(app.root(), options_with());
+  const auto& broadcast = find_function(loaded, "broadcast");
+  ASSERT_TRUE(broadcast.signalr_trigger);
+  EXPECT_FALSE(broadcast.is_http());
+  EXPECT_EQ(broadcast.trigger_binding_name(), "invocation");
+  const auto& spec = *broadcast.signalr_trigger;
+  EXPECT_EQ(spec.name, "invocation");
+  EXPECT_EQ(spec.hub_name, "Chat");  // %HUB% resolved
+  EXPECT_EQ(spec.category, "messages");
+  EXPECT_EQ(spec.event, "Broadcast");  // a message target keeps its case
+  EXPECT_EQ(spec.parameter_names, (std::vector<std::string>{"text", "room"}));
+  EXPECT_EQ(spec.connection_string_setting, "Other");
+  EXPECT_EQ(broadcast.signalr_outputs.size(), 1u);
+  const auto& hello = *find_function(loaded, "hello").signalr_trigger;
+  EXPECT_EQ(hello.category, "connections");
+  EXPECT_EQ(hello.event, "connected");  // connection events are lower-cased
+  EXPECT_EQ(hello.connection_string_setting, "AzureSignalRConnectionString");
+  EXPECT_TRUE(hello.parameter_names.empty());
+}
+
+TEST(AppConfig, SignalRTriggerErrorsNameFileBindingAndField) {
+  TempApp app;
+  basic_app(app);
+  const std::string file = app.path("t/function.json");
+  const std::string where = file + ": binding 0 (type 'signalRTrigger'): ";
+  auto error_for = [&](std::string_view extra, std::string_view more = "") {
+    app.function("t", trigger_json(extra, more));
+    return load_error(app);
+  };
+  EXPECT_EQ(error_for(R"(, "category": "messages", "event": "x")"), where + "missing 'hubName'");
+  EXPECT_EQ(error_for(R"(, "hubName": "chat", "event": "x")"),
+            where + "missing 'category' (expected connections or messages)");
+  EXPECT_EQ(error_for(R"(, "hubName": "chat", "category": "message", "event": "x")"),
+            where + "invalid category 'message' (expected connections or messages)");
+  EXPECT_EQ(error_for(R"(, "hubName": "chat", "category": "messages")"), where + "missing 'event'");
+  EXPECT_EQ(error_for(R"(, "hubName": "chat", "category": "connections", "event": "opened")"),
+            where +
+                "invalid event 'opened' for category 'connections' (expected connect, connected "
+                "or disconnected)");
+  EXPECT_EQ(error_for(R"(, "hubName": "chat", "category": "messages", "event": 3)"),
+            where + "'event' must be a string, got number");
+  EXPECT_EQ(error_for(R"(, "hubName": "%NOPE%", "category": "messages", "event": "x")"),
+            where + "'hubName' names the app setting '%NOPE%', which is not defined");
+  EXPECT_EQ(error_for(R"(, "hubName": "{query.hub}", "category": "messages", "event": "x")"),
+            where +
+                "'hubName' cannot hold a binding expression ('{query.hub}'): a trigger only "
+                "resolves %AppSetting% references");
+  EXPECT_EQ(error_for(R"(, "hubName": "chat", "category": "messages", "event": "x",
+                        "parameterNames": "text")"),
+            where + "'parameterNames' must be an array of strings");
+  EXPECT_EQ(error_for(R"(, "hubName": "chat", "category": "messages", "event": "x",
+                        "parameterNames": ["a", 1])"),
+            where + "'parameterNames' must be an array of non-empty strings, found 1");
+  EXPECT_EQ(error_for(R"(, "hubName": "chat", "category": "messages", "event": "x",
+                        "parameterNames": ["Text", "text"])"),
+            where + "'parameterNames' has 'text' twice (names are compared ignoring case)");
+  EXPECT_EQ(error_for(R"(, "hubName": "chat", "category": "messages", "event": "x",
+                        "connectionStringSetting": "Missing")"),
+            where +
+                "the connection setting 'Missing' is not defined (local.settings.json Values, "
+                "ConnectionStrings, or environment)");
+  EXPECT_EQ(error_for(R"(, "direction": "out", "hubName": "chat", "category": "messages",
+                        "event": "x")"),
+            where + "direction must be 'in', got 'out'");
+  EXPECT_EQ(error_for(R"(, "hubName": "chat", "category": "messages", "event": "x")",
+                      R"(, {"type": "httpTrigger", "direction": "in", "name": "req"})"),
+            file +
+                ": binding 1 (type 'httpTrigger'): a function can have only one trigger (binding "
+                "0 is one)");
+  EXPECT_EQ(error_for(R"(, "hubName": "chat", "category": "messages", "event": "x")",
+                      R"(, {"type": "http", "direction": "out", "name": "res"})"),
+            file +
+                ": the http output binding 'res' needs an httpTrigger (a signalRTrigger "
+                "function's return value is the invocation's result)");
+  // The embedded service provides a missing connection setting.
+  app.function("t", trigger_json(R"(, "hubName": "chat", "category": "messages", "event": "x",
+                                   "connectionStringSetting": "Missing")"));
+  EXPECT_NO_THROW(load_function_app(app.root(), options_with({}, /*provided=*/true)));
+}
+
+TEST(AppConfig, TwoFunctionsForOneSignalREventAreAnErrorNamingBoth) {
+  TempApp app;
+  basic_app(app);
+  app.function("first", trigger_json(R"(, "hubName": "Chat", "category": "messages",
+                                        "event": "Broadcast")"));
+  app.function("second", trigger_json(R"(, "hubName": "chat", "category": "MESSAGES",
+                                         "event": "broadcast")"));
+  EXPECT_EQ(load_error(app), app.root().string() +
+                                 ": functions 'first' and 'second' both handle the SignalR event "
+                                 "(hub 'Chat', category 'messages', event 'Broadcast')");
+  // Another event, or the same one disabled, is fine.
+  app.function("second", trigger_json(R"(, "hubName": "chat", "category": "messages",
+                                         "event": "other")"));
+  EXPECT_EQ(load_error(app), "");
+  app.function("second", R"({"disabled": true, "bindings": [{"type": "signalRTrigger",
+      "direction": "in", "name": "i", "hubName": "chat", "category": "messages",
+      "event": "broadcast"}]})");
+  EXPECT_EQ(load_error(app), "");
+  // The same event on another hub, or in the other category, is another event.
+  app.function("second", trigger_json(R"(, "hubName": "room", "category": "messages",
+                                         "event": "broadcast")"));
+  EXPECT_EQ(load_error(app), "");
 }
 
 }  // namespace

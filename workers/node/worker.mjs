@@ -25,7 +25,10 @@
 //   context.done(e, r)  callback style; a function that does not return a promise must call it
 //   context.log(...)    + .error/.warn/.info/.verbose: lines of the host log
 //   context.bindingData, context.invocationId, context.executionContext, context.req
-//   return value        $return; without a $return binding an object's properties feed output bindings
+//   return value        $return; without a $return binding an object's properties feed output bindings;
+//                       a signalRTrigger function's value (or context.bindings.$return) is the invocation's
+//                       result (ReturnValue), and its trigger argument is the InvocationContext object
+//   a thrown error      500 {"error": "<name>: <message>", "message": "<message>"}
 import http from "node:http";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -287,6 +290,8 @@ async function invoke(name, payload, invocationId) {
   const outputs = fn.bindings.filter((b) => lower(b.direction) === "out");
   const httpOut = outputs.find((b) => lower(b.type) === "http");
   const hasReturn = outputs.some((b) => b.name === "$return");
+  // A signalRTrigger function's return value is the client's invocation result (no binding needed).
+  const isSignalRTrigger = inputs.some((b) => lower(b.type) === "signalrtrigger");
 
   const findData = (bindingName) => {
     if (bindingName in data) return data[bindingName];
@@ -375,6 +380,8 @@ async function invoke(name, payload, invocationId) {
     const e = new Error(errorText(err));
     e.logs = logs;
     e.userError = true;
+    // The thrown error's own message: what a SignalR client's invoke() is rejected with.
+    e.functionMessage = err instanceof Error ? err.message : typeof err === "string" ? err : errorText(err);
     throw e;
   }
 
@@ -387,6 +394,9 @@ async function invoke(name, payload, invocationId) {
     let value = result;
     if (value === undefined && lower(returnBinding.type) === "http" && context.res && touched(context.res)) value = context.res;
     returnValue = lower(returnBinding.type) === "http" ? httpOutput(value) : plainOutput(value ?? null);
+  } else if (isSignalRTrigger) {
+    const value = result !== undefined ? result : bindings.$return;
+    returnValue = value === undefined ? null : plainOutput(value);
   } else if (result && typeof result === "object" && !Array.isArray(result)) {
     for (const b of outputs) if (result[b.name] !== undefined) bindings[b.name] = result[b.name];
   }
@@ -457,7 +467,7 @@ const server = http.createServer((request, response) => {
       response.end(body);
     } catch (e) {
       if (!e.userError) process.stderr.write(`Functions.${name}: ${e instanceof FunctionLoadError ? errorText(e) : e?.stack || e}\n`);
-      send(500, { error: e.userError ? e.message : errorText(e), Logs: e.logs ?? [] });
+      send(500, { error: e.userError ? e.message : errorText(e), message: e.functionMessage, Logs: e.logs ?? [] });
     }
   });
 });

@@ -8,7 +8,8 @@ and speaks the custom-handler protocol to it (docs/design.md, "Functions host"):
     GET  /                 readiness probe (any answer)
     POST /<FunctionName>   {"Data": {binding: value}, "Metadata": {...}}
                            -> 200 {"Outputs": {binding: value}, "ReturnValue": value|null, "Logs": [...]}
-                           -> 500 {"error": "<Exception type>: <message>"} when the function fails
+                           -> 500 {"error": "<Exception type>: <message>", "message": "<message>"} when the
+                              function fails
 
 Environment: FUNCTIONS_CUSTOMHANDLER_PORT (listen on 127.0.0.1), FUNCTIONS_APP_ROOT_PATH (the app root),
 SWITCHBOARD_WORKER_SECRET (the secret the host sends; removed from os.environ at start, so function code
@@ -22,7 +23,8 @@ back as base64 with "bodyEncoding": "base64", so the client gets the exact bytes
 Parameters are bound by name to function.json bindings, as the real worker does: the httpTrigger ->
 func.HttpRequest; an input binding -> its value (a JSON string when annotated `str`, else the decoded JSON);
 an "out" binding -> func.Out (its value is sent after the call); a parameter named `context` ->
-func.Context; `$return` <- the return value. A mismatch between the parameters and function.json fails
+func.Context; `$return` <- the return value. A signalRTrigger parameter is the InvocationContext as a JSON
+string (a dict when annotated `dict`), and such a function's return value is the invocation's result. A mismatch between the parameters and function.json fails
 every invocation with the real worker's FunctionLoadError message. `async def main` is supported.
 logging.* calls made during an invocation go to the host log with the invocation's lines.
 
@@ -302,6 +304,10 @@ def _http_request(value) -> func.HttpRequest:
 
 
 def _input_value(value, anno, binding: _Binding):
+    if binding.type_lower == "signalrtrigger" and anno is not dict:
+        # The InvocationContext as a JSON string, as Azure's samples read it:
+        # invocation_json = json.loads(invocation); invocation_json["Arguments"][0]
+        return json.dumps(value, separators=(",", ":"))
     wants_text = anno is str or binding.data_type == "string"
     if anno is bytes or binding.data_type == "binary":
         if isinstance(value, (dict, list)):
@@ -400,6 +406,9 @@ def _invoke(name: str, payload: dict, invocation_id: str) -> dict:
     ret_binding = next((b for b in fn.bindings if b.name == "$return"), None)
     if ret_binding is not None:
         return_value = _output(ret_binding, result)
+    elif any(b.type_lower == "signalrtrigger" for b in fn.bindings):
+        # A signalRTrigger function's return value is the client's invocation result.
+        return_value = _body_text(bytes(result)) if isinstance(result, (bytes, bytearray)) else result
     return {"Outputs": outputs, "ReturnValue": return_value}
 
 
@@ -490,7 +499,7 @@ class _Handler(BaseHTTPRequestHandler):
                 raise
             detail = "".join(traceback.format_exception(type(e), e, e.__traceback__))
             sys.stderr.write(f"Functions.{name} (Id={invocation_id}) failed: {detail}")
-            self._send(500, {"error": _error_text(e), "Logs": logs})
+            self._send(500, {"error": _error_text(e), "message": str(e), "Logs": logs})
             return
         finally:
             _current.logs = None

@@ -171,8 +171,10 @@ boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::invoke(Invocation
   }
   int status = static_cast<int>(response.result_int());
   if (status < 200 || status >= 300) {
-    // Language workers answer {"error": "...", "Logs": [...]}; custom handlers anything.
+    // Language workers answer {"error": "...", "message": "...", "Logs": [...]}; custom
+    // handlers anything.
     std::string detail = response.body();
+    std::string message;
     auto failure = nlohmann::json::parse(detail, nullptr, false);
     if (failure.is_object()) {
       if (const auto* logs = util::find_member(failure, "Logs"); logs && logs->is_array())
@@ -181,8 +183,13 @@ boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::invoke(Invocation
                        line.is_string() ? line.get<std::string>() : line.dump());
       if (const auto* error = util::find_member(failure, "error"); error && error->is_string())
         detail = error->get<std::string>();
+      if (const auto* text = util::find_member(failure, "message"); text && text->is_string())
+        message = text->get<std::string>();
     }
-    throw InvocationError(500, "Functions." + function.name + " failed: " + detail);
+    if (message.empty())
+      message = detail.empty() ? "The function failed with status " + std::to_string(status) + "."
+                               : detail;
+    throw InvocationError(500, "Functions." + function.name + " failed: " + detail, message);
   }
   auto body = nlohmann::json::parse(response.body(), nullptr, false);
   if (body.is_discarded() || !body.is_object())

@@ -180,8 +180,22 @@ FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, exec::S
           function.function_json.string() + ": function '" + function.name +
           "' has no code to run: add index.js (JavaScript) or __init__.py (Python), "
           "set scriptFile, declare a customHandler in host.json, or register it in C++.");
+    if (function.signalr_trigger) {
+      const auto& cs = connection(function.signalr_trigger->connection_string_setting);
+      std::vector<std::string> access_keys;
+      if (!cs.connection_string.access_key.empty())
+        access_keys.push_back(cs.connection_string.access_key);
+      triggers_.push_back({&function, invoker, std::move(access_keys)});
+      continue;
+    }
     routes_.push_back({&function, RouteTemplate::parse(function.http.route), invoker});
   }
+  // The webhook's key is made the first time an app has signalRTrigger functions.
+  if (!triggers_.empty()) keys_.system_key(kSignalRExtensionKey);
+  webhook_ = std::make_unique<SignalRWebhook>(
+      triggers_, keys_,
+      [this](const SignalRWebhook::Trigger& trigger, Invocation& invocation,
+             const BindingData& data) { return run_trigger(trigger, invocation, data); });
   // Most literal segments first, so "users/me" wins over "users/{id}".
   std::stable_sort(routes_.begin(), routes_.end(), [](const Route& a, const Route& b) {
     return a.route.literal_count() > b.route.literal_count();
@@ -200,6 +214,8 @@ void FunctionHost::setup_connections() {
       settings.push_back(info.connection_string_setting);
     for (const auto& out : function.signalr_outputs)
       settings.push_back(out.connection_string_setting);
+    if (function.signalr_trigger && !function.disabled)
+      settings.push_back(function.signalr_trigger->connection_string_setting);
   }
   std::optional<auth::ConnectionString> embedded;
   if (!options_.embedded_connection_string.empty())
@@ -262,6 +278,11 @@ std::vector<std::string> FunctionHost::describe() const {
     std::string prefix = app_.host.route_prefix.empty() ? "" : "/" + app_.host.route_prefix;
     lines.push_back(route.function->name + ": [" + methods + "] http://localhost:" +
                     std::to_string(port()) + prefix + "/" + route.route.text());
+  }
+  for (const auto& trigger : triggers_) {
+    const auto& spec = *trigger.function->signalr_trigger;
+    lines.push_back(trigger.function->name + ": [signalRTrigger] hub '" + spec.hub_name + "', " +
+                    spec.category + "/" + spec.event);
   }
   std::sort(lines.begin(), lines.end());
   return lines;
@@ -363,6 +384,9 @@ boost::asio::awaitable<Response> FunctionHost::handle(net::Request& request) {
     add_cors(request, response);
     co_return response;
   }
+  // The SignalR webhook (before the routes: a route prefix "" cannot hide it).
+  if (SignalRWebhook::handles(util::percent_decode(raw_path, false)))
+    co_return co_await webhook_->handle(request);
   if (request.method() == http::verb::options && request.count(http::field::origin)) {
     response = net::make_response(http::status::no_content);
     response.set(http::field::access_control_allow_methods,
@@ -524,17 +548,58 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
   for (auto it = params_json.begin(); it != params_json.end(); ++it)
     invocation.metadata[it.key()] = it.value();
 
-  // Input bindings: connection info minted for the resolved hub and user.
+  try {
+    add_connection_infos(function, data, invocation);
+  } catch (const InvocationError& e) {
+    co_return finish(json_error(static_cast<http::status>(e.status()), e.what()), e.what());
+  }
+
+  InvocationResult result;
+  try {
+    result = co_await route.invoker->invoke(invocation);
+  } catch (const InvocationError& e) {
+    co_return finish(json_error(static_cast<http::status>(e.status()), e.what()), e.what());
+  }
+  for (const auto& line : result.logs) spdlog::info("[Functions.{}] {}", function.name, line);
+  if (result.forwarded_response) co_return finish(std::move(*result.forwarded_response));
+
+  try {
+    co_await send_signalr_outputs(function, result, data);
+  } catch (const InvocationError& e) {
+    co_return finish(json_error(static_cast<http::status>(e.status()), e.what()), e.what());
+  }
+
+  if (!function.http_output) co_return finish(net::make_response(http::status::no_content));
+  auto output_value = [&](const std::string& name) -> nlohmann::json {
+    if (name == "$return") return result.return_value;
+    const auto* value = util::find_member(result.outputs, name);
+    return value ? *value : nlohmann::json();
+  };
+  HttpResponseValue value;
+  try {
+    value = http_response_from_value(output_value(*function.http_output));
+  } catch (const std::invalid_argument& e) {
+    std::string message = "Function '" + function.name + "': invalid HTTP response: " + e.what();
+    co_return finish(json_error(http::status::internal_server_error, message), message);
+  }
+  Response response{static_cast<http::status>(value.status), 11};
+  for (const auto& [name, v] : value.headers) response.set(name, v);
+  if (!value.content_type.empty()) response.set(http::field::content_type, value.content_type);
+  response.body() = std::move(value.body);
+  co_return finish(std::move(response));
+}
+
+void FunctionHost::add_connection_infos(const FunctionSpec& function, const BindingData& data,
+                                        Invocation& invocation) const {
   for (const auto& info : function.connection_infos) {
     auto hub = resolve_binding_expression(info.hub_name, data);
-    if (!hub.value) co_return finish(json_error(http::status::bad_request, hub.error), hub.error);
+    if (!hub.value) throw InvocationError(400, hub.error);
     if (auto problem = protocol::validate_hub_name(*hub.value); !problem.empty())
-      co_return finish(json_error(http::status::bad_request, problem), problem);
+      throw InvocationError(400, problem);
     std::string user_id;
     if (!info.user_id.empty()) {
       auto user = resolve_binding_expression(info.user_id, data);
-      if (!user.value)
-        co_return finish(json_error(http::status::bad_request, user.error), user.error);
+      if (!user.value) throw InvocationError(400, user.error);
       user_id = *user.value;
     }
     const auto& cs = connection(info.connection_string_setting).connection_string;
@@ -574,16 +639,11 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
     invocation.data[info.name] = {{"url", cs.client_url(*hub.value)},
                                   {"accessToken", auth::issue_token(token, cs.access_key)}};
   }
+}
 
-  InvocationResult result;
-  try {
-    result = co_await route.invoker->invoke(invocation);
-  } catch (const InvocationError& e) {
-    co_return finish(json_error(static_cast<http::status>(e.status()), e.what()), e.what());
-  }
-  for (const auto& line : result.logs) spdlog::info("[Functions.{}] {}", function.name, line);
-  if (result.forwarded_response) co_return finish(std::move(*result.forwarded_response));
-
+boost::asio::awaitable<void> FunctionHost::send_signalr_outputs(const FunctionSpec& function,
+                                                                const InvocationResult& result,
+                                                                const BindingData& data) {
   auto output_value = [&](const std::string& name) -> nlohmann::json {
     if (name == "$return") return result.return_value;
     const auto* value = util::find_member(result.outputs, name);
@@ -597,37 +657,36 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
     if (!parsed.error.empty()) {
       std::string message = "Function '" + function.name + "', output binding '" + out.name +
                             "': " + parsed.error + ". Nothing was sent.";
-      co_return finish(json_error(http::status::internal_server_error, message), message);
+      throw InvocationError(500, message);
     }
     batches.emplace_back(&out, std::move(parsed.items));
   }
   for (auto& [out, items] : batches) {
     if (items.empty()) continue;
     auto hub = resolve_binding_expression(out->hub_name, data);
-    if (!hub.value) co_return finish(json_error(http::status::bad_request, hub.error), hub.error);
+    if (!hub.value) throw InvocationError(400, hub.error);
     auto& client = *connection(out->connection_string_setting).client;
     for (auto& item : items) {
       try {
         co_await client.apply(*hub.value, std::move(item));
       } catch (const ServiceCallError& e) {
-        co_return finish(json_error(static_cast<http::status>(e.status()), e.what()), e.what());
+        throw InvocationError(e.status(), e.what());
       }
     }
   }
+}
 
-  if (!function.http_output) co_return finish(net::make_response(http::status::no_content));
-  HttpResponseValue value;
-  try {
-    value = http_response_from_value(output_value(*function.http_output));
-  } catch (const std::invalid_argument& e) {
-    std::string message = "Function '" + function.name + "': invalid HTTP response: " + e.what();
-    co_return finish(json_error(http::status::internal_server_error, message), message);
-  }
-  Response response{static_cast<http::status>(value.status), 11};
-  for (const auto& [name, v] : value.headers) response.set(name, v);
-  if (!value.content_type.empty()) response.set(http::field::content_type, value.content_type);
-  response.body() = std::move(value.body);
-  co_return finish(std::move(response));
+boost::asio::awaitable<nlohmann::json> FunctionHost::run_trigger(
+    const SignalRWebhook::Trigger& trigger, Invocation& invocation, const BindingData& data) {
+  const FunctionSpec& function = *trigger.function;
+  add_connection_infos(function, data, invocation);
+  InvocationResult result = co_await trigger.invoker->invoke(invocation);
+  for (const auto& line : result.logs) spdlog::info("[Functions.{}] {}", function.name, line);
+  co_await send_signalr_outputs(function, result, data);
+  // A `$return` output binding takes the return value: the invocation then has no result.
+  for (const auto& out : function.signalr_outputs)
+    if (out.name == "$return") co_return nlohmann::json();
+  co_return result.return_value;
 }
 
 }  // namespace switchboard::functions

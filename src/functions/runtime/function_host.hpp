@@ -1,7 +1,8 @@
 // The functions host: serves a loaded function app over HTTP (httpTrigger routes under the route
-// prefix), with authLevel keys, CORS from local.settings.json, App Service-style principal headers
-// from a verified bearer token, the signalRConnectionInfo input binding, and the signalR and http
-// output bindings. Functions run in C++ (registered in code) or in a custom handler process.
+// prefix, signalRTrigger functions behind the SignalR webhook /runtime/webhooks/signalr), with
+// authLevel keys, CORS from local.settings.json, App Service-style principal headers from a
+// verified bearer token, the signalRConnectionInfo input binding, and the signalR and http output
+// bindings. Functions run in C++ (registered in code) or in a custom handler process.
 #pragma once
 
 #include <map>
@@ -12,13 +13,14 @@
 #include "auth/connection_string.hpp"
 #include "auth/identity_token.hpp"
 #include "backplane/hub_router.hpp"
+#include "exec/shard_pool.hpp"
 #include "functions/app_config.hpp"
 #include "functions/route_template.hpp"
 #include "functions/runtime/host_keys.hpp"
 #include "functions/runtime/invoker.hpp"
 #include "functions/runtime/service_client.hpp"
+#include "functions/runtime/signalr_webhook.hpp"
 #include "net/http_server.hpp"
-#include "exec/shard_pool.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::functions {
@@ -48,6 +50,8 @@ class FunctionHost final : public net::HttpHandler {
   unsigned short port() const { return server_->port(); }
   const FunctionApp& app() const { return app_; }
   const HostKeys& keys() const { return keys_; }
+  // Whether some enabled function has a signalRTrigger (the webhook then has its system key).
+  bool has_signalr_triggers() const { return !triggers_.empty(); }
   // Lines describing the functions and their URLs, for the start banner.
   std::vector<std::string> describe() const;
 
@@ -68,6 +72,20 @@ class FunctionHost final : public net::HttpHandler {
 
   boost::asio::awaitable<net::Response> invoke(const Route& route, net::Request& request,
                                                std::map<std::string, std::string> params);
+  // A signalRTrigger function's run for the webhook: inputs, the invoker, outputs; its return
+  // value (null when a `$return` output binding took it). Throws InvocationError.
+  boost::asio::awaitable<nlohmann::json> run_trigger(const SignalRWebhook::Trigger& trigger,
+                                                     Invocation& invocation,
+                                                     const BindingData& data);
+  // The signalRConnectionInfo inputs, minted for the resolved hub and user into invocation.data.
+  // Throws InvocationError (400) when an expression has no value.
+  void add_connection_infos(const FunctionSpec& function, const BindingData& data,
+                            Invocation& invocation) const;
+  // The function's signalR output items, every item validated before any is sent, then sent in
+  // order. Throws InvocationError.
+  boost::asio::awaitable<void> send_signalr_outputs(const FunctionSpec& function,
+                                                    const InvocationResult& result,
+                                                    const BindingData& data);
   const Connection& connection(const std::string& setting) const;
   void setup_connections();
   std::optional<net::Response> check_keys(const FunctionSpec& function, const net::Request& request,
@@ -82,6 +100,8 @@ class FunctionHost final : public net::HttpHandler {
   auth::IdentitySettings identity_;
   std::vector<std::unique_ptr<Invoker>> invokers_;
   std::vector<Route> routes_;
+  std::vector<SignalRWebhook::Trigger> triggers_;
+  std::unique_ptr<SignalRWebhook> webhook_;
   std::map<std::string, Connection> connections_;  // by connection setting name
   std::unique_ptr<net::HttpServer> server_;
 };

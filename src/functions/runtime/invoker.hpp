@@ -30,15 +30,20 @@ struct InvocationResult {
   std::optional<net::Response> forwarded_response;  // a forwarded request's response
 };
 
-// A failed invocation: the HTTP status for the caller and the reason.
+// A failed invocation: the HTTP status for the caller and the reason. When the function's own
+// code failed (it threw, or a custom handler answered an error), `function_error` is that error's
+// message alone, as a SignalR client is told it (the completion's error).
 class InvocationError : public std::runtime_error {
  public:
-  InvocationError(int status, const std::string& message)
-      : std::runtime_error(message), status_(status) {}
+  InvocationError(int status, const std::string& message, std::string function_error = {})
+      : std::runtime_error(message), status_(status), function_error_(std::move(function_error)) {}
   int status() const { return status_; }
+  // The function's own error message, else the whole message.
+  std::string function_error() const { return function_error_.empty() ? what() : function_error_; }
 
  private:
   int status_;
+  std::string function_error_;
 };
 
 class Invoker {

@@ -29,8 +29,44 @@ std::string lookup(const nlohmann::json& object, std::string_view name) {
 }
 }  // namespace
 
-FunctionContext::FunctionContext(const nlohmann::json& data, std::string trigger_name)
-    : data_(data), trigger_name_(std::move(trigger_name)) {}
+// A string member (any case) as text; "" when absent or null.
+static std::string text_of(const nlohmann::json& object, std::string_view name) {
+  const auto* value = util::find_member(object, name);
+  if (!value || value->is_null()) return {};
+  return value->is_string() ? value->get<std::string>() : value->dump();
+}
+
+static std::map<std::string, std::string> text_map(const nlohmann::json& object,
+                                                   std::string_view name) {
+  std::map<std::string, std::string> out;
+  const auto* value = util::find_member(object, name);
+  if (!value || !value->is_object()) return out;
+  for (const auto& [key, v] : value->items())
+    out[key] = v.is_string() ? v.get<std::string>() : v.dump();
+  return out;
+}
+
+InvocationContext InvocationContext::from_json(const nlohmann::json& value) {
+  InvocationContext context;
+  if (!value.is_object()) return context;
+  if (const auto* arguments = util::find_member(value, "Arguments");
+      arguments && arguments->is_array())
+    context.arguments = *arguments;
+  context.error = text_of(value, "Error");
+  context.category = text_of(value, "Category");
+  context.event = text_of(value, "Event");
+  context.hub = text_of(value, "Hub");
+  context.connection_id = text_of(value, "ConnectionId");
+  context.user_id = text_of(value, "UserId");
+  context.headers = text_map(value, "Headers");
+  context.query = text_map(value, "Query");
+  context.claims = text_map(value, "Claims");
+  return context;
+}
+
+FunctionContext::FunctionContext(const nlohmann::json& data, std::string trigger_name,
+                                 const nlohmann::json* metadata)
+    : data_(data), trigger_name_(std::move(trigger_name)), metadata_(metadata) {}
 
 std::string FunctionContext::method() const {
   return lookup(input(trigger_name_), "Method");
@@ -62,6 +98,16 @@ nlohmann::json FunctionContext::body_json() const {
 
 const nlohmann::json& FunctionContext::input(std::string_view binding_name) const {
   const auto* value = util::find_member(data_, binding_name);
+  return value ? *value : null_json();
+}
+
+InvocationContext FunctionContext::invocation() const {
+  return InvocationContext::from_json(input(trigger_name_));
+}
+
+const nlohmann::json& FunctionContext::binding_data(std::string_view name) const {
+  if (!metadata_) return null_json();
+  const auto* value = util::find_member(*metadata_, name);
   return value ? *value : null_json();
 }
 
@@ -116,6 +162,18 @@ FunctionDeclaration& FunctionDeclaration::signalr_output(std::string name, std::
   return binding(std::move(b));
 }
 
+FunctionDeclaration& FunctionDeclaration::signalr_trigger(std::string name, std::string hub_name,
+                                                          std::string category, std::string event,
+                                                          std::vector<std::string> parameter_names,
+                                                          std::string setting) {
+  nlohmann::json b = {{"type", "signalRTrigger"},        {"direction", "in"},
+                      {"name", std::move(name)},         {"hubName", std::move(hub_name)},
+                      {"category", std::move(category)}, {"event", std::move(event)}};
+  if (!parameter_names.empty()) b["parameterNames"] = std::move(parameter_names);
+  if (!setting.empty()) b["connectionStringSetting"] = std::move(setting);
+  return binding(std::move(b));
+}
+
 FunctionDeclaration& FunctionDeclaration::binding(nlohmann::json binding) {
   function_json_["bindings"].push_back(std::move(binding));
   return *this;
@@ -123,6 +181,13 @@ FunctionDeclaration& FunctionDeclaration::binding(nlohmann::json binding) {
 
 FunctionDeclaration& FunctionDeclaration::handler(FunctionHandler handler) {
   handler_ = std::move(handler);
+  return *this;
+}
+
+FunctionDeclaration& FunctionDeclaration::trigger_handler(TriggerHandler handler) {
+  handler_ = [handler = std::move(handler)](FunctionContext& context) {
+    context.set_return(handler(context.invocation(), context));
+  };
   return *this;
 }
 

@@ -13,11 +13,13 @@ boost::asio::awaitable<InvocationResult> NativeInvoker::invoke(Invocation& invoc
   if (it == functions.end() || !it->second.handler())
     throw InvocationError(
         500, "Function '" + invocation.function->name + "' has no C++ handler registered.");
-  FunctionContext context(invocation.data, invocation.function->http.binding_name);
+  FunctionContext context(invocation.data, invocation.function->trigger_binding_name(),
+                          &invocation.metadata);
   try {
     it->second.handler()(context);
   } catch (const std::exception& e) {
-    throw InvocationError(500, std::string("Exception while executing function: ") + e.what());
+    throw InvocationError(500, std::string("Exception while executing function: ") + e.what(),
+                          e.what());
   }
   InvocationResult result;
   result.outputs = context.outputs();

@@ -1,0 +1,9 @@
+# connections/connected: everyone gets online(connectionId).
+import json
+
+import azure.functions as func
+
+
+def main(invocation, signalRMessages: func.Out[str]) -> None:
+    connection_id = json.loads(invocation)["ConnectionId"]
+    signalRMessages.set(json.dumps({"target": "online", "arguments": [connection_id]}))
