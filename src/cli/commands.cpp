@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -11,8 +12,10 @@
 #include "auth/crypto.hpp"
 #include "auth/jwt.hpp"
 #include "cli/commands.hpp"
+#include "cli/embedded_upstream.hpp"
 #include "functions/app_config.hpp"
 #include "functions/runtime/function_host.hpp"
+#include "functions/runtime/host_keys.hpp"
 #include "redis/redis_url.hpp"
 #include "service/service.hpp"
 #include "upstream/settings_file.hpp"
@@ -388,6 +391,17 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
   apply_connection_limits(args.limits, service_options);
   apply_cluster_options(args.cluster, service_options);
   apply_upstream_options(args.upstream, service_options);
+  // Without upstream options, client events go to this host's own SignalR webhook, for the
+  // events its signalRTrigger functions handle.
+  bool embedded_webhook = false;
+  if (service_options.upstream.empty() &&
+      std::any_of(app.functions.begin(), app.functions.end(),
+                  [](const auto& f) { return f.signalr_trigger && !f.disabled; })) {
+    auto keys = functions::HostKeys::load_or_create(app.root);
+    service_options.upstream = cli::embedded_upstream(
+        app, args.bind, host_port(args, app), keys.system_key(functions::kSignalRExtensionKey));
+    embedded_webhook = true;
+  }
 
   auto signals = block_termination_signals();
   exec::ShardPool pool(args.threads);
@@ -406,7 +420,11 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
             << "SignalR service listening on http://" << service_options.bind_address << ":"
             << service.port() << "\n"
             << "  Connection string: " << connection_string << "\n";
-  print_upstream(service_options);
+  if (embedded_webhook)
+    std::cout << "  Upstream:          this host's SignalR webhook, for the events of its "
+              << service_options.upstream.templates.size() << " signalRTrigger function(s)\n";
+  else
+    print_upstream(service_options);
   print_host_banner(host);
   std::cout << std::flush;
   int signal_number = 0;

@@ -296,10 +296,47 @@ test(
 );
 
 test(
+  "a message the send function refuses shows the function's error; a second page of a user closing keeps them online",
+  step(async () => {
+    const { Alice: alice, Bob: bob } = pages;
+    // The sendMessage trigger function throws; connection.invoke rejects with its message.
+    await alice.getByLabel("Send to").selectOption("all");
+    // (The input's maxlength stops a person at 2000; a modified page is what the function guards against.)
+    await alice.locator("#text").evaluate((input) => input.removeAttribute("maxlength"));
+    await alice.getByLabel("Message", { exact: true }).fill("x".repeat(2001));
+    await alice.getByLabel("Message", { exact: true }).press("Enter");
+    await alice.locator("#send-error", { hasText: "The message is too long (2001 characters; at most 2000)." }).waitFor();
+    await doesNotSee(bob, "x".repeat(100));
+    await alice.getByLabel("Message", { exact: true }).fill("");
+
+    // Bob opens a second page (another connection of the same user) and closes it: his first page is
+    // still connected, so Alice keeps him in her roster (presence counts connections).
+    const ctx = await browser.newContext({ viewport: DESKTOP });
+    const second = await ctx.newPage();
+    await second.goto(`${base}/`);
+    await second.evaluate(
+      (s) => sessionStorage.setItem("switchboard-chat-session", s),
+      await bob.evaluate(() => sessionStorage.getItem("switchboard-chat-session")),
+    );
+    await second.reload();
+    await second.locator("#status-text", { hasText: "Connected" }).waitFor();
+    await seesInRoster(second, "Alice");
+    await ctx.close();
+    // The disconnected function runs once the service sees the socket close: give it time to act
+    // (a wrong roster would show within it; nothing here measures speed).
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await send(bob, "all", "still here after closing my second page");
+    await sees(alice, "still here after closing my second page");
+    await seesInRoster(alice, "Bob");
+    await doesNotSee(alice, "Bob left the chat");
+  }),
+);
+
+test(
   "leaving the page removes the user from the others' roster",
   step(async () => {
     const { Alice: alice, Carol: carol } = pages;
-    // Leaving the page (pagehide) says bye with a keepalive request that outlives it.
+    // Closing the page ends its SignalR connection; the disconnected trigger function tells the others.
     await carol.goto("about:blank");
     await carol.context().close();
     delete pages.Carol;

@@ -1,17 +1,15 @@
-// POST /api/groups/join {group}: adds the caller (all their connections) to the group, then tells the
-// group: groupNotice {group, userId, name, action: "joined", at}. The items of one binding are sent in
-// order, so the newcomer sees the notice too.
-const { json, bodyOf, callerOf, checkGroup, badRequest, now } = require("../shared/chat");
+// connection.invoke("joinGroup", group): adds the caller (by user id: all their connections) to the
+// group, then groupNotice {group, userId, name, action: "joined", at} to the group. Returns {group}
+// (the name as the service knows it: trimmed, inner spaces collapsed).
+const { senderOf, valid, checkGroup, now } = require("../shared/chat");
 
-module.exports = async function (context, req) {
-  const me = callerOf(context, req);
-  if (!me) return;
-  const group = checkGroup(bodyOf(req).group);
-  if (group.error) return badRequest(context, group.error);
-  const notice = { group: group.value, ...me, action: "joined", at: now() };
+module.exports = async function (context, invocation) {
+  const me = senderOf(invocation);
+  const group = valid(checkGroup(context.bindingData.group));
+  // The items of one output binding are performed in order: the joiner sees its own notice.
   context.bindings.signalRMessages = [
-    { userId: me.userId, groupName: group.value, action: "add" },
-    { groupName: group.value, target: "groupNotice", arguments: [notice] },
+    { userId: me.userId, groupName: group, action: "add" },
+    { groupName: group, target: "groupNotice", arguments: [{ group, ...me, action: "joined", at: now() }] },
   ];
-  context.res = json(200, { group: group.value });
+  return { group };
 };

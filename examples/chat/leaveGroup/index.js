@@ -1,16 +1,13 @@
-// POST /api/groups/leave {group}: tells the group (the leaver included), then removes the caller:
-// groupNotice {group, userId, name, action: "left", at}.
-const { json, bodyOf, callerOf, checkGroup, badRequest, now } = require("../shared/chat");
+// connection.invoke("leaveGroup", group): groupNotice {..., action: "left"} to the group (the
+// leaver still sees it), then removes the caller (all their connections) from it.
+const { senderOf, valid, checkGroup, now } = require("../shared/chat");
 
-module.exports = async function (context, req) {
-  const me = callerOf(context, req);
-  if (!me) return;
-  const group = checkGroup(bodyOf(req).group);
-  if (group.error) return badRequest(context, group.error);
-  const notice = { group: group.value, ...me, action: "left", at: now() };
+module.exports = async function (context, invocation) {
+  const me = senderOf(invocation);
+  const group = valid(checkGroup(context.bindingData.group));
   context.bindings.signalRMessages = [
-    { groupName: group.value, target: "groupNotice", arguments: [notice] },
-    { userId: me.userId, groupName: group.value, action: "remove" },
+    { groupName: group, target: "groupNotice", arguments: [{ group, ...me, action: "left", at: now() }] },
+    { userId: me.userId, groupName: group, action: "remove" },
   ];
-  context.res = json(200, { group: group.value });
+  return { group };
 };

@@ -1,5 +1,6 @@
-// What the chat functions share: the caller's identity (from the principal headers the host sets after
-// checking the bearer token), input validation, JSON answers and the demo sign-in token.
+// What the chat functions share: the sender's identity (the user id the negotiate function bound to the
+// connection, as the SignalR trigger's invocation context carries it), input validation, JSON answers
+// and the demo sign-in token.
 // Not a function (no function.json): the host ignores this folder.
 "use strict";
 
@@ -49,17 +50,19 @@ function checkText(value) {
 }
 
 /**
- * The signed-in caller, from the headers the host sets after verifying `Authorization: Bearer`. A client
- * cannot send these headers itself: the host removes them from every request. Without them the function
- * answers 401 (and returns null).
+ * The sender of a SignalR trigger invocation: the user id that negotiate bound to the connection (from
+ * the verified bearer token; a client cannot choose it). The user id is the name (README.md).
  */
-function callerOf(context, req) {
-  const id = req.headers["x-ms-client-principal-id"];
-  if (!id) {
-    context.res = json(401, { error: "Please sign in first." });
-    return null;
-  }
-  return { userId: id, name: req.headers["x-ms-client-principal-name"] || id };
+function senderOf(invocation) {
+  const id = invocation && invocation.UserId;
+  if (!id) throw new Error("Please sign in first.");
+  return { userId: id, name: id };
+}
+
+/** The value of a check, or the check's message thrown (a trigger function's error reaches the caller). */
+function valid(check) {
+  if (check.error) throw new Error(check.error);
+  return check.value;
 }
 
 /** Validation failure: 400 with a message the page shows as is. */
@@ -79,4 +82,4 @@ function signToken(claims, secret) {
   return `${header}.${payload}.${signature}`;
 }
 
-module.exports = { MAX_TEXT, json, bodyOf, checkName, checkGroup, checkText, callerOf, badRequest, now, signToken };
+module.exports = { MAX_TEXT, json, bodyOf, checkName, checkGroup, checkText, senderOf, valid, badRequest, now, signToken };

@@ -1,6 +1,8 @@
-// Switchboard Chat: the page. Plain JavaScript, no build step. Talks to the app's functions (/api/...)
-// with the signed-in user's bearer token and receives messages live from the SignalR service through the
-// official browser client (window.signalR, served by /api/lib/signalr.js).
+// Switchboard Chat: the page. Plain JavaScript, no build step. Signs in through the app's `login` function
+// (/api/login), then talks over one SignalR connection (the official browser client, window.signalR,
+// served by /api/lib/signalr.js): it invokes the app's SignalR trigger functions (sendMessage,
+// joinGroup, ...) and receives messages live. Who is online comes from the connected/disconnected
+// trigger functions.
 //
 // All user-provided text is put into the page with textContent, never as HTML.
 "use strict";
@@ -21,6 +23,7 @@
     session: null, // {token, name, userId, expiresAt}
     connection: null,
     roster: new Map(), // userId -> name
+    online: new Map(), // userId -> Set of their connection ids this page knows of (not ours)
     groups: [], // joined group names, sorted
     target: "all", // "all" | "user:<id>" | "group:<name>"
     unread: 0,
@@ -36,7 +39,7 @@
     }
   }
 
-  async function api(path, body, { keepalive = false } = {}) {
+  async function api(path, body) {
     let response;
     try {
       response = await fetch(`/api/${path}`, {
@@ -46,7 +49,6 @@
           ...(state.session ? { authorization: `Bearer ${state.session.token}` } : {}),
         },
         body: JSON.stringify(body ?? {}),
-        keepalive,
       });
     } catch {
       throw new ApiError(0, "The server cannot be reached. Check your connection and try again.");
@@ -65,6 +67,14 @@
       throw new ApiError(response.status, message);
     }
     return data;
+  }
+
+  /** Invokes a SignalR trigger function; rejects with the function's error message. */
+  async function call(method, ...args) {
+    const connection = state.connection;
+    if (!connection || connection.state !== signalR.HubConnectionState.Connected)
+      throw new Error("Not connected to the chat right now; wait until the status says Connected.");
+    return connection.invoke(method, ...args);
   }
 
   function showError(node, message) {
@@ -313,9 +323,9 @@
     const button = $("send-button");
     button.disabled = true;
     try {
-      if (t === "all") await api("messages", { text });
-      else if (t.startsWith("user:")) await api("messages/private", { to: t.slice(5), text });
-      else await api("groups/message", { group: t.slice(6), text });
+      if (t === "all") await call("sendMessage", text);
+      else if (t.startsWith("user:")) await call("sendPrivate", t.slice(5), text);
+      else await call("sendToGroup", t.slice(6), text);
       input.value = "";
     } catch (e) {
       showError($("send-error"), e.message);
@@ -332,7 +342,7 @@
     showError($("group-error"), "");
     button.disabled = true;
     try {
-      const { group } = await api("groups/join", { group: input.value });
+      const { group } = await call("joinGroup", input.value);
       input.value = "";
       addGroup(group);
       setTarget(`group:${group}`);
@@ -347,7 +357,7 @@
     showError($("group-error"), "");
     button.disabled = true;
     try {
-      await api("groups/leave", { group });
+      await call("leaveGroup", group);
       removeGroup(group);
     } catch (e) {
       button.disabled = false;
@@ -366,16 +376,26 @@
 
   function resetRoster() {
     state.roster.clear();
+    state.online.clear();
     state.roster.set(state.session.userId, state.session.name);
     renderRoster();
   }
 
-  async function announce() {
-    try {
-      await api("hello");
-    } catch (e) {
-      showError($("send-error"), `Could not announce you to the others: ${e.message}`);
-    }
+  /** One of a user's connections is online; true when the user was not. */
+  function cameOnline(userId, name, connectionId) {
+    if (!state.online.has(userId)) state.online.set(userId, new Set());
+    state.online.get(userId).add(connectionId);
+    return addToRoster(userId, name);
+  }
+
+  /** One of a user's connections ended; true when it was their last one this page knew of. */
+  function wentOffline(userId, connectionId) {
+    const connections = state.online.get(userId);
+    if (!connections || !connections.delete(connectionId) || connections.size > 0) return false;
+    state.online.delete(userId);
+    state.roster.delete(userId);
+    renderRoster();
+    return true;
   }
 
   async function connect() {
@@ -403,31 +423,25 @@
       const who = isMe(n.userId) ? "You" : n.name;
       addNotice(`${who} ${n.action === "joined" ? "joined" : "left"} # ${n.group}`, n.at);
     });
+    // The connected trigger function tells everyone (this page too) about each new connection; the
+    // others answer the newcomer through the `here` function, so it learns who is online.
     connection.on("userJoined", (u) => {
-      if (isMe(u.userId)) return;
-      if (addToRoster(u.userId, u.name)) addNotice(`${u.name} joined the chat`, u.at);
-      api("here", { to: u.userId }).catch(() => {});
+      if (isMe(u.userId)) return; // this page, or another page of ours
+      if (cameOnline(u.userId, u.name, u.connectionId)) addNotice(`${u.name} joined the chat`, u.at);
+      connection.send("here", u.userId).catch(() => {});
     });
     connection.on("userHere", (u) => {
-      if (!isMe(u.userId)) addToRoster(u.userId, u.name);
+      if (!isMe(u.userId)) cameOnline(u.userId, u.name, u.connectionId);
     });
     connection.on("userLeft", (u) => {
-      if (isMe(u.userId)) {
-        // Another page of ours closed: we are still here.
-        if (connection.state === signalR.HubConnectionState.Connected) announce();
-        return;
-      }
-      if (state.roster.delete(u.userId)) {
-        renderRoster();
-        addNotice(`${u.name} left the chat`, u.at);
-      }
+      if (!isMe(u.userId) && wentOffline(u.userId, u.connectionId)) addNotice(`${u.name} left the chat`, u.at);
     });
 
     connection.onreconnecting(() => setStatus("reconnecting", "Reconnecting…"));
     connection.onreconnected(() => {
+      // A new connection: its connected event makes the others answer again.
       setStatus("connected", "Connected");
       resetRoster();
-      announce();
     });
     connection.onclose(() => {
       if (state.connection !== connection) return;
@@ -446,7 +460,6 @@
     }
     if (state.connection !== connection) return;
     setStatus("connected", "Connected");
-    await announce();
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -507,22 +520,17 @@
     }
   }
 
-  function sayBye() {
-    if (!state.session) return;
-    // sendBeacon cannot carry the Authorization header; a keepalive fetch can, and outlives the page.
-    api("bye", {}, { keepalive: true }).catch(() => {});
-  }
-
   async function signOut({ message = "", quiet = false } = {}) {
     const connection = state.connection;
-    state.connection = null;
     if (!quiet && state.session) {
-      await Promise.allSettled(state.groups.map((group) => api("groups/leave", { group })));
-      sayBye();
+      // (Closing the connection is what tells the others: the disconnected trigger function.)
+      await Promise.allSettled(state.groups.map((group) => call("leaveGroup", group)));
     }
+    state.connection = null;
     state.session = null;
     state.groups = [];
     state.roster.clear();
+    state.online.clear();
     try {
       sessionStorage.removeItem(STORAGE_KEY);
     } catch {
@@ -578,7 +586,6 @@
   for (const button of document.querySelectorAll(".tabs [role=tab]")) {
     button.addEventListener("click", () => selectTab(button.dataset.tab));
   }
-  window.addEventListener("pagehide", sayBye);
 
   const saved = loadSession();
   if (saved) enterChat(saved, Array.isArray(saved.groups) ? saved.groups : []);
