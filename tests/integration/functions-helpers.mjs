@@ -173,6 +173,7 @@ function spawnTracked(label, binary, args, { cwd, env }) {
  *   servicePort: false => do not pass --service-port (the app's connection string decides)
  *   connectionString: (functions mode) use this instead of starting a service
  *   cwd:      working directory (default: a temp dir; seeds-cpp uses it as its app root)
+ *   port:     the port the host listens on (default: a free one)
  *   fdLimit:  run the host under this open-file limit (`ulimit -n`)
  * Resolves with a host object: {port, base, service: {port, key, base}, keys, log, call(), stop(), ...}.
  */
@@ -192,7 +193,7 @@ export async function startHost(opts = {}) {
 async function startHostOnce(opts) {
   const { app, mode = "start", binary = BINARY, env = {}, extraArgs = [] } = opts;
   const cwd = opts.cwd ?? tempDir("sb-fntest-cwd-");
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const host = { mode, port, base: `http://127.0.0.1:${port}`, app, cwd, binary };
   const args = [mode];
   if (app) args.push(app);

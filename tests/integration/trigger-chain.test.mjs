@@ -5,8 +5,10 @@
 // results, errors and output bindings come back to the clients.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
-import { waitFor, logged, uid } from "./helpers.mjs";
+import { waitFor, logged, uid, freePort, startService } from "./helpers.mjs";
 import { TRANSPORTS, connectOfficial } from "./transports-helpers.mjs";
 import { startHost, copyApp, removeTempDirs, APPS } from "./functions-helpers.mjs";
 
@@ -119,4 +121,51 @@ describe("SignalR trigger functions behind `switchboard start`", () => {
       assert.equal(await pending, "slept 3000 ms");
     }),
   );
+});
+
+describe("`switchboard functions` behind a separately running `switchboard service --upstream`", () => {
+  let svc;
+  let host;
+  const clients = [];
+  before(async () => {
+    // The webhook's URL names the host's port and key before the host runs: the key is put in the
+    // app's keys file first (the host keeps the keys it finds there).
+    const app = copyApp(APP);
+    const hostPort = await freePort();
+    const key = (n) => crypto.randomBytes(24).toString("base64url").slice(0, n);
+    const systemKey = key(32);
+    fs.mkdirSync(path.join(app, ".switchboard"), { recursive: true });
+    fs.writeFileSync(
+      path.join(app, ".switchboard", "host-keys.json"),
+      JSON.stringify({ masterKey: key(32), functionKey: key(32), systemKeys: { signalr_extension: systemKey } }),
+    );
+    svc = await startService({ args: ["--upstream", `http://127.0.0.1:${hostPort}/runtime/webhooks/signalr?code=${systemKey}`] });
+    host = await startHost({ app, mode: "functions", port: hostPort, connectionString: svc.connectionString });
+    assert.match(host.stdout, new RegExp(`signalr_extension key: ${systemKey}`), "the host uses the key of its keys file");
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.stop()));
+    await host?.stop();
+    await svc?.stop();
+    removeTempDirs();
+  });
+
+  for (const protocol of ["json", "messagepack"]) {
+    test(
+      `${protocol}: invoke returns the function's result through the service's signed upstream call; a throw rejects`,
+      logged(async () => {
+        const user = uid("sep");
+        const c = await connectOfficial({ port: host.port }, { hub: "chain", user, protocol, targets: ["recorded"] });
+        clients.push(c);
+        const result = await c.connection.invoke("echo", "over", 2);
+        assert.deepEqual(result.arguments, ["over", 2]);
+        assert.equal(result.userId, user);
+        assert.equal(result.connectionId, c.id);
+        await assert.rejects(c.connection.invoke("fail", "separately"), /fail was asked to fail: separately/);
+        const tag = uid("rec");
+        await c.connection.send("record", tag);
+        await waitFor(() => c.received("recorded", tag)[0], { message: `recorded(${tag})` });
+      }),
+    );
+  }
 });
