@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "protocol/json_hub_protocol.hpp"
 #include "protocol/messagepack_hub_protocol.hpp"
 #include "util/text.hpp"
@@ -91,7 +93,14 @@ ConnectVerdict connect_verdict(const Reply& reply, std::chrono::milliseconds tim
   if (reply.failure == Reply::Failure::None) {
     verdict.reason =
         fmt::format("Connection rejected by the upstream, status code {}", reply.status);
-    auto text = util::trim(reply.body);
+    std::string text(util::trim(reply.body));
+    // A Functions host answers a failed connect function with {"error": "<its message>"}: the
+    // message is the reason.
+    if (auto json = nlohmann::json::parse(text, nullptr, false);
+        json.is_object() && json.contains("error") && json["error"].is_string()) {
+      const auto& error = json["error"].get_ref<const std::string&>();
+      text = std::string(util::trim(error));
+    }
     if (!text.empty() && text.size() <= kMaxReasonBytes && util::is_valid_utf8(text) &&
         !util::first_control_byte(text))
       verdict.reason += fmt::format(": {}", text);

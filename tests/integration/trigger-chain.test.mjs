@@ -88,6 +88,30 @@ describe("SignalR trigger functions behind `switchboard start`", () => {
   }
 
   test(
+    "a connect function that throws refuses the client, which is closed with the function's message",
+    logged(async () => {
+      const user = uid("banned");
+      let closed;
+      await assert.rejects(
+        (async () => {
+          const c = await connect({ user });
+          closed = c;
+          await c.closed;
+          throw c.closeError;
+        })(),
+        (e) => {
+          assert.match(String(e?.message ?? e), new RegExp(`User ${user} may not connect\\.`));
+          return true;
+        },
+      );
+      if (closed) assert.equal(events("connected", closed.id).length, 0, "no connected event for a refused client");
+      // Others still connect.
+      const ok = await connect({ user: uid("welcome") });
+      assert.deepEqual((await ok.connection.invoke("echo", "in")).arguments, ["in"]);
+    }),
+  );
+
+  test(
     "one client's messages reach the functions in the order it sent them",
     logged(async () => {
       const c = await connect({ user: uid("order") });

@@ -111,6 +111,9 @@ TEST(UpstreamAnswer, ConnectVerdicts) {
   auto forbidden = connect_verdict(answer(403, "  Banned user.\n"), 30s);
   EXPECT_FALSE(forbidden.accepted);
   EXPECT_EQ(forbidden.reason, "Connection rejected by the upstream, status code 403: Banned user.");
+  // A Functions host's answer to a failed connect function: {"error": "<the function's message>"}.
+  EXPECT_EQ(connect_verdict(answer(403, R"({"error":"Only members may connect."})"), 30s).reason,
+            "Connection rejected by the upstream, status code 403: Only members may connect.");
   EXPECT_EQ(connect_verdict(answer(401, "no"), 30s).reason,
             "Connection rejected by the upstream, status code 401: no.");
   EXPECT_EQ(connect_verdict(answer(500), 30s).reason,
