@@ -3,8 +3,8 @@
 // invocations, a disconnected event's error) and the framed completions the webhook answers.
 #include <gtest/gtest.h>
 
+#include "auth/upstream_signature.hpp"
 #include "functions/trigger/invocation_context.hpp"
-#include "functions/trigger/signature.hpp"
 #include "functions/trigger/webhook_body.hpp"
 #include "protocol/messagepack_hub_protocol.hpp"
 
@@ -22,26 +22,28 @@ constexpr const char* kSecondarySignature =  // key "secondary-key"
     "sha256=83E4539B4B54046F82358A2756701BF60B3F82A33D9F8284084FA3584667651F";
 
 TEST(TriggerSignature, IsTheHmacOfTheConnectionIdInUpperCaseHex) {
-  EXPECT_EQ(connection_signature(kKey, "conn-1"), kSignature);
+  EXPECT_EQ(auth::upstream_signature("conn-1", std::vector<std::string>{kKey}), kSignature);
 }
 
 TEST(TriggerSignature, MatchesAnyEntryWithAnyKeyIgnoringCase) {
   const std::vector<std::string> keys = {kKey};
-  EXPECT_TRUE(signature_matches(kSignature, "conn-1", keys));
+  EXPECT_TRUE(auth::upstream_signature_matches(kSignature, "conn-1", keys));
   std::string lower = kSignature;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  EXPECT_TRUE(signature_matches(lower, "conn-1", keys));
+  EXPECT_TRUE(auth::upstream_signature_matches(lower, "conn-1", keys));
   // The service signs with each of its keys: one match is enough, in any position.
-  EXPECT_TRUE(
-      signature_matches(std::string(kSecondarySignature) + ", " + kSignature, "conn-1", keys));
-  EXPECT_TRUE(signature_matches(kSecondarySignature, "conn-1", {kKey, "secondary-key"}));
-  EXPECT_FALSE(signature_matches(kSecondarySignature, "conn-1", keys));
-  EXPECT_FALSE(signature_matches(kSignature, "conn-2", keys));  // another connection
-  EXPECT_FALSE(signature_matches("", "conn-1", keys));
-  EXPECT_FALSE(signature_matches(",,", "conn-1", keys));
-  EXPECT_FALSE(signature_matches(std::string(kSignature).substr(7), "conn-1", keys));  // no prefix
+  EXPECT_TRUE(auth::upstream_signature_matches(std::string(kSecondarySignature) + ", " + kSignature,
+                                               "conn-1", keys));
+  EXPECT_TRUE(auth::upstream_signature_matches(kSecondarySignature, "conn-1",
+                                               std::vector<std::string>{kKey, "secondary-key"}));
+  EXPECT_FALSE(auth::upstream_signature_matches(kSecondarySignature, "conn-1", keys));
+  EXPECT_FALSE(auth::upstream_signature_matches(kSignature, "conn-2", keys));  // another connection
+  EXPECT_FALSE(auth::upstream_signature_matches("", "conn-1", keys));
+  EXPECT_FALSE(auth::upstream_signature_matches(",,", "conn-1", keys));
+  EXPECT_FALSE(auth::upstream_signature_matches(std::string(kSignature).substr(7), "conn-1",
+                                                keys));  // no prefix
   // A connection string without an AccessKey (identity-based): nothing to check.
-  EXPECT_TRUE(signature_matches("", "conn-1", {}));
+  EXPECT_TRUE(auth::upstream_signature_matches("", "conn-1", std::vector<std::string>{}));
 }
 
 TEST(TriggerInvocationContext, HeadersJoinRepeatsAndQueryAndClaimsAreParsed) {

@@ -6,8 +6,8 @@
 #include <chrono>
 
 #include "auth/crypto.hpp"
+#include "auth/upstream_signature.hpp"
 #include "functions/trigger/invocation_context.hpp"
-#include "functions/trigger/signature.hpp"
 #include "functions/trigger/webhook_body.hpp"
 #include "util/text.hpp"
 #include "util/url.hpp"
@@ -136,8 +136,8 @@ boost::asio::awaitable<Response> SignalRWebhook::handle(net::Request& request) {
   if (context_event.connection_id.empty())
     co_return failure(http::status::bad_request,
                       "The X-ASRS-Connection-Id header is missing or empty.");
-  if (!trigger::signature_matches(header("X-ASRS-Signature"), context_event.connection_id,
-                                  trigger->access_keys))
+  if (!auth::upstream_signature_matches(header("X-ASRS-Signature"), context_event.connection_id,
+                                        trigger->access_keys))
     co_return failure(http::status::unauthorized,
                       "The request is unauthorized, please check the Signature.");
 
