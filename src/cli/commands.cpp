@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "auth/connection_string.hpp"
 #include "auth/crypto.hpp"
@@ -394,12 +395,14 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
   // Without upstream options, client events go to this host's own SignalR webhook, for the
   // events its signalRTrigger functions handle.
   bool embedded_webhook = false;
+  std::optional<functions::HostKeys> host_keys;  // read here once, handed to the host
   if (service_options.upstream.empty() &&
       std::any_of(app.functions.begin(), app.functions.end(),
                   [](const auto& f) { return f.signalr_trigger && !f.disabled; })) {
-    auto keys = functions::HostKeys::load_or_create(app.root);
-    service_options.upstream = cli::embedded_upstream(
-        app, args.bind, host_port(args, app), keys.system_key(functions::kSignalRExtensionKey));
+    host_keys = functions::HostKeys::load_or_create(app.root);
+    service_options.upstream =
+        cli::embedded_upstream(app, args.bind, host_port(args, app),
+                               host_keys->system_key(functions::kSignalRExtensionKey));
     embedded_webhook = true;
   }
 
@@ -411,6 +414,7 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
   options.port = host_port(args, app);
   options.embedded_router = service.context().router.get();
   options.embedded_connection_string = connection_string;
+  options.keys = std::move(host_keys);
   apply_connection_limits(args.limits, options.http);
   functions::FunctionHost host(std::move(app), options, pool, registry);
   service.start();

@@ -112,7 +112,7 @@ net::HttpClient& thread_http_client() {
 FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, exec::ShardPool& pool,
                            const FunctionRegistry* native_functions)
     : app_(std::move(app)), options_(std::move(options)), pool_(pool) {
-  keys_ = HostKeys::load_or_create(app_.root);
+  keys_ = options_.keys ? std::move(*options_.keys) : HostKeys::load_or_create(app_.root);
   if (auto secret = app_.setting("SWITCHBOARD_AUTH_SECRET")) identity_.hs256_secret = *secret;
   if (auto key = app_.setting("SWITCHBOARD_AUTH_PUBLIC_KEY"))
     identity_.rs256_public_key = read_setting_file_or_text(*key);

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <switchboard/functions.hpp>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct FunctionHostOptions {
   std::string embedded_connection_string;
   // Limits and timeouts of the host's HTTP server.
   net::HttpServerOptions http;
+  // The host's keys when the caller loaded them already (`start` needs the webhook's key for its
+  // service before the host exists); otherwise the host loads APP_DIR/.switchboard/host-keys.json.
+  std::optional<HostKeys> keys;
 };
 
 class FunctionHost final : public net::HttpHandler {
