@@ -1,6 +1,7 @@
 # Switchboard: the two commands of the README.
 #   make start  - install what is missing, build, start the chat example on the embedded default
 #   make test   - install what is missing, build, run every test (unit + integration + browser e2e)
+#   make sanitize - the unit and integration tests against an ASan + UBSan build (docs/testing.md)
 BUILD_DIR ?= build
 JOBS ?= 2
 
@@ -59,3 +60,20 @@ bench: build
 	@cmake --build $(BUILD_DIR) -j$(JOBS) --target switchboard-loadclient bare-fanout
 	@cmake -S . -B $(BUILD_DIR) -DSWITCHBOARD_BENCH=OFF >/dev/null
 	python3 bench/run.py $(BENCH_ARGS)
+
+# The sanitized build (docs/testing.md): clang with ASan + UBSan, and libFuzzer coverage for the
+# fuzz targets when they exist (SWITCHBOARD_FUZZ), in one build directory of its own.
+SAN_BUILD_DIR ?= build-san
+# The integration test files `make sanitize` runs (files or directories, for node --test).
+SANITIZE_INTEGRATION ?= tests/integration/
+
+.PHONY: san-build sanitize
+san-build: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(SAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSWITCHBOARD_SANITIZE=ON -DSWITCHBOARD_FUZZ=ON >/dev/null
+	@cmake --build $(SAN_BUILD_DIR) -j$(JOBS)
+
+# Unit tests + SANITIZE_INTEGRATION against the sanitized binary; fails on a test failure or on
+# any sanitizer report (written to $(SAN_BUILD_DIR)/sanitizer-logs/, printed at the end).
+sanitize: san-build
+	JOBS=$(JOBS) ./scripts/sanitize.sh $(SAN_BUILD_DIR) $(SANITIZE_INTEGRATION)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what Switchboard needs to build and test on Debian 12: apt packages (only the missing ones)
+# Installs what Switchboard needs to build and test on Debian 12: apt packages (only the missing ones;
+# clang and its sanitizer runtime for `make sanitize`)
 # (chromium: the browser of the end-to-end tests, driven by playwright-core) and the npm test peers pinned
 # by package-lock.json. Safe to run again; does nothing when all is there.
 set -euo pipefail
@@ -7,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   g++ cmake make pkg-config ccache
+  clang libclang-rt-14-dev
   libboost-dev libboost-system-dev libssl-dev
   libsimdjson-dev nlohmann-json3-dev libmsgpack-cxx-dev libhiredis-dev
   libspdlog-dev libfmt-dev libcli11-dev

@@ -2,7 +2,7 @@
 //
 //   copyApp / writeApp     function apps in a fresh temp directory (the committed ones are copied)
 //   startHost              `switchboard start APP` (embedded service), `switchboard functions APP` with its
-//                          own `switchboard service` (REST mode), or the C++ example build/examples/seeds-cpp
+//                          own `switchboard service` (REST mode), or the C++ example examples/seeds-cpp of BUILD_DIR
 //   runToExit              run a command that is expected to exit (bad apps)
 //   connectFn              an official @microsoft/signalr client that negotiates through a function
 //   identityToken          HS256 / RS256 identity JWTs for SWITCHBOARD_AUTH_SECRET / _PUBLIC_KEY
@@ -19,6 +19,7 @@ import path from "node:path";
 import assert from "node:assert/strict";
 import {
   BINARY,
+  BUILD_DIR,
   REPO_ROOT,
   captureProcess,
   stopProcess,
@@ -34,7 +35,7 @@ import {
   waitFor,
 } from "./helpers.mjs";
 
-export const SEEDS_BINARY = process.env.SWITCHBOARD_SEEDS_BIN || path.join(REPO_ROOT, "build", "examples", "seeds-cpp");
+export const SEEDS_BINARY = process.env.SWITCHBOARD_SEEDS_BIN || path.join(BUILD_DIR, "examples", "seeds-cpp");
 export const APPS = path.join(REPO_ROOT, "tests", "apps");
 export const MATRIX_APP = path.join(APPS, "functions-matrix");
 export const CUSTOM_HANDLER_APP = path.join(APPS, "custom-handler");

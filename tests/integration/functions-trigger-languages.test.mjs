@@ -5,11 +5,11 @@ import { test, describe, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { REPO_ROOT, connectClient, startNegotiateFixture, stopAllClients, waitFor, uid } from "./helpers.mjs";
+import { BUILD_DIR, REPO_ROOT, connectClient, startNegotiateFixture, stopAllClients, waitFor, uid } from "./helpers.mjs";
 import { APPS, copyApp, removeTempDirs, logged } from "./functions-helpers.mjs";
 import { startTriggerHost, webhook, expectHook, completionOf, jsonInvocation, msgpackInvocation } from "./trigger-helpers.mjs";
 
-const TRIGGER_CPP = process.env.SWITCHBOARD_TRIGGER_CPP_BIN || path.join(REPO_ROOT, "build", "examples", "trigger-cpp");
+const TRIGGER_CPP = process.env.SWITCHBOARD_TRIGGER_CPP_BIN || path.join(BUILD_DIR, "examples", "trigger-cpp");
 
 after(removeTempDirs);
 

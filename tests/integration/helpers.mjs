@@ -26,6 +26,9 @@ export { signalR, WebSocket };
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BINARY = process.env.SWITCHBOARD_BIN || path.join(REPO_ROOT, "build", "switchboard");
+// The build directory of BINARY (build/, or build-san/ when SWITCHBOARD_BIN names the sanitized
+// build): the C++ examples the tests run come from the same build as the server.
+export const BUILD_DIR = path.dirname(BINARY);
 export const API = "api-version=2022-06-01";
 export const RS = "\x1e";
 
