@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace switchboard::util {
@@ -29,6 +30,12 @@ class Utf8Validator {
 
 // Whether `bytes` is whole, valid UTF-8.
 bool is_valid_utf8(std::string_view bytes);
+// The length (1..4) of the valid UTF-8 sequence starting at text[i], or 0 when the bytes there are
+// not one (overlong forms, surrogates, code points above U+10FFFF, a sequence cut short).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
+// `text` with every byte that is not part of a valid sequence replaced by U+FFFD (as the JS and
+// .NET MessagePack decoders do); valid text is returned unchanged.
+std::string replace_invalid_utf8(std::string_view text);
 // The first control character (0x00-0x1F or 0x7F) in `bytes`, if any.
 std::optional<unsigned char> first_control_byte(std::string_view bytes);
 

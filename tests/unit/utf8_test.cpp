@@ -73,5 +73,31 @@ TEST(Utf8, ValidatesInPieces) {
   EXPECT_TRUE(validator.complete());
 }
 
+TEST(Utf8, SequenceLength) {
+  EXPECT_EQ(utf8_sequence_length("a", 0), 1u);
+  EXPECT_EQ(utf8_sequence_length("\xc2\x80", 0), 2u);
+  EXPECT_EQ(utf8_sequence_length("\xe2\x82\xac", 0), 3u);
+  EXPECT_EQ(utf8_sequence_length("\xf4\x8f\xbf\xbf", 0), 4u);
+  EXPECT_EQ(utf8_sequence_length("x\xe2\x82\xac", 1), 3u);
+  EXPECT_EQ(utf8_sequence_length("\xe2\x82", 0), 0u) << "cut short";
+  EXPECT_EQ(utf8_sequence_length("\xed\xa0\x80", 0), 0u) << "surrogate";
+  EXPECT_EQ(utf8_sequence_length("\xf4\x90\x80\x80", 0), 0u) << "above U+10FFFF";
+  EXPECT_EQ(utf8_sequence_length("\xc0\x80", 0), 0u) << "overlong";
+  EXPECT_EQ(utf8_sequence_length("\x80", 0), 0u) << "continuation first";
+  EXPECT_EQ(utf8_sequence_length("ab", 2), 0u) << "past the end";
+}
+
+TEST(Utf8, ReplaceInvalidBytesOneByOne) {
+  EXPECT_EQ(replace_invalid_utf8("caf\xc3\xa9"), "caf\xc3\xa9");
+  EXPECT_EQ(replace_invalid_utf8("a\xff"
+                                 "b"),
+            "a\xef\xbf\xbd"
+            "b");
+  EXPECT_EQ(replace_invalid_utf8("\xe2\x82"), "\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_EQ(replace_invalid_utf8("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_EQ(replace_invalid_utf8(""), "");
+  EXPECT_TRUE(is_valid_utf8(replace_invalid_utf8("\xf8\x88\x80\x80\x80 \xc1\xbf")));
+}
+
 }  // namespace
 }  // namespace switchboard::util
