@@ -41,6 +41,13 @@ std::string string_claim(const nlohmann::json& claims, std::initializer_list<con
   return {};
 }
 
+// The string value of `name`, or "" when it is absent or of another JSON type (json::value
+// would throw for another type).
+std::string string_member(const nlohmann::json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 bool audience_ok(const nlohmann::json& aud, const std::string& expected) {
   if (aud.is_string()) return aud.get<std::string>() == expected;
   if (aud.is_array())
@@ -73,7 +80,7 @@ IdentityResult verify_identity_token(std::string_view token, const IdentitySetti
     result.error = "The bearer token's header or payload is not a JSON object.";
     return result;
   }
-  std::string alg = header.value("alg", "");
+  std::string alg = string_member(header, "alg");
   std::string_view signing_input = token.substr(0, second);
   bool valid = false;
   if (alg == "HS256" && !settings.hs256_secret.empty()) {
@@ -105,7 +112,7 @@ IdentityResult verify_identity_token(std::string_view token, const IdentitySetti
     result.error = "The bearer token is not valid yet.";
     return result;
   }
-  if (!settings.issuer.empty() && claims.value("iss", "") != settings.issuer) {
+  if (!settings.issuer.empty() && string_member(claims, "iss") != settings.issuer) {
     result.error = "The bearer token's issuer is not '" + settings.issuer + "'.";
     return result;
   }
