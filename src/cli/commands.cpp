@@ -17,6 +17,7 @@
 #include "functions/app_config.hpp"
 #include "functions/runtime/function_host.hpp"
 #include "functions/runtime/host_keys.hpp"
+#include "net/tls_certificate.hpp"
 #include "redis/redis_url.hpp"
 #include "service/service.hpp"
 #include "upstream/settings_file.hpp"
@@ -46,13 +47,67 @@ std::chrono::milliseconds seconds_option(double seconds) {
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
 }
 
-sigset_t block_termination_signals() {
+// Blocks (before any thread starts) the signals the main thread waits for: SIGINT and SIGTERM,
+// and SIGHUP when there is a TLS certificate to reload (otherwise SIGHUP keeps its default).
+sigset_t block_termination_signals(bool reload_on_hangup = false) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  if (reload_on_hangup) sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
+}
+
+// Waits for SIGINT or SIGTERM; each SIGHUP meanwhile re-reads the TLS certificate and key (a bad
+// file is logged and the current certificate kept).
+void wait_for_termination(const sigset_t& signals,
+                          const std::shared_ptr<net::TlsCertificate>& tls) {
+  for (;;) {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    if (signal_number == SIGHUP && tls) {
+      auto error = tls->reload();
+      if (error.empty())
+        spdlog::info("TLS certificate reloaded from {}: {}", tls->cert_file(), tls->describe());
+      else
+        spdlog::error("TLS certificate not reloaded, the current one stays in use: {}", error);
+      continue;
+    }
+    spdlog::info("signal {} received, shutting down", signal_number);
+    return;
+  }
+}
+
+// TLS for every listening port of a command (--tls-cert, --tls-key).
+struct TlsArgs {
+  std::string cert_file;
+  std::string key_file;
+};
+
+void add_tls_options(CLI::App* command, TlsArgs& args) {
+  command
+      ->add_option("--tls-cert", args.cert_file,
+                   "Serve HTTPS and WSS with this PEM certificate file (the server's certificate "
+                   "first, then any intermediates); needs --tls-key; re-read on SIGHUP "
+                   "(default: none, plain HTTP; docs/tls.md)")
+      ->envname("SWITCHBOARD_TLS_CERT");
+  command
+      ->add_option("--tls-key", args.key_file, "The PEM private key of --tls-cert (default: none)")
+      ->envname("SWITCHBOARD_TLS_KEY");
+}
+
+// The certificate of --tls-cert/--tls-key, or null without them. Throws auth::ConfigError when
+// only one is given and net::TlsError for a file that cannot be used.
+std::shared_ptr<net::TlsCertificate> load_tls(const TlsArgs& args) {
+  if (args.cert_file.empty() && args.key_file.empty()) return nullptr;
+  if (args.cert_file.empty())
+    throw auth::ConfigError("--tls-key needs --tls-cert (the certificate of that key).");
+  if (args.key_file.empty())
+    throw auth::ConfigError("--tls-cert needs --tls-key (the private key of that certificate).");
+  auto tls = std::make_shared<net::TlsCertificate>(args.cert_file, args.key_file);
+  spdlog::debug("TLS certificate from {}: {}", args.cert_file, tls->describe());
+  return tls;
 }
 
 // The HTTP connection limits shared by `service`, `start` and `functions`.
@@ -138,7 +193,8 @@ void apply_cluster_options(const ClusterArgs& args, service::ServiceOptions& opt
     bool any = bind == "0.0.0.0" || bind == "::" || bind.empty();
     std::string host =
         any ? options.public_host : (bind.find(':') != std::string::npos ? "[" + bind + "]" : bind);
-    cluster.public_url = "http://" + host + ":" + std::to_string(options.port);
+    cluster.public_url =
+        (options.tls ? "https://" : "http://") + host + ":" + std::to_string(options.port);
   }
   while (!cluster.public_url.empty() && cluster.public_url.back() == '/')
     cluster.public_url.pop_back();
@@ -215,6 +271,7 @@ struct ServiceArgs {
   std::size_t stateful_buffer = 1 << 20;
   unsigned threads = 0;
   ConnectionLimitArgs limits;
+  TlsArgs tls;
   ClusterArgs cluster;
   UpstreamArgs upstream;
 };
@@ -255,20 +312,22 @@ int run_service(const ServiceArgs& args, bool port_given) {
   options.max_outbound_queue_bytes = args.max_queue;
   options.stateful_reconnect_buffer_bytes = args.stateful_buffer;
   options.threads = args.threads;
+  options.tls = load_tls(args.tls);
   apply_connection_limits(args.limits, options);
   apply_cluster_options(args.cluster, options);
   apply_upstream_options(args.upstream, options);
 
-  auto signals = block_termination_signals();
+  auto signals = block_termination_signals(options.tls != nullptr);
   exec::ShardPool pool(options.threads);
   service::Service service(options, pool);
   service.start();
   pool.start();
   const auto port = service.port();
-  const std::string base = "http://" + options.public_host + ":" + std::to_string(port);
-  std::cout << "Switchboard service listening on http://" << options.bind_address << ":" << port
+  const std::string scheme = options.tls ? "https://" : "http://";
+  const std::string base = scheme + options.public_host + ":" + std::to_string(port);
+  std::cout << "Switchboard service listening on " << scheme << options.bind_address << ":" << port
             << "\n"
-            << "  Connection string: Endpoint=http://" << options.public_host << ";Port=" << port
+            << "  Connection string: Endpoint=" << scheme << options.public_host << ";Port=" << port
             << ";AccessKey=" << options.access_keys.front() << ";Version=1.0;\n"
             << "  Client endpoint:   " << base << "/client/?hub=<hub>\n"
             << "  REST API:          " << base << "/api/hubs/<hub>/:send?api-version=2022-06-01\n"
@@ -279,11 +338,12 @@ int run_service(const ServiceArgs& args, bool port_given) {
   if (options.access_keys.size() > 1)
     std::cout << "  Accepting tokens signed with any of " << options.access_keys.size()
               << " access keys\n";
+  if (options.tls)
+    std::cout << "  TLS certificate:   " << options.tls->cert_file() << " ("
+              << options.tls->describe() << "; SIGHUP re-reads it)\n";
   std::cout << std::flush;
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  spdlog::info("signal {} received, shutting down", signal_number);
+  wait_for_termination(signals, options.tls);
   service.stop();
   pool.stop();
   pool.wait();
@@ -297,6 +357,7 @@ struct HostArgs {
   int service_port = 0;  // start: 0 = from the app's connection string, else 8888
   unsigned threads = 0;
   ConnectionLimitArgs limits;
+  TlsArgs tls;
   ClusterArgs cluster;    // start only
   UpstreamArgs upstream;  // start only
 };
@@ -319,7 +380,8 @@ unsigned short host_port(const HostArgs& args, const functions::FunctionApp& app
 }
 
 void print_host_banner(const functions::FunctionHost& host) {
-  std::cout << "Functions host listening on http://localhost:" << host.port() << "\n"
+  const std::string scheme = host.tls() ? "https://" : "http://";
+  std::cout << "Functions host listening on " << scheme << "localhost:" << host.port() << "\n"
             << "Functions:\n";
   for (const auto& line : host.describe()) std::cout << "  " << line << "\n";
   const auto& keys = host.keys();
@@ -330,27 +392,30 @@ void print_host_banner(const functions::FunctionHost& host) {
       it != keys.system_keys.end())
     std::cout << "  signalr_extension key: " << it->second << "\n"
               << "SignalR webhook (signalRTrigger functions; the service's upstream URL):\n"
-              << "  http://localhost:" << host.port()
+              << "  " << scheme << "localhost:" << host.port()
               << "/runtime/webhooks/signalr?code=" << it->second << "\n";
   if (!keys.file.empty()) std::cout << "  (keys kept in " << keys.file.string() << ")\n";
+  if (host.tls())
+    std::cout << "TLS certificate: " << host.tls()->cert_file() << " (" << host.tls()->describe()
+              << "; SIGHUP re-reads it)\n";
 }
 
 int run_functions_host(const HostArgs& args, const FunctionRegistry* registry) {
   auto app = load_app(args, false, registry);
-  auto signals = block_termination_signals();
+  auto tls = load_tls(args.tls);
+  auto signals = block_termination_signals(tls != nullptr);
   exec::ShardPool pool(args.threads);
   functions::FunctionHostOptions options;
   options.bind_address = args.bind;
   options.port = host_port(args, app);
   apply_connection_limits(args.limits, options.http);
+  options.http.tls = tls;
   functions::FunctionHost host(std::move(app), options, pool, registry);
   host.start();
   pool.start();
   print_host_banner(host);
   std::cout << std::flush;
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  spdlog::info("signal {} received, shutting down", signal_number);
+  wait_for_termination(signals, tls);
   host.stop();
   pool.stop(std::chrono::milliseconds(100));
   pool.wait();
@@ -359,6 +424,7 @@ int run_functions_host(const HostArgs& args, const FunctionRegistry* registry) {
 
 int run_start(const HostArgs& args, const FunctionRegistry* registry) {
   auto app = load_app(args, true, registry);
+  auto tls = load_tls(args.tls);  // both ports: the host's and the embedded service's
   // The embedded service adopts the app's own connection string when it names this machine
   // (e.g. the emulator's), so that clients and tokens agree; otherwise it makes its own.
   service::ServiceOptions service_options;
@@ -384,11 +450,14 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
   if (args.service_port > 0) service_options.port = static_cast<unsigned short>(args.service_port);
   if (service_options.access_keys.empty())
     service_options.access_keys.push_back(auth::base64_encode(auth::random_id(24)).substr(0, 43));
-  if (connection_string.empty() || args.service_port > 0)
-    connection_string = "Endpoint=http://" + service_options.public_host +
+  // With TLS the connection string clients and functions see names https, whatever the app's says.
+  if (connection_string.empty() || args.service_port > 0 || tls)
+    connection_string = std::string(tls ? "Endpoint=https://" : "Endpoint=http://") +
+                        service_options.public_host +
                         ";Port=" + std::to_string(service_options.port) +
                         ";AccessKey=" + service_options.access_keys.front() + ";Version=1.0;";
 
+  service_options.tls = tls;
   apply_connection_limits(args.limits, service_options);
   apply_cluster_options(args.cluster, service_options);
   apply_upstream_options(args.upstream, service_options);
@@ -400,13 +469,16 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
       std::any_of(app.functions.begin(), app.functions.end(),
                   [](const auto& f) { return f.signalr_trigger && !f.disabled; })) {
     host_keys = functions::HostKeys::load_or_create(app.root);
-    service_options.upstream =
-        cli::embedded_upstream(app, args.bind, host_port(args, app),
-                               host_keys->system_key(functions::kSignalRExtensionKey));
+    auto embedded = cli::embedded_upstream(app, args.bind, host_port(args, app),
+                                           host_keys->system_key(functions::kSignalRExtensionKey),
+                                           tls != nullptr);
+    service_options.upstream = std::move(embedded.settings);
+    // Over TLS the service trusts exactly the host's own certificate on that loopback call.
+    if (tls) service_options.upstream_pins[embedded.authority] = tls;
     embedded_webhook = true;
   }
 
-  auto signals = block_termination_signals();
+  auto signals = block_termination_signals(tls != nullptr);
   exec::ShardPool pool(args.threads);
   service::Service service(service_options, pool);
   functions::FunctionHostOptions options;
@@ -416,13 +488,14 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
   options.embedded_connection_string = connection_string;
   options.keys = std::move(host_keys);
   apply_connection_limits(args.limits, options.http);
+  options.http.tls = tls;
   functions::FunctionHost host(std::move(app), options, pool, registry);
   service.start();
   host.start();
   pool.start();
   std::cout << "Switchboard (service + functions host in one process)\n"
-            << "SignalR service listening on http://" << service_options.bind_address << ":"
-            << service.port() << "\n"
+            << "SignalR service listening on " << (tls ? "https://" : "http://")
+            << service_options.bind_address << ":" << service.port() << "\n"
             << "  Connection string: " << connection_string << "\n";
   if (embedded_webhook)
     std::cout << "  Upstream:          this host's SignalR webhook, for the events of its "
@@ -431,9 +504,7 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
     print_upstream(service_options);
   print_host_banner(host);
   std::cout << std::flush;
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  spdlog::info("signal {} received, shutting down", signal_number);
+  wait_for_termination(signals, tls);
   host.stop();
   service.stop();
   pool.stop();
@@ -551,6 +622,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
   service_cmd->add_option("--threads", service_args.threads, "Worker threads (0: one per core)")
       ->capture_default_str();
   add_connection_limit_options(service_cmd, service_args.limits);
+  add_tls_options(service_cmd, service_args.tls);
   add_cluster_options(service_cmd, service_args.cluster);
   add_upstream_options(service_cmd, service_args.upstream);
 
@@ -566,6 +638,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
   start_cmd->add_option("--bind", start_args.bind, "Address to listen on")->capture_default_str();
   start_cmd->add_option("--threads", start_args.threads, "Worker threads (0: one per core)");
   add_connection_limit_options(start_cmd, start_args.limits);
+  add_tls_options(start_cmd, start_args.tls);
   add_cluster_options(start_cmd, start_args.cluster);
   add_upstream_options(start_cmd, start_args.upstream);
 
@@ -585,6 +658,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
   functions_cmd->add_option("--threads", functions_args.threads,
                             "Worker threads (0: one per core)");
   add_connection_limit_options(functions_cmd, functions_args.limits);
+  add_tls_options(functions_cmd, functions_args.tls);
 
   TokenArgs token_args;
   auto* token_cmd = app.add_subcommand(
@@ -618,6 +692,9 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
     std::cerr << "switchboard: " << e.what() << "\n";
     return 2;
   } catch (const upstream::SettingsError& e) {
+    std::cerr << "switchboard: " << e.what() << "\n";
+    return 2;
+  } catch (const net::TlsError& e) {
     std::cerr << "switchboard: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {

@@ -11,10 +11,16 @@
 
 namespace switchboard::cli {
 
+struct EmbeddedUpstream {
+  upstream::Settings settings;
+  std::string authority;  // host:port the calls go to (for pinning the host's TLS certificate)
+};
+
 // The templates for the app's trigger functions (none when it has none). `host_address` and
-// `host_port` are where the host listens; `system_key` is its signalr_extension key.
-upstream::Settings embedded_upstream(const functions::FunctionApp& app,
-                                     const std::string& host_address, unsigned short host_port,
-                                     const std::string& system_key);
+// `host_port` are where the host listens; `system_key` is its signalr_extension key; `tls`: the
+// host serves HTTPS.
+EmbeddedUpstream embedded_upstream(const functions::FunctionApp& app,
+                                   const std::string& host_address, unsigned short host_port,
+                                   const std::string& system_key, bool tls);
 
 }  // namespace switchboard::cli

@@ -11,6 +11,8 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <variant>
 
+#include "net/tls_certificate.hpp"
+
 namespace switchboard::net {
 
 namespace asio = boost::asio;
@@ -72,6 +74,28 @@ std::pair<HttpEndpoint, std::string> split_http_url(std::string_view url) {
 HttpClient::HttpClient(asio::io_context& io) : io_(io) {}
 HttpClient::~HttpClient() = default;
 
+void HttpClient::pin(const std::string& authority,
+                     std::shared_ptr<const TlsCertificate> certificate) {
+  pins_[authority] = std::move(certificate);
+}
+
+namespace {
+
+// Accepts the chain whose leaf is exactly `expected` (DER), whatever its issuers.
+bool leaf_is(const std::string& expected, asio::ssl::verify_context& context) {
+  X509_STORE_CTX* store = context.native_handle();
+  if (X509_STORE_CTX_get_error_depth(store) > 0) return true;  // decided at the leaf
+  X509* cert = X509_STORE_CTX_get_current_cert(store);
+  unsigned char* der = nullptr;
+  const int size = cert ? i2d_X509(cert, &der) : -1;
+  const bool same = size > 0 && std::string_view(reinterpret_cast<const char*>(der),
+                                                 static_cast<std::size_t>(size)) == expected;
+  OPENSSL_free(der);
+  return same;
+}
+
+}  // namespace
+
 asio::awaitable<Response> HttpClient::send(const HttpEndpoint& endpoint, Request request,
                                            std::chrono::milliseconds timeout,
                                            std::size_t max_body) {
@@ -129,7 +153,13 @@ asio::awaitable<Response> HttpClient::send(const HttpEndpoint& endpoint, Request
         auto& tls = std::get<1>(connection->stream);
         // Server name indication and host name verification.
         SSL_set_tlsext_host_name(tls.native_handle(), endpoint.host.c_str());
-        tls.set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
+        if (auto pin = pins_.find(authority); pin != pins_.end())
+          tls.set_verify_callback(
+              [expected = pin->second->leaf_der()](bool, asio::ssl::verify_context& context) {
+                return leaf_is(expected, context);
+              });
+        else
+          tls.set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
         co_await tls.async_handshake(asio::ssl::stream_base::client,
                                      asio::redirect_error(asio::use_awaitable, ec));
         if (ec == beast::error::timeout) throw timed_out();

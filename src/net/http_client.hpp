@@ -1,9 +1,10 @@
 // An HTTP/1.1 client for the service REST API (local or Azure, http or https) and custom handlers:
 // keep-alive connections pooled per scheme:host:port, one retry when a pooled connection turned
 // out to be stale, and a deadline per request. HTTPS verifies the peer against the system's CA
-// store (OpenSSL's SSL_CERT_FILE / SSL_CERT_DIR apply). The deadline covers the whole request
-// (connect, TLS, write, read); a response body over the caller's limit is an error. One instance
-// per io_context; not thread-safe.
+// store (OpenSSL's SSL_CERT_FILE / SSL_CERT_DIR apply), or, for a pinned host:port, accepts
+// exactly one certificate (the functions host's own, called over loopback by `start`). The deadline
+// covers the whole request (connect, TLS, write, read); a response body over the caller's limit is
+// an error. One instance per io_context; not thread-safe.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -36,6 +37,8 @@ class HttpClientError : public std::runtime_error {
 // The largest response body read unless the caller says otherwise.
 inline constexpr std::size_t kDefaultMaxResponseBody = 64 * 1024 * 1024;
 
+class TlsCertificate;
+
 struct HttpEndpoint {
   std::string host;
   unsigned short port = 80;
@@ -58,12 +61,17 @@ class HttpClient {
                                         std::chrono::milliseconds timeout,
                                         std::size_t max_body = kDefaultMaxResponseBody);
 
+  // HTTPS to `authority` (host:port as in the URL) accepts only the current leaf certificate of
+  // `certificate` (chain and host name are not checked: the certificate itself is trusted).
+  void pin(const std::string& authority, std::shared_ptr<const TlsCertificate> certificate);
+
  private:
   struct Pool;
   struct Connection;
   boost::asio::io_context& io_;
   std::unique_ptr<struct TlsContext> tls_;
   std::map<std::string, std::unique_ptr<Pool>> pools_;
+  std::map<std::string, std::shared_ptr<const TlsCertificate>> pins_;
 };
 
 }  // namespace switchboard::net

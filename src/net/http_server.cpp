@@ -8,6 +8,7 @@
 
 #include "net/http_session.hpp"
 #include "net/pending_connections.hpp"
+#include "net/tls_session.hpp"
 
 namespace switchboard::net {
 
@@ -39,8 +40,9 @@ void HttpServer::listen(const std::string& address, unsigned short port) {
   acceptor_.listen(asio::socket_base::max_listen_connections);
   acceptor_.non_blocking(true);  // AcceptOverload sheds the backlog with accept() until EAGAIN
   spdlog::debug(
-      "listening on {}:{}; at most {} connections without a request, header timeout {} ms", address,
-      port, pending_->limit(), options_.header_timeout.count());
+      "listening on {}:{}{}; at most {} connections without a request, header timeout {} ms",
+      address, port, options_.tls ? " (TLS)" : "", pending_->limit(),
+      options_.header_timeout.count());
   accept_next();
 }
 
@@ -63,9 +65,14 @@ void HttpServer::accept_next() {
         if (!ec) {
           overload_.on_success();
           socket.set_option(tcp::no_delay(true), ec);
-          asio::co_spawn(shard->io(),
-                         run_session(std::move(socket), *shard, handler_, options_, pending_),
-                         asio::detached);
+          if (options_.tls)
+            asio::co_spawn(shard->io(),
+                           run_tls_session(std::move(socket), *shard, handler_, options_, pending_),
+                           asio::detached);
+          else
+            asio::co_spawn(shard->io(),
+                           run_session(std::move(socket), *shard, handler_, options_, pending_),
+                           asio::detached);
           accept_next();
           return;
         }

@@ -2,7 +2,8 @@
 // the shards round-robin (each runs as an http_session); WebSocket upgrades are handed over with
 // the socket. When accept fails (descriptors exhausted) the listener sheds the waiting connections
 // and pauses instead of retrying at once; connections that have not sent a first request are
-// capped (PendingConnections) and given a short header timeout.
+// capped (PendingConnections) and given a short header timeout. With a certificate every
+// connection is TLS (tls_session: the handshake, then the same session over a socket pair).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -14,13 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "exec/shard.hpp"
 #include "net/accept_overload.hpp"
 #include "net/http_types.hpp"
-#include "exec/shard.hpp"
 
 namespace switchboard::net {
 
 class PendingConnections;
+class TlsCertificate;
 
 class HttpHandler {
  public:
@@ -44,6 +46,8 @@ struct HttpServerOptions {
   // Connections that have not yet sent their first request's headers; beyond it the oldest are
   // closed. 0: default_pending_limit() (4096, or a quarter of the open-file limit).
   std::size_t max_pending_connections = 0;
+  // Serve TLS with this certificate (tls_session); null: plain TCP.
+  std::shared_ptr<TlsCertificate> tls;
 };
 
 class HttpServer {

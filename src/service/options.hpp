@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +14,9 @@
 
 namespace switchboard::upstream {
 class Dispatcher;
+}
+namespace switchboard::net {
+class TlsCertificate;
 }
 
 namespace switchboard::service {
@@ -37,12 +41,17 @@ struct ServiceOptions {
   // a first request (0: automatic, see net::default_pending_limit()).
   std::chrono::milliseconds header_timeout{10000};
   std::size_t max_pending_connections = 0;
+  // Serve HTTPS and WSS with this certificate (docs/tls.md); null: plain HTTP.
+  std::shared_ptr<net::TlsCertificate> tls;
   unsigned threads = 0;               // 0: one per core
   backplane::ClusterOptions cluster;  // a cluster node when cluster.redis_url is set
   // Upstream (docs/upstream.md): where client events and invocations go; none when empty.
   upstream::Settings upstream;
   // What sends upstream calls; null: HTTP (upstream::HttpDispatcher).
   std::shared_ptr<upstream::Dispatcher> upstream_dispatcher;
+  // Upstream calls to these host:port authorities over HTTPS trust exactly this certificate (the
+  // functions host of `start`, on loopback), instead of the system's CAs.
+  std::map<std::string, std::shared_ptr<net::TlsCertificate>> upstream_pins;
   std::chrono::milliseconds upstream_timeout{30000};  // per call
   std::size_t upstream_max_pending = 64;  // per connection; beyond it the client is closed
 };

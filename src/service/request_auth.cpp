@@ -99,8 +99,9 @@ AuthResult authenticate(const net::Request& request, std::string_view token,
       }
     }
   }
-  result.message = "Token audience '" + auth::joined_audiences(*verified) +
-                   "' does not match 'http://" + hosts.front() + audience_paths.front() + "'.";
+  result.message = "Token audience '" + auth::joined_audiences(*verified) + "' does not match '" +
+                   (options.tls ? "https://" : "http://") + hosts.front() + audience_paths.front() +
+                   "'.";
   return result;
 }
 

@@ -46,7 +46,8 @@ Service::Service(ServiceOptions options, exec::ShardPool& pool)
   if (!context_.options.upstream.empty()) {
     context_.upstream = context_.options.upstream_dispatcher;
     if (!context_.upstream)
-      context_.upstream = std::make_shared<upstream::HttpDispatcher>(context_.shards);
+      context_.upstream = std::make_shared<upstream::HttpDispatcher>(
+          context_.shards, context_.options.upstream_pins);
   }
   context_.awaiting_handshake = std::make_shared<net::PendingConnections>(
       context_.options.max_pending_connections, "the hub handshake");
@@ -54,6 +55,7 @@ Service::Service(ServiceOptions options, exec::ShardPool& pool)
   http_options.max_body_bytes = context_.options.max_rest_body_bytes;
   http_options.header_timeout = context_.options.header_timeout;
   http_options.max_pending_connections = context_.options.max_pending_connections;
+  http_options.tls = context_.options.tls;
   server_ = std::make_unique<net::HttpServer>(context_.shards, *this, http_options);
 }
 

@@ -5,8 +5,13 @@ namespace switchboard::upstream {
 
 namespace http = net::http;
 
-HttpDispatcher::HttpDispatcher(const std::vector<exec::Shard*>& shards) {
-  for (auto* shard : shards) clients_.push_back(std::make_unique<net::HttpClient>(shard->io()));
+HttpDispatcher::HttpDispatcher(
+    const std::vector<exec::Shard*>& shards,
+    const std::map<std::string, std::shared_ptr<net::TlsCertificate>>& pins) {
+  for (auto* shard : shards) {
+    clients_.push_back(std::make_unique<net::HttpClient>(shard->io()));
+    for (const auto& [authority, certificate] : pins) clients_.back()->pin(authority, certificate);
+  }
 }
 
 HttpDispatcher::~HttpDispatcher() = default;

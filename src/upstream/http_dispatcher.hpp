@@ -3,7 +3,9 @@
 // thread.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "exec/shard.hpp"
@@ -14,7 +16,10 @@ namespace switchboard::upstream {
 
 class HttpDispatcher final : public Dispatcher {
  public:
-  explicit HttpDispatcher(const std::vector<exec::Shard*>& shards);
+  // `pins`: host:port authorities whose HTTPS certificate must be exactly the given one.
+  explicit HttpDispatcher(
+      const std::vector<exec::Shard*>& shards,
+      const std::map<std::string, std::shared_ptr<net::TlsCertificate>>& pins = {});
   ~HttpDispatcher() override;
   boost::asio::awaitable<Reply> dispatch(Call call) override;
 

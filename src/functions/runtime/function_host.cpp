@@ -276,8 +276,9 @@ std::vector<std::string> FunctionHost::describe() const {
     for (const auto& m : route.function->http.methods) methods += (methods.empty() ? "" : ",") + m;
     if (methods.empty()) methods = "ALL";
     std::string prefix = app_.host.route_prefix.empty() ? "" : "/" + app_.host.route_prefix;
-    lines.push_back(route.function->name + ": [" + methods + "] http://localhost:" +
-                    std::to_string(port()) + prefix + "/" + route.route.text());
+    lines.push_back(route.function->name + ": [" + methods + "] " +
+                    (options_.http.tls ? "https" : "http") +
+                    "://localhost:" + std::to_string(port()) + prefix + "/" + route.route.text());
   }
   for (const auto& trigger : triggers_) {
     const auto& spec = *trigger.function->signalr_trigger;
@@ -532,7 +533,8 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
   std::string host_header = request.count(http::field::host)
                                 ? std::string(request[http::field::host])
                                 : "localhost:" + std::to_string(port());
-  nlohmann::json req = {{"Url", "http://" + host_header + std::string(request.target())},
+  nlohmann::json req = {{"Url", (options_.http.tls ? "https://" : "http://") + host_header +
+                                    std::string(request.target())},
                         {"Method", std::string(request.method_string())},
                         {"Query", query_json},
                         {"Headers", headers_json},

@@ -52,6 +52,8 @@ class FunctionHost final : public net::HttpHandler {
   void stop();
 
   unsigned short port() const { return server_->port(); }
+  // The certificate the host serves HTTPS with; null: plain HTTP.
+  const std::shared_ptr<net::TlsCertificate>& tls() const { return options_.http.tls; }
   const FunctionApp& app() const { return app_; }
   const HostKeys& keys() const { return keys_; }
   // Whether some enabled function has a signalRTrigger (the webhook then has its system key).
