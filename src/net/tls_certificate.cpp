@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -72,15 +73,20 @@ TlsCertificate::TlsCertificate(std::string cert_file, std::string key_file)
                        ssl::context::single_dh_use);
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
   boost::system::error_code ec;
+  bool mismatch = false;
   context->use_certificate_chain(boost::asio::buffer(chain), ec);
   if (ec)
     throw TlsError("The TLS certificate file '" + cert_file_ +
                    "' holds no usable PEM certificate: " + openssl_reason(ec));
   context->use_private_key(boost::asio::buffer(key), ssl::context::pem, ec);
+  // OpenSSL checks the key against the certificate as it takes it.
+  if (ec && ec.category() == boost::asio::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH)
+    ec = {}, mismatch = true;
   if (ec)
     throw TlsError("The TLS key file '" + key_file_ +
                    "' holds no usable PEM private key: " + openssl_reason(ec));
-  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+  if (mismatch || SSL_CTX_check_private_key(context->native_handle()) != 1) {
     ERR_clear_error();
     throw TlsError("The TLS key file '" + key_file_ + "' does not match the certificate in '" +
                    cert_file_ + "'");
