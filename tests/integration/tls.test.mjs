@@ -419,3 +419,44 @@ describe("switchboard start with TLS (from the environment)", () => {
     }),
   );
 });
+
+describe("switchboard functions with --tls-cert/--tls-key", () => {
+  let host;
+  let hostPort;
+  before(async () => {
+    const app = copyApp(path.join(APPS, "trigger-js"));
+    writeApp(app, {
+      "url/function.json": JSON.stringify({
+        bindings: [
+          { authLevel: "anonymous", type: "httpTrigger", direction: "in", name: "req", methods: ["get"] },
+          { type: "http", direction: "out", name: "res" },
+        ],
+      }),
+      "url/index.js": "module.exports = async function (context, req) {\n  context.res = { body: { url: req.url } };\n};\n",
+    });
+    hostPort = await freePort();
+    host = await startTls(
+      ["functions", app, "--port", String(hostPort), "--tls-cert", certs.second.cert, "--tls-key", certs.second.key],
+      {
+        // The service it names need not run for these checks.
+        env: { AzureSignalRConnectionString: "Endpoint=http://localhost;Port=1;AccessKey=unused-key;Version=1.0;" },
+        banner: /master key:\s+\S+/,
+        label: "switchboard functions (TLS)",
+      },
+    );
+  });
+  after(() => stopProcess(host));
+
+  test(
+    "the host serves https: its banner, the webhook URL and a function's req.url say so",
+    logged(async () => {
+      assert.match(host.stdout, new RegExp(`Functions host listening on https://localhost:${hostPort}`));
+      assert.match(host.stdout, new RegExp(`url: \\[GET\\] https://localhost:${hostPort}/api/url`));
+      assert.match(host.stdout, new RegExp(`https://localhost:${hostPort}/runtime/webhooks/signalr\\?code=`));
+      assert.equal(await peerSerial(hostPort), "2002");
+      const res = await httpsRequest(hostPort, "GET", "/api/url?x=1");
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.json.url, `https://localhost:${hostPort}/api/url?x=1`);
+    }),
+  );
+});
