@@ -17,6 +17,7 @@
 #include "functions/app_config.hpp"
 #include "functions/runtime/function_host.hpp"
 #include "functions/runtime/host_keys.hpp"
+#include "net/ip_range.hpp"
 #include "net/tls_certificate.hpp"
 #include "redis/redis_url.hpp"
 #include "service/service.hpp"
@@ -110,18 +111,48 @@ std::shared_ptr<net::TlsCertificate> load_tls(const TlsArgs& args) {
   return tls;
 }
 
-// The HTTP connection limits shared by `service`, `start` and `functions`.
+// The HTTP connection limits shared by `service`, `start` and `functions` (docs/limits.md).
 struct ConnectionLimitArgs {
   double header_timeout = 10;
+  double keep_alive_timeout = 60;
+  double body_timeout = 30;
+  std::size_t max_header_size = 16 * 1024;
+  std::size_t max_request_body = 1 << 20;
   std::size_t max_pending = 0;  // 0: automatic
 };
 
 void add_connection_limit_options(CLI::App* command, ConnectionLimitArgs& args) {
   command
       ->add_option("--header-timeout", args.header_timeout,
-                   "Seconds a new connection has to send its first request's headers")
+                   "Seconds a request's headers have to arrive in full (from the connection for "
+                   "the first request, from its first byte for later ones); then 408")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->check(kDurationRange);
+  command
+      ->add_option("--keep-alive-timeout", args.keep_alive_timeout,
+                   "Seconds a kept-alive HTTP connection may idle before its next request")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->check(kDurationRange);
+  command
+      ->add_option("--body-timeout", args.body_timeout,
+                   "Seconds a request body has to arrive in full once its headers are in; then "
+                   "408")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->check(kDurationRange);
+  command
+      ->add_option("--max-header-size", args.max_header_size,
+                   "Largest request header section in bytes; larger is a 431")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20));
+  command
+      ->add_option("--max-request-body", args.max_request_body,
+                   "Largest request body in bytes (REST calls, long-polling and SSE sends, "
+                   "function requests); larger is a 413")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
   command
       ->add_option("--max-pending-connections", args.max_pending,
                    "Connections that have not sent a first request (per listening port), and "
@@ -132,12 +163,75 @@ void add_connection_limit_options(CLI::App* command, ConnectionLimitArgs& args) 
 
 void apply_connection_limits(const ConnectionLimitArgs& args, net::HttpServerOptions& http) {
   http.header_timeout = seconds_option(args.header_timeout);
+  http.keep_alive_timeout = seconds_option(args.keep_alive_timeout);
+  http.body_timeout = seconds_option(args.body_timeout);
+  http.max_header_bytes = args.max_header_size;
+  http.max_body_bytes = args.max_request_body;
   http.max_pending_connections = args.max_pending;
 }
 
 void apply_connection_limits(const ConnectionLimitArgs& args, service::ServiceOptions& options) {
   options.header_timeout = seconds_option(args.header_timeout);
+  options.keep_alive_timeout = seconds_option(args.keep_alive_timeout);
+  options.body_timeout = seconds_option(args.body_timeout);
+  options.max_header_bytes = args.max_header_size;
+  options.max_rest_body_bytes = args.max_request_body;
   options.max_pending_connections = args.max_pending;
+}
+
+// The client connection limits of `service` and `start` (service/admission, docs/limits.md).
+struct ClientLimitArgs {
+  std::size_t max_connections = 0;         // 0: 9/10 of the open-file limit
+  std::size_t max_connections_per_ip = 0;  // 0: none
+  std::vector<std::string> trusted_proxies;
+  double negotiate_rate = 50;
+  double negotiate_burst = 0;  // 0: twice the rate
+};
+
+void add_client_limit_options(CLI::App* command, ClientLimitArgs& args) {
+  command
+      ->add_option("--max-connections", args.max_connections,
+                   "Client connections this node holds; one more is refused with 503 and "
+                   "Retry-After at negotiate and at connect (0: 9/10 of the open-file limit)")
+      ->capture_default_str();
+  command
+      ->add_option("--max-connections-per-ip", args.max_connections_per_ip,
+                   "Client connections from one address; one more is refused with 429 (0: no "
+                   "limit)")
+      ->capture_default_str();
+  command
+      ->add_option("--trusted-proxy", args.trusted_proxies,
+                   "Address range (CIDR) of a reverse proxy whose X-Forwarded-For names the client "
+                   "for these limits; repeat for several (default: none, the peer is the client)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            std::string error;
+            if (!net::parse_ip_range(text, &error)) return error;
+            return {};
+          },
+          "CIDR", "address range"));
+  command
+      ->add_option("--negotiate-rate", args.negotiate_rate,
+                   "Negotiate requests a second from one address (a token bucket); beyond it "
+                   "429 with Retry-After (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  command
+      ->add_option("--negotiate-burst", args.negotiate_burst,
+                   "Negotiate requests one address may make at once before the rate applies "
+                   "(0: twice --negotiate-rate)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e9));
+}
+
+void apply_client_limits(const ClientLimitArgs& args, service::ServiceOptions& options) {
+  options.max_connections = args.max_connections;
+  options.max_connections_per_ip = args.max_connections_per_ip;
+  options.negotiate_rate = args.negotiate_rate;
+  options.negotiate_burst = args.negotiate_burst;
+  options.trusted_proxies.clear();
+  for (const auto& text : args.trusted_proxies)
+    options.trusted_proxies.push_back(*net::parse_ip_range(text, nullptr));
 }
 
 // Cluster membership, shared by `service` and `start`.
@@ -272,6 +366,7 @@ struct ServiceArgs {
   unsigned threads = 0;
   ConnectionLimitArgs limits;
   TlsArgs tls;
+  ClientLimitArgs client_limits;
   ClusterArgs cluster;
   UpstreamArgs upstream;
 };
@@ -314,6 +409,7 @@ int run_service(const ServiceArgs& args, bool port_given) {
   options.threads = args.threads;
   options.tls = load_tls(args.tls);
   apply_connection_limits(args.limits, options);
+  apply_client_limits(args.client_limits, options);
   apply_cluster_options(args.cluster, options);
   apply_upstream_options(args.upstream, options);
 
@@ -358,8 +454,9 @@ struct HostArgs {
   unsigned threads = 0;
   ConnectionLimitArgs limits;
   TlsArgs tls;
-  ClusterArgs cluster;    // start only
-  UpstreamArgs upstream;  // start only
+  ClientLimitArgs client_limits;  // start only
+  ClusterArgs cluster;            // start only
+  UpstreamArgs upstream;          // start only
 };
 
 functions::FunctionApp load_app(const HostArgs& args, bool embedded,
@@ -459,6 +556,7 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
 
   service_options.tls = tls;
   apply_connection_limits(args.limits, service_options);
+  apply_client_limits(args.client_limits, service_options);
   apply_cluster_options(args.cluster, service_options);
   apply_upstream_options(args.upstream, service_options);
   // Without upstream options, client events go to this host's own SignalR webhook, for the
@@ -623,6 +721,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
       ->capture_default_str();
   add_connection_limit_options(service_cmd, service_args.limits);
   add_tls_options(service_cmd, service_args.tls);
+  add_client_limit_options(service_cmd, service_args.client_limits);
   add_cluster_options(service_cmd, service_args.cluster);
   add_upstream_options(service_cmd, service_args.upstream);
 
@@ -639,6 +738,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
   start_cmd->add_option("--threads", start_args.threads, "Worker threads (0: one per core)");
   add_connection_limit_options(start_cmd, start_args.limits);
   add_tls_options(start_cmd, start_args.tls);
+  add_client_limit_options(start_cmd, start_args.client_limits);
   add_cluster_options(start_cmd, start_args.cluster);
   add_upstream_options(start_cmd, start_args.upstream);
 

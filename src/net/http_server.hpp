@@ -27,8 +27,9 @@ class TlsCertificate;
 class HttpHandler {
  public:
   virtual ~HttpHandler() = default;
-  // Produces the response to a plain HTTP request.
-  virtual boost::asio::awaitable<Response> handle(Request& request) = 0;
+  // Produces the response to a plain HTTP request from `peer` (the TCP peer's address).
+  virtual boost::asio::awaitable<Response> handle(Request& request,
+                                                  const boost::asio::ip::address& peer) = 0;
   // Whether a (non-upgrade) request takes its socket over, e.g. a Server-Sent Events stream.
   virtual bool wants_socket(const Request&) const { return false; }
   // Takes over a WebSocket upgrade request (or one wants_socket() chose) and its socket.
@@ -39,10 +40,13 @@ class HttpHandler {
 struct HttpServerOptions {
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 * 1024;
-  // Time the first request's headers have to arrive in full, counted from the connection.
+  // Time a request's headers have to arrive in full, counted from the connection for the first
+  // request and from its first byte for later ones (408 when it passes with a request begun).
   std::chrono::milliseconds header_timeout{10000};
-  // Time a kept-alive connection may wait for its next request; also bounds reading one body.
-  std::chrono::milliseconds idle_timeout{120000};
+  // Time a kept-alive connection may idle before its next request begins.
+  std::chrono::milliseconds keep_alive_timeout{60000};
+  // Time a request's body has to arrive in full once its headers are in (408 when it passes).
+  std::chrono::milliseconds body_timeout{30000};
   // Connections that have not yet sent their first request's headers; beyond it the oldest are
   // closed. 0: default_pending_limit() (4096, or a quarter of the open-file limit).
   std::size_t max_pending_connections = 0;

@@ -1,9 +1,11 @@
 // The per-connection HTTP/1.1 session coroutine: see http_session.hpp.
 #include "net/http_session.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -39,12 +41,59 @@ asio::awaitable<void> drain(beast::tcp_stream& stream) {
 // would reset the connection and lose the answer: stop sending, then read and discard what the
 // client still sends (bounded in bytes and time).
 asio::awaitable<void> refuse(beast::tcp_stream& stream, Response response) {
+  stream.expires_after(std::chrono::seconds(10));
   response.keep_alive(false);
   response.prepare_payload();
   error_code ec;
   co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   co_await drain(stream);
+}
+
+// A time limit on the reads of one phase of a request (its headers, its body, the wait for the
+// next request): when it passes, the socket's pending reads are cancelled, not the socket closed,
+// so that the 408 can still be written. Each start() replaces the previous deadline.
+class ReadDeadline {
+ public:
+  explicit ReadDeadline(tcp::socket& socket)
+      : timer_(socket.get_executor()), state_(std::make_shared<State>()) {
+    state_->socket = &socket;
+  }
+  ~ReadDeadline() { stop(); }
+  ReadDeadline(const ReadDeadline&) = delete;
+  ReadDeadline& operator=(const ReadDeadline&) = delete;
+
+  void start(std::chrono::milliseconds limit) {
+    stop();
+    state_->expired = false;
+    timer_.expires_after(limit);
+    timer_.async_wait([state = state_, generation = state_->generation](error_code ec) {
+      // A handler already queued when the deadline was replaced or dropped does nothing.
+      if (ec || state->generation != generation || !state->socket) return;
+      state->expired = true;
+      state->socket->cancel(ec);
+    });
+  }
+  void stop() {
+    ++state_->generation;
+    timer_.cancel();
+  }
+  bool expired() const { return state_->expired; }
+
+ private:
+  struct State {
+    tcp::socket* socket = nullptr;
+    unsigned generation = 0;
+    bool expired = false;
+  };
+  asio::steady_timer timer_;
+  std::shared_ptr<State> state_;
+};
+
+Response request_timeout(std::string_view what, std::chrono::milliseconds limit) {
+  return make_error(
+      http::status::request_timeout, "RequestTimeout",
+      fmt::format("The request's {} did not arrive within {:g} s.", what, limit.count() / 1000.0));
 }
 
 // The client went away, a timeout fired, or the connection was shed: nothing to answer.
@@ -74,22 +123,35 @@ void parse_buffered_body(http::request_parser<http::string_body>& parser,
 asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHandler& handler,
                                   HttpServerOptions options,
                                   std::shared_ptr<PendingConnections> pending) {
+  error_code ec;
+  const asio::ip::address peer = socket.remote_endpoint(ec).address();
   beast::tcp_stream stream(std::move(socket));
   // Declared after the stream, so released (on this thread) before the stream goes.
   auto ticket = pending->admit(shard.io(), [&stream] { stream.close(); });
+  ReadDeadline deadline(stream.socket());
   beast::flat_buffer buffer;
-  error_code ec;
   for (bool first = true;; first = false) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(options.max_body_bytes);
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-    // A new connection has the header timeout to send its first request's headers; a kept-alive
-    // one the idle timeout for the next request's. (Holding later headers to the short timeout
-    // too would take a separate timed wait for each request's first byte, and protect nothing: a
-    // connection that has completed a request may idle that long anyway.)
-    stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+    if (!first && buffer.size() == 0) {
+      // A kept-alive connection may idle up to the keep-alive timeout before its next request
+      // begins; then (below) its headers have the header timeout like the first request's.
+      deadline.start(options.keep_alive_timeout);
+      const std::size_t n = co_await stream.async_read_some(
+          buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
+      buffer.commit(n);
+      if (ec) break;  // idle too long, or the client closed: nothing to answer
+    }
+    // The headers' deadline is for all of them, however they are dripped in: a new connection's
+    // counts from the connection, a kept-alive one's from the first byte of the request.
+    deadline.start(options.header_timeout);
     co_await http::async_read_header(stream, buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
+    if (ec && deadline.expired() && (parser.got_some() || buffer.size() > 0)) {
+      co_await refuse(stream, request_timeout("headers", options.header_timeout));
+      co_return;
+    }
     if (!ec) {
       ticket.release();
       if (auto error = check_request_framing(parser.get())) {
@@ -106,11 +168,17 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
       }
       parse_buffered_body(parser, buffer, ec);
       if (!ec && !parser.is_done()) {
-        stream.expires_after(options.idle_timeout);
+        // The whole body within the body timeout, however slowly it comes.
+        deadline.start(options.body_timeout);
         co_await http::async_read(stream, buffer, parser,
                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (ec && deadline.expired()) {
+          co_await refuse(stream, request_timeout("body", options.body_timeout));
+          co_return;
+        }
       }
     }
+    deadline.stop();
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
       // (Built before the co_await: g++ 12 mishandles a conditional-expression temporary in a
       // co_await's arguments, destroying it twice.)
@@ -143,7 +211,7 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
     stream.expires_never();
     Response response;
     try {
-      response = co_await handler.handle(request);
+      response = co_await handler.handle(request, peer);
     } catch (const std::exception& e) {
       spdlog::error("{} {}: {}", std::string(request.method_string()),
                     std::string(request.target()), e.what());

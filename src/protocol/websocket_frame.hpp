@@ -26,6 +26,7 @@ enum class WebSocketOpcode : std::uint8_t {
 constexpr std::uint16_t kWebSocketNormalClosure = 1000;
 constexpr std::uint16_t kWebSocketProtocolError = 1002;
 constexpr std::uint16_t kWebSocketInvalidPayload = 1007;  // e.g. a Text message that is not UTF-8
+constexpr std::uint16_t kWebSocketMessageTooBig = 1009;   // a hub message over --max-message-size
 
 // Whether a Close frame may carry `code` (RFC 6455 7.4: 1000-1003, 1007-1014 and the ranges for
 // libraries and applications, 3000-4999; 1004-1006 and 1015 are never sent on the wire).

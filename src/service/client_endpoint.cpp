@@ -111,10 +111,13 @@ void describe_client(HubConnection& connection, const ServiceContext& context,
 
 using namespace client_detail;
 
-Response ClientEndpoint::negotiate(const net::Request& request) {
+Response ClientEndpoint::negotiate(const net::Request& request,
+                                   const boost::asio::ip::address& client) {
   if (request.method() != http::verb::post)
     return make_error(http::status::method_not_allowed, "MethodNotAllowed",
                       "Negotiate requires POST.");
+  // The rate limit first: a refused client costs no token check.
+  if (auto refused = context_.admission->check_negotiate_rate(client)) return std::move(*refused);
   auto target = util::parse_target(request.target());
   auto checked = check_client_request(request, target, context_.options, true);
   if (checked.error) return std::move(*checked.error);
@@ -134,6 +137,8 @@ Response ClientEndpoint::negotiate(const net::Request& request) {
     }
   }
 
+  // Room for the connection here (a full cluster node may have sent the client elsewhere above).
+  if (auto refused = context_.admission->check_room(client)) return std::move(*refused);
   protocol::NegotiateResponse body;
   body.negotiate_version = 0;
   if (auto version = target.get("negotiateVersion")) {
@@ -263,7 +268,8 @@ boost::asio::awaitable<ClientEndpoint::Opening> ClientEndpoint::open(ClientReque
   co_return opening;
 }
 
-boost::asio::awaitable<Response> ClientEndpoint::transport_request(const net::Request& request) {
+boost::asio::awaitable<Response> ClientEndpoint::transport_request(
+    const net::Request& request, const boost::asio::ip::address& client) {
   auto target = util::parse_target(request.target());
   auto id = target.get("id");
   if (!id || id->empty())
@@ -295,11 +301,14 @@ boost::asio::awaitable<Response> ClientEndpoint::transport_request(const net::Re
     // The first long poll opens the connection.
     auto opening = co_await open(checked, target);
     if (opening.failure) co_return std::move(*opening.failure);
+    auto admitted = context_.admission->admit(client);
+    if (admitted.refusal) co_return std::move(*admitted.refusal);
     auto* shard = Shard::current();
     auto lp = std::make_shared<LongPollingConnection>(
         context_, *shard, opening.connection_id, opening.checked.hub,
         opening.checked.token->user_id, context_.options.long_polling_timeout);
     describe_client(*lp, context_, opening.checked, request.target());
+    lp->hold_admission(std::move(admitted.ticket));
     lp->start();
     connection = lp;
   }
@@ -342,7 +351,8 @@ boost::asio::awaitable<Response> ClientEndpoint::transport_request(const net::Re
 }
 
 boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socket socket,
-                                                     net::Request request, Shard& shard) {
+                                                     net::Request request, Shard& shard,
+                                                     boost::asio::ip::address client) {
   auto target = util::parse_target(request.target());
   std::optional<Response> failure;
   Opening opening;
@@ -399,6 +409,12 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
     opening = co_await open(std::move(*checked), target);
     failure = std::move(opening.failure);
   }
+  // The node's and the address's connection limits hold for clients that skip negotiate too.
+  Admission::Admitted admitted;
+  if (!failure) {
+    admitted = context_.admission->admit(client);
+    failure = std::move(admitted.refusal);
+  }
   if (failure) {
     failure->version(request.version());
     failure->keep_alive(false);
@@ -415,12 +431,14 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
     auto connection = std::make_shared<SseConnection>(
         context_, shard, std::move(socket), opening.connection_id, opening.checked.hub, user);
     describe_client(*connection, context_, opening.checked, request.target());
+    connection->hold_admission(std::move(admitted.ticket));
     connection->start(cors_headers(request));
     co_return;
   }
   auto connection = std::make_shared<WebSocketConnection>(
       context_, shard, std::move(socket), opening.connection_id, opening.checked.hub, user);
   describe_client(*connection, context_, opening.checked, request.target());
+  connection->hold_admission(std::move(admitted.ticket));
   connection->start(accept);
 }
 

@@ -19,14 +19,16 @@ class ClientEndpoint {
  public:
   explicit ClientEndpoint(ServiceContext& context) : context_(context) {}
 
-  net::Response negotiate(const net::Request& request);
+  // `client`: the address the request comes from (for the limits of service/admission).
+  net::Response negotiate(const net::Request& request, const boost::asio::ip::address& client);
   // Plain HTTP on /client/: long polls (GET), client records (POST), DELETE.
-  boost::asio::awaitable<net::Response> transport_request(const net::Request& request);
+  boost::asio::awaitable<net::Response> transport_request(const net::Request& request,
+                                                          const boost::asio::ip::address& client);
   // Whether the request opens a Server-Sent Events stream (the endpoint takes the socket).
   static bool is_event_stream(const net::Request& request);
   // A WebSocket upgrade or an event stream: takes the socket.
   boost::asio::awaitable<void> upgrade(boost::asio::ip::tcp::socket socket, net::Request request,
-                                       Shard& shard);
+                                       Shard& shard, boost::asio::ip::address client);
 
  private:
   struct Opening;

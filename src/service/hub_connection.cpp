@@ -76,7 +76,8 @@ std::optional<std::string_view> HubConnection::next_record() {
 
 void HubConnection::receive(std::string_view bytes) {
   if (closing_ || finished_) return;
-  last_receive_ = Clock::now();
+  // (The client timeout counts from the last complete record, in handle_record(): bytes of a
+  // record or frame that never ends do not keep a connection alive.)
   std::string after_handshake;
   if (!handshake_done_) {
     // The handshake is JSON whatever the protocol; what follows it belongs to that protocol.
@@ -101,6 +102,7 @@ void HubConnection::receive(std::string_view bytes) {
     if (bytes.empty()) return;
   }
   if (!append_bytes(bytes)) {
+    message_too_big_ = true;
     close(fmt::format("Message exceeds the maximum size of {} bytes or is malformed.",
                       context_.options.max_message_size),
           false);
@@ -119,6 +121,7 @@ bool HubConnection::handle_record(std::string_view record) {
     close("Invalid message: " + parsed.error, false);
     return false;
   }
+  last_receive_ = Clock::now();
   if (!parsed.message) return true;  // unknown message type: ignored, as the spec asks
   timeout_started_ = true;
   if (stateful_) {
@@ -531,6 +534,7 @@ void HubConnection::finish() {
   finished_ = true;
   closing_ = true;
   handshake_ticket_.reset();
+  admission_ticket_.reset();
   // A client away from a stateful connection that ends now is told why when it comes back.
   context_.retired.retire(id(), Clock::now() + context_.connect_window,
                           inactive_ ? farewell() : Farewell{});

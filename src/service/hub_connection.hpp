@@ -39,6 +39,9 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
     query_header_ = std::move(query_header);
   }
 
+  // Its place under the connection limits (service/admission), given back when it ends.
+  void hold_admission(std::shared_ptr<void> ticket) { admission_ticket_ = std::move(ticket); }
+
   TransportKind transport() const { return transport_; }
   // Stateful reconnect (hub protocol version 2 over WebSockets): whether this connection keeps
   // unacknowledged messages and waits for its client to come back after a dropped socket.
@@ -58,6 +61,9 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   void finish();
   // Drops the transport at once (no Close message).
   void abort();
+  // Whether the connection is closing because a message from the client was over
+  // --max-message-size (the WebSocket then closes with 1009).
+  bool message_too_big() const { return message_too_big_; }
   // Why the connection is ending, for the upstream's `disconnected` event (the first reason
   // given is kept; none: it ended cleanly).
   void set_end_reason(std::string_view reason);
@@ -140,6 +146,7 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   enum class Registration { None, Pending, Done };
   Registration registration_ = Registration::None;  // with the router
   bool timeout_started_ = false;
+  bool message_too_big_ = false;
   bool transport_closed_ = false;
   // Stateful reconnect.
   bool stateful_ = false;
@@ -162,6 +169,7 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   std::string end_reason_;
   // Held from begin() until the hub handshake is done (or the connection ends).
   std::unique_ptr<net::PendingConnections::Ticket> handshake_ticket_;
+  std::shared_ptr<void> admission_ticket_;
 };
 
 }  // namespace switchboard::service

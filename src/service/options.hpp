@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "backplane/cluster_options.hpp"
+#include "net/ip_range.hpp"
 #include "upstream/settings.hpp"
 
 namespace switchboard::upstream {
@@ -43,6 +44,18 @@ struct ServiceOptions {
   std::size_t max_pending_connections = 0;
   // Serve HTTPS and WSS with this certificate (docs/tls.md); null: plain HTTP.
   std::shared_ptr<net::TlsCertificate> tls;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds keep_alive_timeout{60000};  // idle between requests
+  std::chrono::milliseconds body_timeout{30000};        // for a whole request body
+  // Client connections (docs/limits.md): the node's limit (0: 9/10 of the open-file limit), the
+  // limit per client address (0: none), negotiates per second and address (0: no limit) and the
+  // burst allowed beyond that rate (0: twice the rate).
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_ip = 0;
+  double negotiate_rate = 50;
+  double negotiate_burst = 0;
+  // Peers whose X-Forwarded-For is believed (net/client_address); none by default.
+  std::vector<net::IpRange> trusted_proxies;
   unsigned threads = 0;               // 0: one per core
   backplane::ClusterOptions cluster;  // a cluster node when cluster.redis_url is set
   // Upstream (docs/upstream.md): where client events and invocations go; none when empty.

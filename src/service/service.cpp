@@ -9,6 +9,7 @@
 
 #include "auth/crypto.hpp"
 #include "backplane/router_factory.hpp"
+#include "net/client_address.hpp"
 #include "net/pending_connections.hpp"
 #include "upstream/http_dispatcher.hpp"
 #include "util/url.hpp"
@@ -51,15 +52,37 @@ Service::Service(ServiceOptions options, exec::ShardPool& pool)
   }
   context_.awaiting_handshake = std::make_shared<net::PendingConnections>(
       context_.options.max_pending_connections, "the hub handshake");
+  AdmissionLimits limits;
+  limits.max_connections = context_.options.max_connections;
+  limits.max_connections_per_ip = context_.options.max_connections_per_ip;
+  limits.negotiate_rate = context_.options.negotiate_rate;
+  limits.negotiate_burst = context_.options.negotiate_burst;
+  context_.admission = std::make_shared<Admission>(limits);
   net::HttpServerOptions http_options;
   http_options.max_body_bytes = context_.options.max_rest_body_bytes;
+  http_options.max_header_bytes = context_.options.max_header_bytes;
   http_options.header_timeout = context_.options.header_timeout;
+  http_options.keep_alive_timeout = context_.options.keep_alive_timeout;
+  http_options.body_timeout = context_.options.body_timeout;
   http_options.max_pending_connections = context_.options.max_pending_connections;
   http_options.tls = context_.options.tls;
   server_ = std::make_unique<net::HttpServer>(context_.shards, *this, http_options);
 }
 
 Service::~Service() = default;
+
+boost::asio::ip::address Service::client_of(const net::Request& request,
+                                            const boost::asio::ip::address& peer) const {
+  if (context_.options.trusted_proxies.empty()) return net::unmapped(peer);
+  // Every X-Forwarded-For field, in order, as one list.
+  std::string forwarded;
+  auto [begin, end] = request.equal_range("X-Forwarded-For");
+  for (auto it = begin; it != end; ++it) {
+    if (!forwarded.empty()) forwarded += ',';
+    forwarded += std::string(it->value());
+  }
+  return net::client_address(peer, forwarded, context_.options.trusted_proxies);
+}
 
 void Service::start() {
   // A cluster node joins (or fails to, and the command exits) before it accepts clients.
@@ -75,7 +98,8 @@ void Service::stop() {
   context_.router->local().shutdown("Server is shutting down.");
 }
 
-boost::asio::awaitable<net::Response> Service::handle(net::Request& request) {
+boost::asio::awaitable<net::Response> Service::handle(net::Request& request,
+                                                      const boost::asio::ip::address& peer) {
   std::string_view target = request.target();
   std::string_view path = target.substr(0, target.find('?'));
   net::Response response;
@@ -91,9 +115,9 @@ boost::asio::awaitable<net::Response> Service::handle(net::Request& request) {
                                    "X-SignalR-User-Agent"));
     response.set(http::field::access_control_max_age, "600");
   } else if (path == "/client/negotiate" || path == "/client/negotiate/") {
-    response = client_endpoint_.negotiate(request);
+    response = client_endpoint_.negotiate(request, client_of(request, peer));
   } else if (path == "/client" || path == "/client/") {
-    response = co_await client_endpoint_.transport_request(request);
+    response = co_await client_endpoint_.transport_request(request, client_of(request, peer));
   } else if (path.starts_with("/api/")) {
     response = co_await rest_api_.handle(request);
   } else {
@@ -109,9 +133,11 @@ bool Service::wants_socket(const net::Request& request) const {
 }
 
 void Service::upgrade(boost::asio::ip::tcp::socket socket, net::Request request, Shard& shard) {
-  boost::asio::co_spawn(shard.io(),
-                        client_endpoint_.upgrade(std::move(socket), std::move(request), shard),
-                        boost::asio::detached);
+  boost::system::error_code ec;
+  const auto client = client_of(request, socket.remote_endpoint(ec).address());
+  boost::asio::co_spawn(
+      shard.io(), client_endpoint_.upgrade(std::move(socket), std::move(request), shard, client),
+      boost::asio::detached);
 }
 
 }  // namespace switchboard::service

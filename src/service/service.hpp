@@ -30,11 +30,15 @@ class Service final : public net::HttpHandler {
   unsigned short port() const { return server_->port(); }
   ServiceContext& context() { return context_; }
 
-  boost::asio::awaitable<net::Response> handle(net::Request& request) override;
+  boost::asio::awaitable<net::Response> handle(net::Request& request,
+                                               const boost::asio::ip::address& peer) override;
   bool wants_socket(const net::Request& request) const override;
   void upgrade(boost::asio::ip::tcp::socket socket, net::Request request, Shard& shard) override;
 
  private:
+  // The client's address: the peer's, or what X-Forwarded-For says behind a trusted proxy.
+  boost::asio::ip::address client_of(const net::Request& request,
+                                     const boost::asio::ip::address& peer) const;
   ServiceContext context_;
   ClientEndpoint client_endpoint_;
   RestApi rest_api_;

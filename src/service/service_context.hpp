@@ -15,6 +15,7 @@
 #include "exec/shard.hpp"
 #include "hubs/client_connection.hpp"
 #include "net/pending_connections.hpp"
+#include "service/admission.hpp"
 #include "service/options.hpp"
 
 namespace switchboard::service {
@@ -84,6 +85,8 @@ struct ServiceContext {
   // Hub connections that have not completed the hub handshake, capped like the HTTP server's
   // connections without a request (--max-pending-connections): the oldest go first.
   std::shared_ptr<net::PendingConnections> awaiting_handshake;
+  // The connection limits and the negotiate rate (service/admission).
+  std::shared_ptr<Admission> admission;
   // How long after negotiate a connection token may be used to connect.
   std::chrono::seconds connect_window{30};
   // Sends upstream calls when options.upstream has templates; null otherwise.

@@ -309,7 +309,8 @@ void WebSocketConnection::close_transport() {
   // answers (then on_control() finishes) or the shard's close timeout cuts short.
   if (close_sent_) return;
   close_sent_ = true;
-  send_control(protocol::websocket_close_frame(protocol::kWebSocketNormalClosure));
+  send_control(protocol::websocket_close_frame(
+      message_too_big() ? protocol::kWebSocketMessageTooBig : protocol::kWebSocketNormalClosure));
 }
 
 void WebSocketConnection::abort_transport() {

@@ -374,7 +374,8 @@ std::optional<Response> FunctionHost::check_keys(const FunctionSpec& function,
                                 : "The key is not valid for this function.");
 }
 
-boost::asio::awaitable<Response> FunctionHost::handle(net::Request& request) {
+boost::asio::awaitable<Response> FunctionHost::handle(net::Request& request,
+                                                      const boost::asio::ip::address&) {
   std::string_view raw_target = request.target();
   std::string_view raw_path = raw_target.substr(0, raw_target.find('?'));
   Response response;

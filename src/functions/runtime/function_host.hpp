@@ -61,7 +61,8 @@ class FunctionHost final : public net::HttpHandler {
   // Lines describing the functions and their URLs, for the start banner.
   std::vector<std::string> describe() const;
 
-  boost::asio::awaitable<net::Response> handle(net::Request& request) override;
+  boost::asio::awaitable<net::Response> handle(net::Request& request,
+                                               const boost::asio::ip::address& peer) override;
   void upgrade(boost::asio::ip::tcp::socket socket, net::Request request,
                exec::Shard& shard) override;
 
