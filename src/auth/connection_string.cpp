@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "auth/uri.hpp"
+#include "util/url.hpp"
 
 namespace switchboard::auth {
 namespace {
@@ -23,12 +23,25 @@ std::string trim_trailing_slashes(std::string_view text) {
   throw ConfigError("Connection string: " + problem);
 }
 
+// Why `value` is not an endpoint (an absolute http/https URL naming a host, without user
+// information, query or fragment), or "" when it is one.
+std::string endpoint_problem(std::string_view value) {
+  std::string why;
+  const auto url = util::parse_url(value, &why);
+  if (!url) return why;
+  if (url->scheme != "http" && url->scheme != "https")
+    return "the scheme '" + url->scheme + "' is not http or https";
+  if (url->userinfo) return "user information ('...@') is not allowed";
+  if (url->query) return "a query ('?...') is not allowed";
+  if (url->fragment) return "a fragment ('#...') is not allowed";
+  return "";
+}
+
 // Validates an absolute http/https URI for `field` and returns it without trailing '/'.
 std::string require_http_uri(std::string_view field, std::string_view value) {
-  const auto uri = parse_uri(value);
-  if (!uri || (uri->scheme != "http" && uri->scheme != "https")) {
-    fail(fmt::format("'{}' must be an absolute http or https URI, got '{}'", field, value));
-  }
+  if (auto problem = endpoint_problem(value); !problem.empty())
+    fail(fmt::format("'{}' must be an absolute http or https URI, got '{}': {}", field, value,
+                     problem));
   return trim_trailing_slashes(value);
 }
 
@@ -49,18 +62,12 @@ bool default_port(const std::string& scheme, int port) {
 }
 
 // `scheme://host[:port]` with `port_override` applied; default ports are left out.
-std::string authority_url(const Uri& uri, std::optional<int> port_override) {
-  const std::optional<int> port = port_override ? port_override : uri.port;
-  std::string out = uri.scheme + "://" + uri.host;
+std::string authority_url(const util::Url& uri, std::optional<int> port_override) {
+  std::optional<int> port = port_override;
+  if (!port && uri.port) port = *uri.port;
+  std::string out = uri.scheme + "://" + uri.host_text();
   if (port && !default_port(uri.scheme, *port)) out += ":" + std::to_string(*port);
   return out;
-}
-
-Uri must_parse(const std::string& endpoint) {
-  auto uri = parse_uri(endpoint);
-  if (!uri)
-    fail(fmt::format("'Endpoint' must be an absolute http or https URI, got '{}'", endpoint));
-  return *uri;
 }
 
 }  // namespace
@@ -154,14 +161,30 @@ ConnectionString ConnectionString::parse(std::string_view text) {
   return result;
 }
 
+util::Url ConnectionString::endpoint_url() const {
+  auto url = util::parse_url(endpoint);
+  if (!url || !endpoint_problem(endpoint).empty())
+    fail(fmt::format("'Endpoint' must be an absolute http or https URI, got '{}'", endpoint));
+  return *url;
+}
+
+bool ConnectionString::names_this_machine() const {
+  return util::is_loopback_host(endpoint_url().host);
+}
+
+std::uint16_t ConnectionString::port_number() const {
+  if (port) return static_cast<std::uint16_t>(*port);
+  return *endpoint_url().effective_port();
+}
+
 std::string ConnectionString::base_url() const {
-  const Uri uri = must_parse(endpoint);
+  const util::Url uri = endpoint_url();
   return authority_url(uri, port) + trim_trailing_slashes(uri.path) + "/";
 }
 
 std::string ConnectionString::audience_base() const {
-  const Uri uri = must_parse(endpoint);
-  return uri.scheme + "://" + uri.host + "/";
+  const util::Url uri = endpoint_url();
+  return uri.scheme + "://" + uri.host_text() + "/";
 }
 
 std::string ConnectionString::client_url(std::string_view hub) const {

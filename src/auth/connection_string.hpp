@@ -2,10 +2,13 @@
 // (base, client, REST, and the port-less audience base). Pure; throws ConfigError on bad input.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "util/url.hpp"
 
 namespace switchboard::auth {
 
@@ -27,6 +30,12 @@ struct ConnectionString {
   // Parses `Endpoint=...;AccessKey=...;Version=1.0;[Port=...;]...` exactly as the reference says.
   static ConnectionString parse(std::string_view text);
 
+  // The endpoint, parsed (valid once parse() accepted it; ConfigError otherwise).
+  util::Url endpoint_url() const;
+  // Whether the endpoint's host is this machine (localhost, 127.0.0.1, ::1).
+  bool names_this_machine() const;
+  // The port clients use: Port, else the endpoint's, else its scheme's default.
+  std::uint16_t port_number() const;
   // `scheme://host[:port]/` with Port applied.
   std::string base_url() const;
   // `scheme://host/`: no port, never the client/server endpoint (what token audiences use).

@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/crypto.hpp"
-#include "auth/uri.hpp"
+#include "util/url.hpp"
 
 namespace switchboard::auth {
 namespace {
@@ -81,10 +81,6 @@ std::optional<std::string> first_text(const Json& value) {
   return scalar_text(value);
 }
 
-bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1";
-}
-
 std::string normalize_scheme(const std::string& scheme) {
   if (scheme == "https" || scheme == "ws" || scheme == "wss") return "http";
   return scheme;
@@ -105,8 +101,9 @@ std::optional<std::string> hub_parameter(std::string_view query) {
     start = end + 1;
     const auto equals = pair.find('=');
     const std::string_view name = pair.substr(0, equals);
-    if (util::to_lower(url_decode(name)) == "hub") {
-      return equals == std::string_view::npos ? std::string() : url_decode(pair.substr(equals + 1));
+    if (util::to_lower(util::percent_decode(name, true)) == "hub") {
+      return equals == std::string_view::npos ? std::string()
+                                              : util::percent_decode(pair.substr(equals + 1), true);
     }
   }
   return std::nullopt;
@@ -268,19 +265,20 @@ std::string joined_audiences(const VerifiedToken& token) {
 }
 
 bool audience_matches(std::string_view token_audience, std::string_view expected_audience) {
-  const auto token = parse_uri(token_audience);
-  const auto expected = parse_uri(expected_audience);
+  const auto token = util::parse_url(token_audience);
+  const auto expected = util::parse_url(expected_audience);
   if (!token || !expected) {
     return !token && !expected &&
            util::to_lower(token_audience) == util::to_lower(expected_audience);
   }
   if (normalize_scheme(token->scheme) != normalize_scheme(expected->scheme)) return false;
-  if (token->host != expected->host && !(is_loopback(token->host) && is_loopback(expected->host))) {
+  if (token->host != expected->host &&
+      !(util::is_loopback_host(token->host) && util::is_loopback_host(expected->host))) {
     return false;
   }
   if (normalize_path(token->path) != normalize_path(expected->path)) return false;
-  if (const auto expected_hub = hub_parameter(expected->query)) {
-    const auto token_hub = hub_parameter(token->query);
+  if (const auto expected_hub = hub_parameter(expected->query.value_or(""))) {
+    const auto token_hub = hub_parameter(token->query.value_or(""));
     if (!token_hub || util::to_lower(*token_hub) != util::to_lower(*expected_hub)) return false;
   }
   return true;

@@ -381,18 +381,14 @@ int run_service(const ServiceArgs& args, bool port_given) {
     if (cs.access_key.empty())
       throw auth::ConfigError("Connection string: 'AccessKey' is required by the service.");
     options.access_keys.insert(options.access_keys.begin(), cs.access_key);
+    const auto endpoint = cs.endpoint_url();
     if (!port_given) {
-      auto base = cs.base_url();  // scheme://host[:port]/
-      auto colon = base.find(':', base.find("//") + 2);
-      if (cs.port) {
+      if (cs.port)
         options.port = static_cast<unsigned short>(*cs.port);
-      } else if (colon != std::string::npos) {
-        options.port = static_cast<unsigned short>(std::stoi(base.substr(colon + 1)));
-      }
+      else if (endpoint.port)
+        options.port = *endpoint.port;
     }
-    auto host_begin = cs.endpoint.find("//") + 2;
-    auto host_end = cs.endpoint.find_first_of(":/", host_begin);
-    options.public_host = cs.endpoint.substr(host_begin, host_end - host_begin);
+    options.public_host = endpoint.host_text();
   }
   bool generated = false;
   if (options.access_keys.empty()) {
@@ -530,17 +526,10 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
   std::string connection_string;
   if (auto text = app.connection_string("AzureSignalRConnectionString")) {
     auto cs = auth::ConnectionString::parse(*text);
-    auto base = cs.base_url();
-    auto host_begin = base.find("//") + 2;
-    auto host_end = base.find_first_of(":/", host_begin);
-    std::string host = base.substr(host_begin, host_end - host_begin);
-    if (host == "localhost" || host == "127.0.0.1") {
-      if (base[host_end] == ':')
-        service_options.port = static_cast<unsigned short>(std::stoi(base.substr(host_end + 1)));
-      else
-        service_options.port = 80;
+    if (cs.names_this_machine()) {
+      service_options.port = cs.port_number();
       service_options.access_keys.push_back(cs.access_key);
-      service_options.public_host = host;
+      service_options.public_host = cs.endpoint_url().host_text();
       connection_string = *text;
     }
   }

@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "net/tls_certificate.hpp"
+#include "util/url.hpp"
 
 namespace switchboard::net {
 
@@ -43,32 +44,28 @@ struct HttpClient::Pool {
   std::vector<std::unique_ptr<Connection>> idle;
 };
 
+std::string HttpEndpoint::authority() const {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 std::pair<HttpEndpoint, std::string> split_http_url(std::string_view url) {
-  HttpEndpoint endpoint;
-  if (url.substr(0, 7) == "http://") {
-    url.remove_prefix(7);
-  } else if (url.substr(0, 8) == "https://") {
-    url.remove_prefix(8);
-    endpoint.tls = true;
-    endpoint.port = 443;
-  } else {
+  std::string why;
+  const auto parsed = util::parse_url(url, &why);
+  if (!parsed) throw HttpClientError("Invalid URL '" + std::string(url) + "': " + why);
+  if (parsed->scheme != "http" && parsed->scheme != "https")
     throw HttpClientError("Only http:// and https:// URLs are supported, got '" + std::string(url) +
                           "'");
-  }
-  auto slash = url.find('/');
-  std::string_view authority = url.substr(0, slash);
-  std::string target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
-  auto colon = authority.rfind(':');
-  if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
-    endpoint.host = std::string(authority.substr(0, colon));
-    endpoint.port =
-        static_cast<unsigned short>(std::stoi(std::string(authority.substr(colon + 1))));
-  } else {
-    endpoint.host = std::string(authority);
-  }
+  if (parsed->userinfo)
+    throw HttpClientError("Invalid URL '" + std::string(url) +
+                          "': user information ('...@') is not supported");
+  HttpEndpoint endpoint;
+  endpoint.tls = parsed->scheme == "https";
+  endpoint.host = parsed->host;
+  endpoint.port = *parsed->effective_port();
   // Plain http to localhost goes to IPv4 loopback directly; TLS keeps the name to verify.
   if (endpoint.host == "localhost" && !endpoint.tls) endpoint.host = "127.0.0.1";
-  return {endpoint, target};
+  return {endpoint, parsed->request_target()};
 }
 
 HttpClient::HttpClient(asio::io_context& io) : io_(io) {}
@@ -100,13 +97,12 @@ asio::awaitable<Response> HttpClient::send(const HttpEndpoint& endpoint, Request
                                            std::chrono::milliseconds timeout,
                                            std::size_t max_body) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::string authority = endpoint.authority();
   const auto timed_out = [&] {
-    return HttpClientError("No response from " + endpoint.host + ":" +
-                               std::to_string(endpoint.port) + " within " +
-                               std::to_string(timeout.count()) + " ms",
-                           HttpClientError::Kind::Timeout);
+    return HttpClientError(
+        "No response from " + authority + " within " + std::to_string(timeout.count()) + " ms",
+        HttpClientError::Kind::Timeout);
   };
-  const std::string authority = endpoint.host + ":" + std::to_string(endpoint.port);
   const std::string key = (endpoint.tls ? "https://" : "http://") + authority;
   auto& pool = pools_[key];
   if (!pool) pool = std::make_unique<Pool>();

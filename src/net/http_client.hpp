@@ -40,13 +40,16 @@ inline constexpr std::size_t kDefaultMaxResponseBody = 64 * 1024 * 1024;
 class TlsCertificate;
 
 struct HttpEndpoint {
-  std::string host;
+  std::string host;  // a name or an address; an IPv6 address without brackets
   unsigned short port = 80;
   bool tls = false;
+  // `host:port` as a URL and a Host header write it (IPv6 in brackets).
+  std::string authority() const;
 };
 
-// Splits `http[s]://host[:port]/path?query` into endpoint and target. Throws HttpClientError for
-// other schemes.
+// Splits `http[s]://host[:port]/path?query#fragment` (util::parse_url) into the endpoint and the
+// origin-form target (path and query; the fragment is not sent). Throws HttpClientError, with the
+// parser's reason, for an invalid URL, another scheme or user information.
 std::pair<HttpEndpoint, std::string> split_http_url(std::string_view url);
 
 class HttpClient {

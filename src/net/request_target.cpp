@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "util/text.hpp"
+#include "util/url.hpp"
 
 namespace switchboard::net {
 
@@ -31,21 +32,12 @@ std::optional<std::string> normalize_request_target(Request& request) {
   std::string_view scheme = target.substr(0, colon - 1);
   if (!util::iequals(scheme, "http") && !util::iequals(scheme, "https"))
     return "The request target's scheme '" + std::string(scheme) + "' is not served here.";
-  std::string_view rest = target.substr(colon + 2);
-  std::size_t authority_end = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, authority_end);
-  if (authority.empty()) return std::string("The request target has no host.");
-  if (authority.find('@') != std::string_view::npos)
-    return std::string("The request target must not carry user information.");
-  std::string origin_form;
-  if (authority_end == std::string_view::npos) {
-    origin_form = "/";
-  } else {
-    std::string_view path = rest.substr(authority_end);
-    if (path.front() != '/') origin_form = "/";
-    origin_form += path;
-  }
-  request.set(http::field::host, authority);
+  std::string why;
+  const auto url = util::parse_url(target, &why);
+  if (!url) return "The request target is not a valid URL: " + why + ".";
+  if (url->userinfo) return std::string("The request target must not carry user information.");
+  const std::string origin_form = url->request_target();
+  request.set(http::field::host, url->authority());
   request.target(origin_form);
   return std::nullopt;
 }

@@ -13,7 +13,9 @@ namespace switchboard::net {
 
 // Rewrites an absolute-form http(s) target to origin-form and sets Host from its authority; leaves
 // origin-form ("/...") and other targets alone. Returns why the request is bad when the target is
-// an absolute URI that cannot be served: another scheme, an empty host, userinfo.
+// an absolute URI that cannot be served: another scheme, userinfo, or what util::parse_url
+// refuses (an empty host, a bad port...). Host becomes the authority as parse_url writes it
+// (lower-cased host, port when given); a fragment is dropped.
 std::optional<std::string> normalize_request_target(Request& request);
 
 }  // namespace switchboard::net

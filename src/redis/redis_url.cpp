@@ -20,32 +20,6 @@ bool starts_with_ci(std::string_view text, std::string_view prefix) {
   return true;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Strict percent-decoding: a '%' must be followed by two hex digits.
-std::optional<std::string> percent_decode_strict(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out.push_back(text[i]);
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    int hi = hex_digit(text[i + 1]);
-    int lo = hex_digit(text[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
-}
-
 bool is_host_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '.' || c == '_';
@@ -91,9 +65,9 @@ std::optional<RedisUrl> parse_redis_url(std::string_view text, std::string* erro
       return fail(error,
                   "the credentials must be written [user]:password@ (a password alone is "
                   ":password@)");
-    auto user = percent_decode_strict(userinfo.substr(0, colon));
+    auto user = util::percent_decode_strict(userinfo.substr(0, colon));
     if (!user) return fail(error, "the user name has a malformed percent-encoding");
-    auto password = percent_decode_strict(userinfo.substr(colon + 1));
+    auto password = util::percent_decode_strict(userinfo.substr(colon + 1));
     if (!password) return fail(error, "the password has a malformed percent-encoding");
     if (password->empty()) {
       if (!user->empty())

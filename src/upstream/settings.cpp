@@ -70,6 +70,11 @@ std::string check_url_template(std::string_view url) {
              "}' (known: {hub}, {category}, {event})";
     at = end + 1;
   }
+  // The rest as any URL: the template with its placeholders expanded must parse.
+  std::string why;
+  const auto parsed = util::parse_url(expand_url(url, "hub", "category", "event"), &why);
+  if (!parsed) return "is not a valid URL: " + why;
+  if (parsed->userinfo) return "must not carry user information ('...@')";
   return {};
 }
 

@@ -47,7 +47,8 @@ struct Template {
 };
 
 // Why a URL template is not usable ("" when it is): only http:// and https:// URLs with a host,
-// and only the three placeholders.
+// only the three placeholders, and, with them expanded, a URL util::parse_url accepts, without
+// user information.
 std::string check_url_template(std::string_view url_template);
 
 // The URL an event goes to: the placeholders replaced by the percent-encoded values.

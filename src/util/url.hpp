@@ -1,29 +1,46 @@
-// URL pieces for request targets: splitting path and query, percent-decoding, query lookups.
+// The one parser of absolute URLs (`scheme://[userinfo@]host[:port][/path][?query][#fragment]`):
+// strict where a URL names a peer (scheme, userinfo, host, port), tolerant of the characters
+// browsers leave unescaped in the path and query. Every refusal has a message saying what is
+// wrong. docs/urls.md says what is accepted and why. Percent-encoding and request targets have
+// their own headers, included here for the callers of all three.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
+#include "util/percent_encoding.hpp"
+#include "util/target.hpp"
 #include "util/text.hpp"
 
 namespace switchboard::util {
 
-struct Target {
-  std::string path;                                        // percent-decoded
-  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order, repeats kept
+struct Url {
+  std::string scheme;                   // lower-cased
+  std::optional<std::string> userinfo;  // as written (still percent-encoded); nullopt: no '@'
+  std::string host;                     // lower-cased; an IPv6 literal canonical, no brackets
+  bool ipv6 = false;                    // host is an IPv6 literal (written in brackets)
+  std::optional<std::uint16_t> port;    // when written
+  std::string path;                     // as written: empty or starting with '/'
+  std::optional<std::string> query;     // as written, without '?'
+  std::optional<std::string> fragment;  // as written, without '#'
 
-  // First value of `key` (compared case-insensitively), or nullopt.
-  std::optional<std::string_view> get(std::string_view key) const;
-  // Every value of `key` (compared case-insensitively).
-  std::vector<std::string> get_all(std::string_view key) const;
-  std::size_t count(std::string_view key) const;
+  // The host as a URL writes it: IPv6 literals in brackets.
+  std::string host_text() const;
+  // host_text() and, when written, ":port".
+  std::string authority() const;
+  // The port written, else the scheme's default (http/ws 80, https/wss 443), else nullopt.
+  std::optional<std::uint16_t> effective_port() const;
+  // The origin-form request target: the path ("/" when empty) and "?query" when present.
+  std::string request_target() const;
 };
 
-Target parse_target(std::string_view target);
-std::string percent_decode(std::string_view text, bool plus_as_space);
-std::string percent_encode(std::string_view text);  // RFC 3986 unreserved kept
+// Parses `text`. On failure returns nullopt and, when `error` is given, sets it to a phrase
+// naming the problem (e.g. "the port '99999' is out of range (1 to 65535)").
+std::optional<Url> parse_url(std::string_view text, std::string* error = nullptr);
+
+// localhost, 127.0.0.1 or ::1 (host as Url::host has it; "[::1]" is accepted too).
+bool is_loopback_host(std::string_view host);
 
 }  // namespace switchboard::util

@@ -167,19 +167,81 @@ TEST(ConnectionString, RequiredFieldErrors) {
 }
 
 TEST(ConnectionString, UriErrors) {
-  for (const char* endpoint : {"localhost", "ftp://h", "http://", "http:/h", "//h",
-                               "http://h:99999", "http://h:x", "http://h x", "ws://h"}) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"localhost", "the URL has no scheme (expected scheme://host, e.g. https://example.com)"},
+      {"ftp://h", "the scheme 'ftp' is not http or https"},
+      {"ws://h", "the scheme 'ws' is not http or https"},
+      {"http://", "the URL has no host"},
+      {"http:/h", "the URL has no '//' after 'http:' (expected http://host)"},
+      {"//h", "the URL has no scheme (expected scheme://host, e.g. https://example.com)"},
+      {"http://h:99999", "the port '99999' is out of range (1 to 65535)"},
+      {"http://h:0", "the port '0' is out of range (1 to 65535)"},
+      {"http://h:", "the URL has ':' after the host but no port"},
+      {"http://h:x", "the port 'x' is not a number"},
+      {"http://h x", "the URL has a space or control character at offset 8"},
+      {"http://user:pw@h", "user information ('...@') is not allowed"},
+      {"http://h/?hub=x", "a query ('?...') is not allowed"},
+      {"http://h/#x", "a fragment ('#...') is not allowed"},
+      {"http://::1", "an IPv6 address must be written in brackets, e.g. http://[::1]:8080/"},
+      {"http://1.2.3",
+       "the host '1.2.3' is neither a name nor a dotted-decimal IPv4 address "
+       "(a.b.c.d, each 0 to 255, without leading zeros)"},
+  };
+  for (const auto& [endpoint, why] : cases) {
     EXPECT_EQ(error_of(std::string("Endpoint=") + endpoint + ";AccessKey=k"),
               std::string("Connection string: 'Endpoint' must be an absolute http or https URI, "
                           "got '") +
-                  endpoint + "'")
+                  endpoint + "': " + why)
         << endpoint;
   }
   EXPECT_EQ(error_of("Endpoint=http://h;AccessKey=k;ClientEndpoint=h2"),
-            "Connection string: 'ClientEndpoint' must be an absolute http or https URI, got 'h2'");
+            "Connection string: 'ClientEndpoint' must be an absolute http or https URI, got 'h2': "
+            "the URL has no scheme (expected scheme://host, e.g. https://example.com)");
   EXPECT_EQ(error_of("Endpoint=http://h;AccessKey=k;ServerEndpoint=tcp://h2"),
             "Connection string: 'ServerEndpoint' must be an absolute http or https URI, got "
-            "'tcp://h2'");
+            "'tcp://h2': the scheme 'tcp' is not http or https");
+}
+
+TEST(ConnectionString, Ipv6Endpoints) {
+  const auto cs = ConnectionString::parse("Endpoint=http://[::1]:8080;AccessKey=k");
+  EXPECT_EQ(cs.base_url(), "http://[::1]:8080/");
+  EXPECT_EQ(cs.audience_base(), "http://[::1]/");
+  EXPECT_EQ(cs.client_url("Chat"), "http://[::1]:8080/client/?hub=chat");
+  EXPECT_TRUE(cs.names_this_machine());
+  EXPECT_EQ(cs.port_number(), 8080);
+  EXPECT_EQ(
+      ConnectionString::parse("Endpoint=https://[2001:DB8::1];AccessKey=k;Port=9443").base_url(),
+      "https://[2001:db8::1]:9443/");
+}
+
+TEST(ConnectionString, NamesThisMachine) {
+  // The form `switchboard service` prints: no port in the endpoint, Port apart. (The functions
+  // host used to read the host of this text up to the next ':' or '/', and took
+  // "localhost;Port=8888;AccessKey=..." for a remote host.)
+  EXPECT_TRUE(ConnectionString::parse(kEmulator).names_this_machine());
+  for (const char* endpoint : {"http://localhost", "http://LOCALHOST:7000/x", "http://127.0.0.1",
+                               "https://[::1]", "http://[0:0::1]"}) {
+    EXPECT_TRUE(ConnectionString::parse(std::string("Endpoint=") + endpoint + ";AccessKey=k")
+                    .names_this_machine())
+        << endpoint;
+  }
+  for (const char* endpoint : {"http://localhost.example", "https://x.service.signalr.net",
+                               "http://10.0.0.1", "http://[::2]"}) {
+    EXPECT_FALSE(ConnectionString::parse(std::string("Endpoint=") + endpoint + ";AccessKey=k")
+                     .names_this_machine())
+        << endpoint;
+  }
+}
+
+TEST(ConnectionString, PortNumber) {
+  EXPECT_EQ(ConnectionString::parse(kEmulator).port_number(), 8888);
+  EXPECT_EQ(ConnectionString::parse("Endpoint=http://h;AccessKey=k").port_number(), 80);
+  EXPECT_EQ(ConnectionString::parse("Endpoint=https://h;AccessKey=k").port_number(), 443);
+  EXPECT_EQ(ConnectionString::parse("Endpoint=https://h:8443/;AccessKey=k").port_number(), 8443);
+  EXPECT_EQ(ConnectionString::parse("Endpoint=https://h:8443/;AccessKey=k;Port=9000").port_number(),
+            9000);
+  EXPECT_EQ(ConnectionString::parse("Endpoint=https://H:8443/;AccessKey=k").endpoint_url().host,
+            "h");
 }
 
 TEST(ConnectionString, ToStringRoundTrips) {

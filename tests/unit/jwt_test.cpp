@@ -314,5 +314,22 @@ TEST(AudienceMatches, Rules) {
   EXPECT_TRUE(audience_matches("Audience", "audience"));
 }
 
+TEST(Jwt, AudienceMatchingParsesBothSidesWithTheOneUrlParser) {
+  // IPv6 loopback in any spelling is loopback; other addresses compare canonically.
+  EXPECT_TRUE(audience_matches("http://[0:0:0:0:0:0:0:1]/client/?hub=chat",
+                               "http://localhost:8888/client/?hub=chat"));
+  EXPECT_TRUE(audience_matches("http://[2001:DB8:0::1]/client/?hub=chat",
+                               "http://[2001:db8::1]:8888/client/?hub=chat"));
+  EXPECT_FALSE(audience_matches("http://[2001:db8::2]/client/?hub=chat",
+                                "http://[2001:db8::1]/client/?hub=chat"));
+  // User information and fragments do not take part.
+  EXPECT_TRUE(audience_matches("http://u:p@h/client/?hub=chat#x", "http://h/client/?hub=chat"));
+  // A URL that does not parse (bad port, malformed escape) matches only its own text.
+  EXPECT_FALSE(audience_matches("http://h:99999/client/?hub=chat", "http://h/client/?hub=chat"));
+  EXPECT_FALSE(audience_matches("http://h/client/?hub=chat", "http://h:0/client/?hub=chat"));
+  EXPECT_TRUE(audience_matches("HTTP://h:0/client/", "http://h:0/client/"));
+  EXPECT_FALSE(audience_matches("http://h/a%zz", "http://h/a%ZZ/"));
+}
+
 }  // namespace
 }  // namespace switchboard::auth

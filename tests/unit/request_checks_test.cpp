@@ -25,7 +25,12 @@ TEST(RequestTarget, AbsoluteFormBecomesOriginFormAndNamesTheHost) {
   auto https = make("HTTPS://Example.test");
   EXPECT_FALSE(normalize_request_target(https));
   EXPECT_EQ(https.target(), "/");
-  EXPECT_EQ(https[http::field::host], "Example.test");
+  EXPECT_EQ(https[http::field::host], "example.test");  // as util::parse_url writes it
+
+  auto ipv6 = make("http://[0::1]:8080/a#fragment");
+  EXPECT_FALSE(normalize_request_target(ipv6));
+  EXPECT_EQ(ipv6.target(), "/a");
+  EXPECT_EQ(ipv6[http::field::host], "[::1]:8080");
 
   auto query_only = make("http://h?x=1");
   EXPECT_FALSE(normalize_request_target(query_only));
@@ -42,9 +47,29 @@ TEST(RequestTarget, OriginFormAndOtherFormsAreLeftAlone) {
 }
 
 TEST(RequestTarget, UnusableAbsoluteTargetsAreRefused) {
-  for (std::string_view target : {"ftp://example.test/x", "http:///path", "http://user@host/x"}) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"ftp://example.test/x", "The request target's scheme 'ftp' is not served here."},
+      {"http:///path", "The request target is not a valid URL: the URL has no host."},
+      {"http://user@host/x", "The request target must not carry user information."},
+      {"http://host:99999/x",
+       "The request target is not a valid URL: the port '99999' is out of range (1 to 65535)."},
+      {"http://host:/x",
+       "The request target is not a valid URL: the URL has ':' after the host "
+       "but no port."},
+      {"http://[::1/x",
+       "The request target is not a valid URL: the IPv6 address lacks its "
+       "closing ']'."},
+      {"http://a..b/x",
+       "The request target is not a valid URL: the host 'a..b' has an empty "
+       "label (a leading, trailing or doubled '.')."},
+      {"http://h/%zz",
+       "The request target is not a valid URL: the path has a malformed "
+       "percent-escape '%zz' ('%' must be followed by two hex digits)."},
+  };
+  for (const auto& [target, message] : cases) {
     auto request = make(target);
-    EXPECT_TRUE(normalize_request_target(request)) << target;
+    EXPECT_EQ(normalize_request_target(request), std::string(message)) << target;
+    EXPECT_EQ(request[http::field::host], "original:1") << target;
   }
 }
 

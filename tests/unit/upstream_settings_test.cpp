@@ -82,6 +82,13 @@ TEST(UpstreamSettings, UrlTemplateChecks) {
             "has the unknown placeholder '{user}' (known: {hub}, {category}, {event})");
   EXPECT_EQ(check_url_template("http://x/{hub"), "has a '{' without '}'");
   EXPECT_EQ(check_url_template("http://x/a b"), "must not contain spaces or control characters");
+  EXPECT_EQ(check_url_template("http://x:99999/{hub}"),
+            "is not a valid URL: the port '99999' is out of range (1 to 65535)");
+  EXPECT_EQ(check_url_template("http://x/{event}%zz"),
+            "is not a valid URL: the path has a malformed percent-escape '%zz' ('%' must be "
+            "followed by two hex digits)");
+  EXPECT_EQ(check_url_template("http://u:p@x/{hub}"), "must not carry user information ('...@')");
+  EXPECT_EQ(check_url_template("http://[::1]:7071/runtime/webhooks/signalr?code=a/b+c="), "");
 }
 
 TEST(UpstreamSettings, ExpandEscapesValues) {

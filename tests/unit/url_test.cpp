@@ -1,5 +1,6 @@
-// Unit tests for request-target helpers (util/url): percent-decoding (incomplete and invalid
-// escapes kept literally, '+' only in queries), percent-encoding, and query lookups.
+// Unit tests for percent-encoding and request targets (util/percent_encoding, util/target):
+// lenient decoding (incomplete and invalid escapes kept literally, '+' only in queries), strict
+// decoding (they are refused), encoding, and query lookups.
 #include "util/url.hpp"
 
 #include <gtest/gtest.h>
@@ -30,6 +31,18 @@ TEST(Url, PercentEncodeKeepsOnlyUnreserved) {
   for (std::string_view text : {"a b", "ü/€", "%2F", "x+y"}) {
     EXPECT_EQ(percent_decode(percent_encode(text), true), text);
   }
+}
+
+TEST(Url, PercentDecodeStrict) {
+  EXPECT_EQ(percent_decode_strict("a%20b%2Fc+"), "a b/c+");  // '+' stays: not a query decoder
+  EXPECT_EQ(percent_decode_strict("%e2%82%AC"), "\xe2\x82\xac");
+  EXPECT_EQ(percent_decode_strict(""), "");
+  for (const char* bad : {"%", "%4", "a%4", "%zz", "%4g", "%%41", "x%"}) {
+    EXPECT_FALSE(percent_decode_strict(bad)) << bad;
+    EXPECT_FALSE(percent_escapes_valid(bad)) << bad;
+  }
+  EXPECT_TRUE(percent_escapes_valid("a%41%7e"));
+  EXPECT_TRUE(percent_escapes_valid(""));
 }
 
 TEST(Url, ParseTarget) {

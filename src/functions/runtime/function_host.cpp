@@ -50,18 +50,6 @@ Response json_error(http::status status, std::string_view message) {
                             "application/json; charset=utf-8");
 }
 
-bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1";
-}
-
-std::string host_of(const std::string& url) {
-  auto start = url.find("//");
-  start = start == std::string::npos ? 0 : start + 2;
-  auto end = url.find_first_of(":/", start);
-  if (end != std::string::npos && url[start] == '[') end = url.find(']', start) + 1;
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
 std::string read_setting_file_or_text(const std::string& value) {
   if (value.find("-----BEGIN") != std::string::npos) return value;
   std::ifstream in(value);
@@ -130,7 +118,13 @@ FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, exec::S
                                                  app_.settings.values.end());
   if (!options_.embedded_connection_string.empty()) {
     auto own = app_.connection_string("AzureSignalRConnectionString");
-    if (!own || is_loopback(host_of(*own)))
+    bool own_is_local = false;
+    try {
+      own_is_local = own && auth::ConnectionString::parse(*own).names_this_machine();
+    } catch (const auth::ConfigError&) {
+      // Reported where the setting is used (setup_connections); left as the app wrote it.
+    }
+    if (!own || own_is_local)
       environment["AzureSignalRConnectionString"] = options_.embedded_connection_string;
   }
   auto client = []() -> net::HttpClient& { return thread_http_client(); };
@@ -236,8 +230,8 @@ void FunctionHost::setup_connections() {
     }
     // In `start`, a connection string naming this machine means the embedded service (its port
     // may have been moved with --service-port).
-    bool in_process = embedded && options_.embedded_router &&
-                      is_loopback(host_of(connection.connection_string.endpoint));
+    bool in_process =
+        embedded && options_.embedded_router && connection.connection_string.names_this_machine();
     if (in_process) connection.connection_string = *embedded;
     const auto& cs = connection.connection_string;
     if (in_process) {
