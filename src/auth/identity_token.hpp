@@ -1,6 +1,7 @@
 // Verification of end-user identity tokens (what App Service Authentication would check before a
 // function sees x-ms-client-principal-*): JWTs signed HS256 with a shared secret or RS256 with a
-// PEM public key, with expiry, issuer and audience checks. Pure.
+// PEM public key, checked by auth/jwt_check (signature, exp/nbf/iat with the skew), then issuer,
+// audience and user. Pure.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "auth/jwt_check.hpp"
+
 namespace switchboard::auth {
 
 struct IdentitySettings {
@@ -16,7 +19,7 @@ struct IdentitySettings {
   std::string rs256_public_key;  // PEM; empty: RS256 not accepted
   std::string issuer;            // empty: not checked
   std::string audience;          // empty: not checked
-  std::int64_t skew_seconds = 300;
+  std::int64_t skew_seconds = kJwtClockSkewSeconds;
   bool enabled() const { return !hs256_secret.empty() || !rs256_public_key.empty(); }
 };
 

@@ -1,25 +1,24 @@
 // HS256 JSON Web Tokens as Azure SignalR issues and checks them (reference §2 and §4): issuing,
-// verification against every configured key, exp/nbf with skew, lenient audience matching.
+// verification (auth/jwt_check: every configured key, exp/nbf/iat with skew) in the words of the
+// 401 answers, lenient audience matching.
 #include "auth/jwt.hpp"
 
 #include "util/text.hpp"
 
-#include <openssl/crypto.h>
-
-#include <cctype>
-#include <cmath>
-#include <limits>
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "auth/crypto.hpp"
+#include "auth/jwt_check.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::auth {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using Json = JwtJson;
+
+static_assert(kTokenClockSkewSeconds == kJwtClockSkewSeconds, "one clock-skew rule for tokens");
 
 constexpr std::string_view kHeader = R"({"alg":"HS256","typ":"JWT"})";
 
@@ -33,39 +32,12 @@ VerifiedToken failure(VerifiedToken token, TokenError error, std::string message
   return token;
 }
 
-std::optional<Json> decode_json_part(std::string_view part) {
-  const auto bytes = base64url_decode(part);
-  if (!bytes) return std::nullopt;
-  Json json = Json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) return std::nullopt;
-  return json;
-}
-
 // A string, integer or floating claim value as text; nullopt for other kinds.
 std::optional<std::string> scalar_text(const Json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
   if (value.is_number_integer() || value.is_number_unsigned() || value.is_number_float()) {
     return dump(value);
-  }
-  return std::nullopt;
-}
-
-// A numeric date claim as epoch seconds (fractions dropped, clamped to int64).
-std::optional<std::int64_t> numeric_date(const Json& value) {
-  if (value.is_number_integer()) return value.get<std::int64_t>();
-  if (value.is_number_unsigned()) {
-    const auto v = value.get<std::uint64_t>();
-    return v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
-               ? std::numeric_limits<std::int64_t>::max()
-               : static_cast<std::int64_t>(v);
-  }
-  if (value.is_number_float()) {
-    const double v = value.get<double>();
-    if (std::isnan(v)) return std::nullopt;
-    if (v >= 9.2e18) return std::numeric_limits<std::int64_t>::max();
-    if (v <= -9.2e18) return std::numeric_limits<std::int64_t>::min();
-    return static_cast<std::int64_t>(std::floor(v));
   }
   return std::nullopt;
 }
@@ -143,24 +115,27 @@ VerifiedToken verify_token(std::string_view token, std::span<const std::string> 
                            std::string_view expected_audience, std::int64_t now,
                            std::int64_t skew_seconds) {
   VerifiedToken result;
-  const auto first_dot = token.find('.');
-  const auto second_dot =
-      first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
-  if (second_dot == std::string_view::npos ||
-      token.find('.', second_dot + 1) != std::string_view::npos) {
-    return failure(std::move(result), TokenError::Malformed, "Token must have three parts");
+  auto decoded = decode_jwt(token);
+  switch (decoded.error) {
+    case JwtFormatError::None:
+      break;
+    case JwtFormatError::NotThreeParts:
+      return failure(std::move(result), TokenError::Malformed, "Token must have three parts");
+    case JwtFormatError::HeaderBase64:
+    case JwtFormatError::HeaderJson:
+      return failure(std::move(result), TokenError::Malformed, "Malformed token header");
+    case JwtFormatError::HeaderFieldType:
+      return failure(std::move(result), TokenError::Malformed,
+                     "Malformed token header: 'typ' and 'kid' must be strings");
+    case JwtFormatError::PayloadBase64:
+    case JwtFormatError::PayloadJson:
+      return failure(std::move(result), TokenError::Malformed, "Malformed token payload");
   }
-  const std::string_view header_part = token.substr(0, first_dot);
-  const std::string_view payload_part = token.substr(first_dot + 1, second_dot - first_dot - 1);
-  const std::string_view signature_part = token.substr(second_dot + 1);
-
-  const auto header = decode_json_part(header_part);
-  if (!header) return failure(std::move(result), TokenError::Malformed, "Malformed token header");
-  const auto payload = decode_json_part(payload_part);
-  if (!payload) return failure(std::move(result), TokenError::Malformed, "Malformed token payload");
+  const DecodedJwt& jwt = *decoded.jwt;
+  const Json& payload = jwt.payload;
 
   // Fill what we know before the checks, so that callers can log it on failure.
-  for (const auto& [name, value] : payload->items()) {
+  for (const auto& [name, value] : payload.items()) {
     if (value.is_array()) {
       for (const auto& element : value) {
         if (auto text = scalar_text(element)) result.claims.emplace_back(name, std::move(*text));
@@ -170,7 +145,7 @@ VerifiedToken verify_token(std::string_view token, std::span<const std::string> 
     }
   }
   auto& audiences = result.audiences;
-  if (const auto aud = payload->find("aud"); aud != payload->end()) {
+  if (const auto aud = payload.find("aud"); aud != payload.end()) {
     if (aud->is_string()) {
       audiences.push_back(aud->get<std::string>());
     } else if (aud->is_array()) {
@@ -180,7 +155,7 @@ VerifiedToken verify_token(std::string_view token, std::span<const std::string> 
     }
   }
   for (const char* claim : {"asrs.s.uid", "nameid", "sub"}) {
-    if (const auto it = payload->find(claim); it != payload->end()) {
+    if (const auto it = payload.find(claim); it != payload.end()) {
       if (auto text = first_text(*it)) {
         result.user_id = std::move(*text);
         break;
@@ -188,53 +163,41 @@ VerifiedToken verify_token(std::string_view token, std::span<const std::string> 
     }
   }
 
-  const auto alg = header->find("alg");
-  if (alg == header->end() || !alg->is_string()) {
-    return failure(std::move(result), TokenError::UnsupportedAlgorithm,
-                   "Token header has no 'alg'");
-  }
-  if (alg->get<std::string>() != "HS256") {
-    return failure(std::move(result), TokenError::UnsupportedAlgorithm,
-                   "Unsupported token algorithm '" + alg->get<std::string>() + "'");
-  }
-
-  const auto signature = base64url_decode(signature_part);
-  bool signature_ok = false;
-  if (signature && signature->size() == 32) {
-    const std::string_view signed_part = token.substr(0, second_dot);
-    for (const auto& key : access_keys) {
-      if (key.empty()) continue;  // an empty key is never a configured secret
-      const std::string expected = hmac_sha256(key, signed_part);
-      // Check every key (no early exit) so timing does not reveal which one matched.
-      if (CRYPTO_memcmp(expected.data(), signature->data(), expected.size()) == 0) {
-        signature_ok = true;
-      }
-    }
-  }
-  if (!signature_ok) {
-    return failure(std::move(result), TokenError::BadSignature, "Invalid token signature");
+  // HS256 is the algorithm of access tokens even when no key is configured (then none matches).
+  static const std::string kNoKey;
+  const auto keys = access_keys.empty() ? std::span<const std::string>(&kNoKey, 1) : access_keys;
+  switch (check_jwt_signature(jwt, JwtKeys{keys, {}})) {
+    case JwtSignature::Valid:
+      break;
+    case JwtSignature::AlgorithmNotAccepted:
+      if (!jwt.alg)
+        return failure(std::move(result), TokenError::UnsupportedAlgorithm,
+                       "Token header has no 'alg'");
+      return failure(std::move(result), TokenError::UnsupportedAlgorithm,
+                     "Unsupported token algorithm '" + *jwt.alg + "'");
+    case JwtSignature::Invalid:
+      return failure(std::move(result), TokenError::BadSignature, "Invalid token signature");
   }
 
-  const auto exp = payload->find("exp");
-  if (exp == payload->end()) {
-    return failure(std::move(result), TokenError::Malformed, "Token has no expiry");
-  }
-  const auto expires_at = numeric_date(*exp);
-  if (!expires_at) {
-    return failure(std::move(result), TokenError::Malformed, "Token 'exp' is not a number");
-  }
-  result.expires_at = *expires_at;
-  if (token_expired(result, now, skew_seconds)) {
-    return failure(std::move(result), TokenError::Expired, "Token expired");
-  }
-  if (const auto nbf = payload->find("nbf"); nbf != payload->end()) {
-    const auto not_before = numeric_date(*nbf);
-    if (!not_before) {
+  const auto times = check_jwt_times(payload, now, skew_seconds);
+  result.expires_at = times.expires_at;
+  switch (times.error) {
+    case JwtTimeError::None:
+      break;
+    case JwtTimeError::NoExpiry:
+      return failure(std::move(result), TokenError::Malformed, "Token has no expiry");
+    case JwtTimeError::ExpiryNotNumber:
+      return failure(std::move(result), TokenError::Malformed, "Token 'exp' is not a number");
+    case JwtTimeError::Expired:
+      return failure(std::move(result), TokenError::Expired, "Token expired");
+    case JwtTimeError::NotBeforeNotNumber:
       return failure(std::move(result), TokenError::Malformed, "Token 'nbf' is not a number");
-    }
-    if (*not_before > now + skew_seconds) {
+    case JwtTimeError::NotYetValid:
       return failure(std::move(result), TokenError::NotYetValid, "Token not yet valid");
-    }
+    case JwtTimeError::IssuedAtNotNumber:
+      return failure(std::move(result), TokenError::Malformed, "Token 'iat' is not a number");
+    case JwtTimeError::IssuedInFuture:
+      return failure(std::move(result), TokenError::NotYetValid, "Token issued in the future");
   }
 
   if (!expected_audience.empty()) {

@@ -1,6 +1,6 @@
 // JSON Web Tokens as Azure SignalR uses them: HS256 signed with the UTF-8 bytes of an access key.
-// Issue and verify (algorithm, signature against every configured key, exp/nbf with skew,
-// audience).
+// Issue and verify (auth/jwt_check: algorithm, signature against every configured key, exp/nbf/iat
+// with skew; then the audience), with the messages of the service's 401 answers.
 #pragma once
 
 #include <cstdint>
@@ -25,11 +25,11 @@ std::string issue_token(const TokenRequest& request, std::string_view access_key
 
 enum class TokenError {
   None,
-  Malformed,             // not three base64url parts, bad JSON, exp missing
+  Malformed,             // not three base64url parts, bad JSON, exp missing, a date not a number
   UnsupportedAlgorithm,  // alg is not HS256 (alg:none included)
   BadSignature,          // signed with none of the configured keys
   Expired,
-  NotYetValid,
+  NotYetValid,  // nbf, or iat, later than now (with the skew)
   WrongAudience,
 };
 
@@ -44,7 +44,7 @@ struct VerifiedToken {
   bool ok() const { return error == TokenError::None; }
 };
 
-// Clock skew tolerated on exp and nbf.
+// Clock skew tolerated on exp, nbf and iat (one rule for every token: auth/jwt_check).
 constexpr std::int64_t kTokenClockSkewSeconds = 300;
 
 // Verifies `token`. `expected_audience` is compared with audience_matches; pass an empty

@@ -201,6 +201,39 @@ TEST(IdentityToken, ExpiryAndNotBeforeWithLeeway) {
   EXPECT_EQ(check(R"({"sub":"a","exp":1699999999})"), "The bearer token has expired.");
 }
 
+TEST(IdentityToken, TimeClaimsFollowTheOneRule) {
+  // The same rule as access tokens (auth/jwt_check): nbf and iat must be numbers, iat no later
+  // than the skew allows.
+  const auto settings = hs_settings();
+  auto check = [&](std::string_view payload) {
+    return verify_identity_token(hs256(payload), settings, kNow).error;
+  };
+  EXPECT_EQ(settings.skew_seconds, 300);
+  EXPECT_EQ(check(R"({"sub":"a","exp":1700003600,"nbf":"later"})"),
+            "The bearer token's 'nbf' is not a number.");
+  EXPECT_EQ(check(R"({"sub":"a","exp":1700003600,"iat":1700000300})"), "");
+  EXPECT_EQ(check(R"({"sub":"a","exp":1700003600,"iat":1700000301})"),
+            "The bearer token was issued in the future.");
+  EXPECT_EQ(check(R"({"sub":"a","exp":1700003600,"iat":null})"),
+            "The bearer token's 'iat' is not a number.");
+  EXPECT_EQ(
+      verify_identity_token(hs256(kAlice, kSecret, R"({"alg":"HS256","kid":1})"), settings, kNow)
+          .error,
+      "The bearer token's header has a 'typ' or 'kid' that is not a string.");
+  EXPECT_TRUE(
+      verify_identity_token(hs256(kAlice, kSecret, R"({"alg":"HS256","kid":"k1"})"), settings, kNow)
+          .identity);
+}
+
+TEST(IdentityToken, Rs256NeedsAnRsaPublicKey) {
+  // An EC public key configured as the RS256 key: an ECDSA signature labelled RS256 used to pass.
+  PKey ec(EVP_EC_gen("P-256"), &EVP_PKEY_free);
+  IdentitySettings settings;
+  settings.rs256_public_key = public_pem(ec.get());
+  EXPECT_EQ(verify_identity_token(rs256(kAlice, ec.get()), settings, kNow).error,
+            "The bearer token's signature is invalid.");
+}
+
 TEST(IdentityToken, IssuerAndAudience) {
   auto settings = hs_settings();
   settings.issuer = "https://login.example";

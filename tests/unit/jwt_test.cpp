@@ -192,10 +192,37 @@ TEST(Jwt, ExpiryAndNotBeforeWithSkew) {
   EXPECT_EQ(
       verify(sign(kHs256, R"({"aud":"http://localhost/client/?hub=chat","exp":"soon"})")).error,
       TokenError::Malformed);
+  // Unsigned dates past int64 are far in the future (they used to read as -1: "Token expired").
+  EXPECT_TRUE(
+      verify(
+          sign(kHs256, R"({"aud":"http://localhost/client/?hub=chat","exp":18446744073709551615})"))
+          .ok());
   // Fractional dates are accepted.
   EXPECT_TRUE(
       verify(sign(kHs256, R"({"aud":"http://localhost/client/?hub=chat","exp":1700003600.5})"))
           .ok());
+}
+
+TEST(Jwt, IssuedAtAndHeaderFieldsThroughTheOneCheck) {
+  // iat follows the nbf rule: no more than the skew in the future.
+  auto verified = verify(sign(kHs256, payload_with(R"(,"iat":1700000300)")));
+  EXPECT_TRUE(verified.ok()) << verified.message;
+  verified = verify(sign(kHs256, payload_with(R"(,"iat":1700000301)")));
+  EXPECT_EQ(verified.error, TokenError::NotYetValid);
+  EXPECT_EQ(verified.message, "Token issued in the future");
+  verified = verify(sign(kHs256, payload_with(R"(,"iat":"now")")));
+  EXPECT_EQ(verified.error, TokenError::Malformed);
+  EXPECT_EQ(verified.message, "Token 'iat' is not a number");
+  verified = verify(sign(kHs256, payload_with(R"(,"nbf":"now")")));
+  EXPECT_EQ(verified.error, TokenError::Malformed);  // JSON keeps the last "nbf"
+  EXPECT_EQ(verified.message, "Token 'nbf' is not a number");
+  // kid and typ are read; when present they must be strings.
+  EXPECT_TRUE(verify(sign(R"({"alg":"HS256","typ":"JWT","kid":"key-1"})", payload_with(""))).ok());
+  verified = verify(sign(R"({"alg":"HS256","kid":7})", payload_with("")));
+  EXPECT_EQ(verified.error, TokenError::Malformed);
+  EXPECT_EQ(verified.message, "Malformed token header: 'typ' and 'kid' must be strings");
+  verified = verify(sign(R"({"alg":"HS256"})", payload_with("")).insert(0, "*"));
+  EXPECT_EQ(verified.message, "Malformed token header");
 }
 
 TEST(Jwt, Audience) {

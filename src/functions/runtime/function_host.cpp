@@ -9,6 +9,7 @@
 
 #include "auth/crypto.hpp"
 #include "auth/jwt.hpp"
+#include "auth/jwt_check.hpp"
 #include "functions/binding_expression.hpp"
 #include "functions/http_body.hpp"
 #include "functions/output_values.hpp"
@@ -608,27 +609,22 @@ void FunctionHost::add_connection_infos(const FunctionSpec& function, const Bind
       auto id_token = resolve_binding_expression(info.id_token, data);
       if (id_token.value) {
         // Claims of the id token (read, not verified, as the extension does), filtered by type.
-        auto dot1 = id_token.value->find('.');
-        auto dot2 = dot1 == std::string::npos ? dot1 : id_token.value->find('.', dot1 + 1);
-        if (dot2 != std::string::npos) {
-          auto payload = auth::base64url_decode(id_token.value->substr(dot1 + 1, dot2 - dot1 - 1));
-          auto claims =
-              payload ? nlohmann::json::parse(*payload, nullptr, false) : nlohmann::json();
-          if (claims.is_object()) {
-            for (const auto& type : info.claim_type_list) {
-              auto it = claims.find(type);
-              if (it == claims.end()) continue;
-              std::string name = (type == "aud" || type == "exp" || type == "iat" || type == "nbf")
-                                     ? "asrs.u." + type
-                                     : type;
-              auto add = [&](const nlohmann::json& v) {
-                token.claims.emplace_back(name, v.is_string() ? v.get<std::string>() : v.dump());
-              };
-              if (it->is_array())
-                for (const auto& v : *it) add(v);
-              else
-                add(*it);
-            }
+        auto decoded = auth::decode_jwt(*id_token.value);
+        if (decoded.jwt) {
+          const auto& claims = decoded.jwt->payload;
+          for (const auto& type : info.claim_type_list) {
+            auto it = claims.find(type);
+            if (it == claims.end()) continue;
+            std::string name = (type == "aud" || type == "exp" || type == "iat" || type == "nbf")
+                                   ? "asrs.u." + type
+                                   : type;
+            auto add = [&](const auth::JwtJson& v) {
+              token.claims.emplace_back(name, v.is_string() ? v.get<std::string>() : v.dump());
+            };
+            if (it->is_array())
+              for (const auto& v : *it) add(v);
+            else
+              add(*it);
           }
         }
       }
