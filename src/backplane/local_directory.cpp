@@ -88,6 +88,8 @@ void LocalDirectory::add(const std::shared_ptr<ClientConnection>& connection,
     entry.hub = connection->hub();
     entry.user = connection->user();
     entry.shard = connection->shard();
+    entry.transport = connection->transport_name();
+    entry.protocol = connection->protocol_name();
     auto& dir = hubs_[entry.hub];
     if (!entry.user.empty()) dir.user_connections[entry.user].insert(connection->id());
     for (const auto& group : groups) {
@@ -104,10 +106,7 @@ std::optional<ConnectionRecord> LocalDirectory::remove(ClientConnection& connect
   std::lock_guard lock(mutex_);
   auto it = connections_.find(connection.id());
   if (it == connections_.end()) return std::nullopt;
-  ConnectionRecord record{connection.id(),
-                          it->second.hub,
-                          it->second.user,
-                          {it->second.groups.begin(), it->second.groups.end()}};
+  ConnectionRecord record = record_of(connection.id(), it->second);
   erase_locked(connection.id());
   return record;
 }
@@ -314,16 +313,20 @@ std::optional<ConnectionRecord> LocalDirectory::find(const std::string& hub,
   std::lock_guard lock(mutex_);
   auto* entry = find_locked(hub, connection_id);
   if (!entry) return std::nullopt;
-  return ConnectionRecord{
-      connection_id, entry->hub, entry->user, {entry->groups.begin(), entry->groups.end()}};
+  return record_of(connection_id, *entry);
+}
+
+ConnectionRecord LocalDirectory::record_of(const std::string& connection_id, const Entry& entry) {
+  return ConnectionRecord{connection_id,   entry.hub,
+                          entry.user,      {entry.groups.begin(), entry.groups.end()},
+                          entry.transport, entry.protocol};
 }
 
 std::vector<ConnectionRecord> LocalDirectory::snapshot() {
   std::lock_guard lock(mutex_);
   std::vector<ConnectionRecord> records;
   records.reserve(connections_.size());
-  for (const auto& [id, entry] : connections_)
-    records.push_back({id, entry.hub, entry.user, {entry.groups.begin(), entry.groups.end()}});
+  for (const auto& [id, entry] : connections_) records.push_back(record_of(id, entry));
   return records;
 }
 

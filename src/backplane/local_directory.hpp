@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -25,6 +26,8 @@ struct ConnectionRecord {
   std::string hub;
   std::string user;
   std::vector<std::string> groups;
+  std::string_view transport;  // ClientConnection::transport_name() (static strings)
+  std::string_view protocol;   // ClientConnection::protocol_name()
 };
 
 class LocalDirectory {
@@ -96,6 +99,8 @@ class LocalDirectory {
     std::string user;
     unsigned shard = 0;
     std::unordered_set<std::string> groups;
+    std::string_view transport;
+    std::string_view protocol;
   };
   struct HubEntries {
     std::unordered_map<std::string, std::unordered_set<std::string>> user_connections;
@@ -108,6 +113,7 @@ class LocalDirectory {
     bool join;
   };
 
+  static ConnectionRecord record_of(const std::string& connection_id, const Entry& entry);
   // All below expect mutex_ held.
   Entry* find_locked(const std::string& hub, const std::string& connection_id);
   bool join_locked(const std::string& connection_id, Entry& entry, const std::string& group,

@@ -1,5 +1,6 @@
 // The `switchboard` command line: `start` (service + functions host in one process),
-// `functions` (the functions host alone), `service` (the real-time service alone) and `token`.
+// `functions` (the functions host alone), `service` (the real-time service alone); `token` and
+// `dashboard-url` are in cli/token_commands.
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -14,12 +15,14 @@
 #include "auth/jwt.hpp"
 #include "cli/commands.hpp"
 #include "cli/embedded_upstream.hpp"
+#include "cli/token_commands.hpp"
 #include "functions/app_config.hpp"
 #include "functions/runtime/function_host.hpp"
 #include "functions/runtime/host_keys.hpp"
 #include "net/ip_range.hpp"
 #include "net/tls_certificate.hpp"
 #include "redis/redis_url.hpp"
+#include "service/recent_errors.hpp"
 #include "service/service.hpp"
 #include "upstream/settings_file.hpp"
 #include "util/duration.hpp"
@@ -371,7 +374,8 @@ struct ServiceArgs {
   UpstreamArgs upstream;
 };
 
-int run_service(const ServiceArgs& args, bool port_given) {
+int run_service(const ServiceArgs& args, bool port_given,
+                std::shared_ptr<service::RecentErrors> recent_errors) {
   service::ServiceOptions options;
   options.bind_address = args.bind;
   options.port = args.port;
@@ -404,6 +408,7 @@ int run_service(const ServiceArgs& args, bool port_given) {
   options.stateful_reconnect_buffer_bytes = args.stateful_buffer;
   options.threads = args.threads;
   options.tls = load_tls(args.tls);
+  options.recent_errors = std::move(recent_errors);
   apply_connection_limits(args.limits, options);
   apply_client_limits(args.client_limits, options);
   apply_cluster_options(args.cluster, options);
@@ -423,7 +428,9 @@ int run_service(const ServiceArgs& args, bool port_given) {
             << ";AccessKey=" << options.access_keys.front() << ";Version=1.0;\n"
             << "  Client endpoint:   " << base << "/client/?hub=<hub>\n"
             << "  REST API:          " << base << "/api/hubs/<hub>/:send?api-version=2022-06-01\n"
-            << "  Health:            " << base << "/api/health\n";
+            << "  Health:            " << base << "/api/health\n"
+            << "  Dashboard:         " << base
+            << "/dashboard?access_token=<switchboard token --dashboard>\n";
   print_upstream(options);
   if (generated)
     std::cout << "  (no --access-key given: a random key was generated for this run)\n";
@@ -515,7 +522,8 @@ int run_functions_host(const HostArgs& args, const FunctionRegistry* registry) {
   return 0;
 }
 
-int run_start(const HostArgs& args, const FunctionRegistry* registry) {
+int run_start(const HostArgs& args, const FunctionRegistry* registry,
+              std::shared_ptr<service::RecentErrors> recent_errors) {
   auto app = load_app(args, true, registry);
   auto tls = load_tls(args.tls);  // both ports: the host's and the embedded service's
   // The embedded service adopts the app's own connection string when it names this machine
@@ -544,6 +552,7 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
                         ";AccessKey=" + service_options.access_keys.front() + ";Version=1.0;";
 
   service_options.tls = tls;
+  service_options.recent_errors = std::move(recent_errors);
   apply_connection_limits(args.limits, service_options);
   apply_client_limits(args.client_limits, service_options);
   apply_cluster_options(args.cluster, service_options);
@@ -583,7 +592,10 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
   std::cout << "Switchboard (service + functions host in one process)\n"
             << "SignalR service listening on " << (tls ? "https://" : "http://")
             << service_options.bind_address << ":" << service.port() << "\n"
-            << "  Connection string: " << connection_string << "\n";
+            << "  Connection string: " << connection_string << "\n"
+            << "  Dashboard:         " << (tls ? "https://" : "http://")
+            << service_options.public_host << ":" << service.port()
+            << "/dashboard?access_token=<switchboard token --dashboard>\n";
   if (embedded_webhook)
     std::cout << "  Upstream:          this host's SignalR webhook, for the events of its "
               << service_options.upstream.templates.size() << " signalRTrigger function(s)\n";
@@ -596,49 +608,6 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry) {
   service.stop();
   pool.stop();
   pool.wait();
-  return 0;
-}
-
-struct TokenArgs {
-  std::string connection_string;
-  std::string access_key;
-  std::string endpoint = "http://localhost";
-  std::string hub;
-  std::string user;
-  std::string audience;
-  bool rest = false;
-  long long lifetime = 3600;
-};
-
-int run_token(const TokenArgs& args) {
-  std::string key = args.access_key;
-  std::string endpoint = args.endpoint;
-  auth::ConnectionString cs;
-  if (!args.connection_string.empty()) {
-    cs = auth::ConnectionString::parse(args.connection_string);
-    key = cs.access_key;
-  } else {
-    if (key.empty()) throw auth::ConfigError("token: give --connection-string or --access-key.");
-    cs = auth::ConnectionString::parse("Endpoint=" + endpoint + ";AccessKey=" + key + ";");
-  }
-  auth::TokenRequest request;
-  if (!args.audience.empty()) {
-    request.audience = args.audience;
-  } else if (args.hub.empty()) {
-    throw auth::ConfigError("token: give --hub (or --audience).");
-  } else if (args.rest) {
-    std::string hub;
-    for (char c : args.hub) hub.push_back(static_cast<char>(std::tolower(c)));
-    request.audience = cs.audience_base() + "api/hubs/" + hub;
-  } else {
-    request.audience = cs.client_audience(args.hub);
-  }
-  request.user_id = args.user;
-  request.lifetime_seconds = args.lifetime;
-  request.now = std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
-  std::cout << auth::issue_token(request, key) << "\n";
   return 0;
 }
 
@@ -749,30 +718,18 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
   add_connection_limit_options(functions_cmd, functions_args.limits);
   add_tls_options(functions_cmd, functions_args.tls);
 
-  TokenArgs token_args;
-  auto* token_cmd = app.add_subcommand(
-      "token", "Print an access token: a client token for --hub, or with --rest a REST API token.");
-  token_cmd->add_option("--connection-string", token_args.connection_string,
-                        "Connection string whose AccessKey and Endpoint are used");
-  token_cmd->add_option("--access-key", token_args.access_key,
-                        "Access key (without a connection string)");
-  token_cmd->add_option("--endpoint", token_args.endpoint, "Endpoint with --access-key")
-      ->capture_default_str();
-  token_cmd->add_option("--hub", token_args.hub, "Hub name");
-  token_cmd->add_option("--user", token_args.user, "User id (asrs.s.uid claim)");
-  token_cmd->add_flag("--rest", token_args.rest, "A token for the REST API of the hub");
-  token_cmd->add_option("--audience", token_args.audience, "Explicit audience URL");
-  token_cmd->add_option("--lifetime", token_args.lifetime, "Lifetime in seconds")
-      ->capture_default_str()
-      ->check(kDurationRange);
+  auto run_token_command = add_token_commands(app, kDurationRange);
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
   spdlog::set_pattern("[%H:%M:%S.%e] [%^%l%$] %v");
+  // The last warnings and errors, for the dashboard (before any thread logs).
+  auto recent_errors = std::make_shared<service::RecentErrors>();
+  spdlog::default_logger()->sinks().push_back(service::make_recent_errors_sink(recent_errors));
   try {
-    if (*service_cmd) return run_service(service_args, port_opt->count() > 0);
-    if (*token_cmd) return run_token(token_args);
-    if (*start_cmd) return run_start(start_args, registry);
+    if (*service_cmd) return run_service(service_args, port_opt->count() > 0, recent_errors);
+    if (auto status = run_token_command()) return *status;
+    if (*start_cmd) return run_start(start_args, registry, recent_errors);
     if (*functions_cmd) return run_functions_host(functions_args, registry);
   } catch (const functions::AppError& e) {
     std::cerr << "switchboard: the function app cannot start: " << e.what() << "\n";

@@ -29,6 +29,11 @@ class ClientConnection : public exec::Flushable {
   const std::string& hub() const { return hub_; }    // lower-cased
   const std::string& user() const { return user_; }  // empty: anonymous
   unsigned shard() const { return shard_; }
+  // What the dashboard shows of it: the transport ("WebSockets", "ServerSentEvents",
+  // "LongPolling") and the hub protocol ("json", "messagepack"); static strings, empty when
+  // unknown. Read on the shard thread once the hub handshake is done.
+  virtual std::string_view transport_name() const { return {}; }
+  virtual std::string_view protocol_name() const { return {}; }
 
   // Queues an already-encoded message; never blocks. The write happens in flush_deferred().
   virtual void send(const MessagePtr& message) = 0;

@@ -9,7 +9,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <boost/asio/this_coro.hpp>
 #include "protocol/names.hpp"
@@ -18,6 +17,7 @@
 #include "service/long_polling_connection.hpp"
 #include "service/request_auth.hpp"
 #include "service/sse_connection.hpp"
+#include "service/upgrade_refusal.hpp"
 #include "service/websocket_connection.hpp"
 #include "upstream/request.hpp"
 #include "util/url.hpp"
@@ -416,14 +416,7 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
     failure = std::move(admitted.refusal);
   }
   if (failure) {
-    failure->version(request.version());
-    failure->keep_alive(false);
-    failure->prepare_payload();
-    boost::beast::tcp_stream stream(std::move(socket));
-    boost::system::error_code ec;
-    co_await http::async_write(stream, *failure,
-                               boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-    stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    co_await refuse_upgrade(std::move(socket), std::move(*failure), request.version());
     co_return;
   }
   const auto& user = opening.checked.token->user_id;

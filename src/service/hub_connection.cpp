@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 
 #include "auth/upstream_signature.hpp"
+#include "service/dashboard_feed.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::service {
@@ -46,6 +47,22 @@ HubConnection::HubConnection(ServiceContext& context, Shard& shard, std::string 
       last_send_(last_receive_) {}
 
 HubConnection::~HubConnection() = default;
+
+std::string_view HubConnection::transport_name() const {
+  switch (transport_) {
+    case TransportKind::WebSockets:
+      return "WebSockets";
+    case TransportKind::ServerSentEvents:
+      return "ServerSentEvents";
+    case TransportKind::LongPolling:
+      return "LongPolling";
+  }
+  return {};
+}
+
+std::string_view HubConnection::protocol_name() const {
+  return protocol_ == HubProtocol::Json ? "json" : "messagepack";
+}
 
 void HubConnection::begin() {
   // On the shard's heartbeat right away, so that the handshake timeout applies.
@@ -191,8 +208,9 @@ bool HubConnection::handle_handshake(std::string_view record) {
   // Version 2 is asked for only when negotiate granted stateful reconnect; it works over
   // WebSockets only.
   stateful_ = parsed.request->version >= 2 && transport_ == TransportKind::WebSockets;
-  // With an upstream, the connection's events go through its session (docs/upstream.md).
-  if (context_.upstream) {
+  // With an upstream, the connection's events go through its session (docs/upstream.md); a
+  // dashboard's connection has none.
+  if (context_.upstream && !dashboard_) {
     upstream::ConnectionFacts facts;
     facts.connection_id = id();
     facts.hub = hub();
@@ -221,6 +239,15 @@ bool HubConnection::handle_handshake(std::string_view record) {
 }
 
 boost::asio::awaitable<void> HubConnection::open_connection(std::shared_ptr<HubConnection> self) {
+  if (dashboard_) {
+    if (finished_ || closing_) co_return;
+    // Not routed: it stays on its shard's heartbeat (pings, timeouts, the shutdown Close) and
+    // gets what the feed publishes.
+    send_raw(protocol::handshake_response());
+    answered_ = true;
+    if (auto refusal = dashboard_->subscribe(self); !refusal.empty()) close(refusal, false);
+    co_return;
+  }
   if (upstream_ && upstream_->wants_connect()) {
     // The upstream decides first whether this client may connect; no ping goes out meanwhile.
     auto upstream = upstream_;
@@ -539,6 +566,7 @@ void HubConnection::finish() {
   context_.retired.retire(id(), Clock::now() + context_.connect_window,
                           inactive_ ? farewell() : Farewell{});
   context_.connections.remove(id());
+  if (dashboard_) dashboard_->unsubscribe(id());
   if (registration_ == Registration::Done) {
     context_.router->connection_closed(*this);
   } else if (registration_ == Registration::None) {

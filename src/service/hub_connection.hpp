@@ -18,6 +18,8 @@ namespace switchboard::service {
 
 enum class TransportKind { WebSockets, ServerSentEvents, LongPolling };
 
+class DashboardFeed;
+
 class HubConnection : public ClientConnection, public std::enable_shared_from_this<HubConnection> {
  public:
   HubConnection(ServiceContext& context, Shard& shard, std::string id, std::string hub,
@@ -39,6 +41,10 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
     query_header_ = std::move(query_header);
   }
 
+  // A dashboard's connection (docs/dashboard.md): never routed nor counted, no upstream events;
+  // once its handshake is done it is subscribed to `feed`. Set before the connection starts.
+  void watch_for_dashboard(std::shared_ptr<DashboardFeed> feed) { dashboard_ = std::move(feed); }
+
   // Its place under the connection limits (service/admission), given back when it ends.
   void hold_admission(std::shared_ptr<void> ticket) { admission_ticket_ = std::move(ticket); }
 
@@ -48,6 +54,8 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   bool stateful() const { return stateful_; }
   bool waiting_for_reconnect() const { return inactive_; }
   HubProtocol protocol() const { return protocol_; }
+  std::string_view transport_name() const override;
+  std::string_view protocol_name() const override;
   bool finished() const { return finished_; }
 
  protected:
@@ -170,6 +178,8 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   // Held from begin() until the hub handshake is done (or the connection ends).
   std::unique_ptr<net::PendingConnections::Ticket> handshake_ticket_;
   std::shared_ptr<void> admission_ticket_;
+  // Set on a dashboard's connection.
+  std::shared_ptr<DashboardFeed> dashboard_;
 };
 
 }  // namespace switchboard::service

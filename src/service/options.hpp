@@ -22,6 +22,8 @@ class TlsCertificate;
 
 namespace switchboard::service {
 
+class RecentErrors;
+
 struct ServiceOptions {
   std::string bind_address = "127.0.0.1";
   unsigned short port = 8888;
@@ -67,6 +69,8 @@ struct ServiceOptions {
   std::map<std::string, std::shared_ptr<net::TlsCertificate>> upstream_pins;
   std::chrono::milliseconds upstream_timeout{30000};  // per call
   std::size_t upstream_max_pending = 64;  // per connection; beyond it the client is closed
+  // The last warning and error lines of the log, shown on the dashboard; null: none shown.
+  std::shared_ptr<RecentErrors> recent_errors;
 };
 
 }  // namespace switchboard::service

@@ -11,6 +11,7 @@
 #include "backplane/router_factory.hpp"
 #include "net/client_address.hpp"
 #include "net/pending_connections.hpp"
+#include "service/dashboard_feed.hpp"
 #include "upstream/http_dispatcher.hpp"
 #include "util/url.hpp"
 
@@ -39,11 +40,12 @@ void add_cors(const net::Request& request, net::Response& response) {
 }  // namespace
 
 Service::Service(ServiceOptions options, exec::ShardPool& pool)
-    : client_endpoint_(context_), rest_api_(context_) {
+    : client_endpoint_(context_), dashboard_endpoint_(context_), rest_api_(context_) {
   context_.options = std::move(options);
   context_.shards = pool.shards();
   context_.router = backplane::make_hub_router(context_.options.cluster, context_.shards);
   context_.tokens = std::make_unique<auth::ConnectionTokenCodec>(auth::random_id(32));
+  context_.dashboard = std::make_shared<DashboardFeed>(context_);
   if (!context_.options.upstream.empty()) {
     context_.upstream = context_.options.upstream_dispatcher;
     if (!context_.upstream)
@@ -94,6 +96,7 @@ void Service::start() {
 void Service::stop() {
   if (stopping_.exchange(true)) return;
   context_.shards.front()->post([this] { server_->stop(); });
+  context_.dashboard->stop();
   context_.router->stop();
   context_.router->local().shutdown("Server is shutting down.");
 }
@@ -120,6 +123,8 @@ boost::asio::awaitable<net::Response> Service::handle(net::Request& request,
     response = co_await client_endpoint_.transport_request(request, client_of(request, peer));
   } else if (path.starts_with("/api/")) {
     response = co_await rest_api_.handle(request);
+  } else if (DashboardEndpoint::handles(path)) {
+    response = dashboard_endpoint_.handle(request);
   } else {
     response = net::make_error(http::status::not_found, "NotFound",
                                "Nothing at " + std::string(path) + ".");
@@ -135,6 +140,13 @@ bool Service::wants_socket(const net::Request& request) const {
 void Service::upgrade(boost::asio::ip::tcp::socket socket, net::Request request, Shard& shard) {
   boost::system::error_code ec;
   const auto client = client_of(request, socket.remote_endpoint(ec).address());
+  std::string_view target = request.target();
+  if (DashboardEndpoint::handles(target.substr(0, target.find('?')))) {
+    boost::asio::co_spawn(shard.io(),
+                          dashboard_endpoint_.upgrade(std::move(socket), std::move(request), shard),
+                          boost::asio::detached);
+    return;
+  }
   boost::asio::co_spawn(
       shard.io(), client_endpoint_.upgrade(std::move(socket), std::move(request), shard, client),
       boost::asio::detached);

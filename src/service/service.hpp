@@ -10,6 +10,7 @@
 #include "exec/shard_pool.hpp"
 #include "net/http_server.hpp"
 #include "service/client_endpoint.hpp"
+#include "service/dashboard_endpoint.hpp"
 #include "service/options.hpp"
 #include "service/rest_api.hpp"
 #include "service/service_context.hpp"
@@ -41,6 +42,7 @@ class Service final : public net::HttpHandler {
                                      const boost::asio::ip::address& peer) const;
   ServiceContext context_;
   ClientEndpoint client_endpoint_;
+  DashboardEndpoint dashboard_endpoint_;
   RestApi rest_api_;
   std::unique_ptr<net::HttpServer> server_;
   std::atomic<bool> stopping_{false};

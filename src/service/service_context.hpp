@@ -61,6 +61,7 @@ class RetiredConnections {
 };
 
 class HubConnection;
+class DashboardFeed;
 
 // Every live connection by id, whatever its state (handshake included), for the transports
 // whose requests arrive separately (Server-Sent Events and long-polling POSTs and polls).
@@ -91,6 +92,8 @@ struct ServiceContext {
   std::chrono::seconds connect_window{30};
   // Sends upstream calls when options.upstream has templates; null otherwise.
   std::shared_ptr<upstream::Dispatcher> upstream;
+  // Publishes snapshots to the open dashboards (docs/dashboard.md).
+  std::shared_ptr<DashboardFeed> dashboard;
 };
 
 }  // namespace switchboard::service
