@@ -6,8 +6,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <vector>
 
-#include "service/hub_connection.hpp"
-
 namespace switchboard::service {
 
 struct DashboardFeed::Timer {
@@ -20,7 +18,7 @@ DashboardFeed::DashboardFeed(ServiceContext& context)
 
 DashboardFeed::~DashboardFeed() = default;
 
-std::string DashboardFeed::subscribe(const std::shared_ptr<HubConnection>& connection) {
+std::string DashboardFeed::subscribe(const std::shared_ptr<ClientConnection>& connection) {
   bool start = false;
   {
     std::lock_guard lock(mutex_);
@@ -68,6 +66,11 @@ std::size_t DashboardFeed::subscribers() const {
   return subscribers_.size();
 }
 
+bool DashboardFeed::publishing() const {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
 std::string DashboardFeed::snapshot_json() {
   DashboardInputs inputs;
   inputs.now = std::chrono::system_clock::now();
@@ -83,7 +86,7 @@ std::string DashboardFeed::snapshot_json() {
 }
 
 void DashboardFeed::publish_and_rearm() {
-  std::vector<std::shared_ptr<HubConnection>> targets;
+  std::vector<std::shared_ptr<ClientConnection>> targets;
   {
     std::lock_guard lock(mutex_);
     if (stopped_ || subscribers_.empty()) {

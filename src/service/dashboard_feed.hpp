@@ -15,8 +15,6 @@
 
 namespace switchboard::service {
 
-class HubConnection;
-
 class DashboardFeed : public std::enable_shared_from_this<DashboardFeed> {
  public:
   static constexpr std::size_t kMaxDashboards = 16;
@@ -28,12 +26,14 @@ class DashboardFeed : public std::enable_shared_from_this<DashboardFeed> {
 
   // On the connection's shard, once its handshake is answered: it gets a snapshot at once and
   // then every period. Returns why it cannot (too many dashboards), else an empty string.
-  std::string subscribe(const std::shared_ptr<HubConnection>& connection);
+  std::string subscribe(const std::shared_ptr<ClientConnection>& connection);
   void unsubscribe(const std::string& connection_id);
   // The service stops: no more snapshots.
   void stop();
 
   std::size_t subscribers() const;
+  // Whether the publishing loop runs (it ends at its first turn with nobody subscribed).
+  bool publishing() const;
   // The snapshot as it would be sent now (also used by the tests of the snapshot's content).
   std::string snapshot_json();
 
@@ -45,7 +45,7 @@ class DashboardFeed : public std::enable_shared_from_this<DashboardFeed> {
   ServiceContext& context_;
   std::unique_ptr<Timer> timer_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::weak_ptr<HubConnection>> subscribers_;
+  std::unordered_map<std::string, std::weak_ptr<ClientConnection>> subscribers_;
   bool running_ = false;  // the publishing loop is scheduled
   bool stopped_ = false;
 };
