@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "auth/crypto.hpp"
+#include "auth/jwt.hpp"
 
 namespace switchboard::auth {
 
@@ -33,6 +34,13 @@ std::int64_t decode_time(std::string_view bytes) {
   return v;
 }
 }  // namespace
+
+TokenAge connection_token_age(std::int64_t issued_at, std::int64_t now,
+                              std::int64_t window_seconds) {
+  if (issued_at > now && issued_at - now > kTokenClockSkewSeconds) return TokenAge::IssuedInFuture;
+  if (now > issued_at && now - issued_at > window_seconds) return TokenAge::Expired;
+  return TokenAge::Fresh;
+}
 
 ConnectionTokenCodec::ConnectionTokenCodec(std::string secret) : secret_(std::move(secret)) {}
 

@@ -35,6 +35,13 @@ struct TokenOwner {
   std::string_view user;
 };
 
+// Whether a resolved token may still open its connection at `now` (epoch seconds): it must be
+// used within `window_seconds` of its issue, and not be issued more than the tokens' clock skew
+// (kTokenClockSkewSeconds) after `now`, which only a node with a clock ahead can do.
+enum class TokenAge { Fresh, Expired, IssuedInFuture };
+TokenAge connection_token_age(std::int64_t issued_at, std::int64_t now,
+                              std::int64_t window_seconds);
+
 class ConnectionTokenCodec {
  public:
   // `secret`: random bytes private to this service process (or shared by a cluster).

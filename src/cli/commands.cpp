@@ -26,6 +26,7 @@
 #include "service/service.hpp"
 #include "upstream/settings_file.hpp"
 #include "util/duration.hpp"
+#include "util/url.hpp"
 
 namespace {
 
@@ -261,9 +262,21 @@ void add_cluster_options(CLI::App* command, ClusterArgs& args) {
           "URL", "redis URL"));
   command->add_option("--node-id", args.node_id,
                       "This node's name in the cluster (default: generated)");
-  command->add_option("--public-url", args.public_url,
-                      "The address clients of this node use, e.g. http://10.0.0.5:8888 (default: "
-                      "from --bind and --port)");
+  command
+      ->add_option("--public-url", args.public_url,
+                   "The address clients of this node use, e.g. http://10.0.0.5:8888 (default: "
+                   "from --bind and --port)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            std::string why;
+            const auto url = util::parse_url(text, &why);
+            if (url && url->scheme != "http" && url->scheme != "https")
+              why = "the scheme '" + url->scheme + "' is not http or https";
+            else if (url && (url->userinfo || url->query || url->fragment))
+              why = "user information, a query or a fragment is not allowed";
+            return why.empty() ? std::string() : "not an http or https URL: " + why;
+          },
+          "URL", "public URL"));
   command
       ->add_option("--balance", args.balance,
                    "least-loaded: a negotiate may send its client to the least-loaded node; off")

@@ -246,13 +246,22 @@ boost::asio::awaitable<ClientEndpoint::Opening> ClientEndpoint::open(ClientReque
     opening.failure = make_error(http::status::not_found, "NotFound", "No Connection with that ID");
     co_return opening;
   }
-  if (now_seconds() - resolved->issued_at > context_.connect_window.count()) {
-    opening.failure =
-        make_error(http::status::not_found, "NotFound",
-                   "No Connection with that ID: the connection token has expired "
-                   "(connect within " +
-                       std::to_string(context_.connect_window.count()) + " s of negotiate).");
-    co_return opening;
+  switch (auth::connection_token_age(resolved->issued_at, now_seconds(),
+                                     context_.connect_window.count())) {
+    case auth::TokenAge::Fresh:
+      break;
+    case auth::TokenAge::Expired:
+      opening.failure =
+          make_error(http::status::not_found, "NotFound",
+                     "No Connection with that ID: the connection token has expired "
+                     "(connect within " +
+                         std::to_string(context_.connect_window.count()) + " s of negotiate).");
+      co_return opening;
+    case auth::TokenAge::IssuedInFuture:
+      opening.failure = make_error(http::status::not_found, "NotFound",
+                                   "No Connection with that ID: the connection token was issued "
+                                   "in the future (do the clocks of the cluster's nodes agree?).");
+      co_return opening;
   }
   // (No co_await inside a condition: g++ 12 fails on it.)
   bool in_use = context_.connections.find(resolved->connection_id) != nullptr;

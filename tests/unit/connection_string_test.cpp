@@ -269,6 +269,23 @@ TEST(ConnectionString, ToStringRoundTrips) {
   EXPECT_EQ(copy.to_string(), full.to_string());
 }
 
+TEST(ConnectionString, OddButValidForms) {
+  // Leading zeros in Port, '=' inside a value, an upper-case scheme, a path kept in every URL.
+  EXPECT_EQ(ConnectionString::parse("Endpoint=http://h;AccessKey=k;Port=00080").port, 80);
+  const auto cs = ConnectionString::parse("Endpoint=HTTPS://H.Example/base/;AccessKey=a=b=;");
+  EXPECT_EQ(cs.access_key, "a=b=");
+  EXPECT_EQ(cs.endpoint, "HTTPS://H.Example/base");
+  EXPECT_EQ(cs.base_url(), "https://h.example/base/");
+  EXPECT_EQ(cs.audience_base(), "https://h.example/");
+  EXPECT_EQ(cs.client_url("Chat"), "https://h.example/base/client/?hub=chat");
+}
+
+TEST(ConnectionString, LongGarbageIsQuotedShort) {
+  const std::string garbage(500, 'x');
+  EXPECT_EQ(error_of("Endpoint=http://h;AccessKey=k;" + garbage),
+            "Connection string: '" + std::string(64, 'x') + "' is not a 'Key=Value' pair");
+}
+
 TEST(ConnectionString, ErrorIsARuntimeError) {
   EXPECT_THROW(ConnectionString::parse("nonsense"), ConfigError);
   EXPECT_THROW(ConnectionString::parse("nonsense"), std::runtime_error);
