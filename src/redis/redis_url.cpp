@@ -1,5 +1,6 @@
-// Parsing of `redis://[[user]:password@]host[:port][/db]` URLs (strict: every malformed part gets
-// its own message) and their redacted form for logs.
+// Parsing of `redis://[[user]:password@]host[:port][/db]` URLs and their redacted form for logs:
+// util::parse_url reads the URL as it reads every URL (host, IPv6, port); this file adds what is
+// Redis's own (the credentials' form, the database number, no query or fragment).
 #include "redis/redis_url.hpp"
 
 #include <charconv>
@@ -20,23 +21,6 @@ bool starts_with_ci(std::string_view text, std::string_view prefix) {
   return true;
 }
 
-bool is_host_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_';
-}
-
-bool is_ipv6_char(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
-         c == '.';
-}
-
-bool all_digits(std::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
-
 std::optional<RedisUrl> fail(std::string* error, std::string message) {
   if (error) *error = std::move(message);
   return std::nullopt;
@@ -48,18 +32,23 @@ std::optional<RedisUrl> parse_redis_url(std::string_view text, std::string* erro
   if (starts_with_ci(text, "rediss://")) return fail(error, "TLS (rediss://) is not supported");
   if (!starts_with_ci(text, "redis://"))
     return fail(error, "a Redis URL must start with redis://, e.g. redis://127.0.0.1:6379");
-  std::string_view rest = text.substr(8);
+
+  // Scheme, user information, host (IPv6 in brackets) and port as every URL: util::parse_url.
+  std::string why;
+  const auto parsed = util::parse_url(text, &why);
+  if (!parsed) return fail(error, std::move(why));
+  if (parsed->query)
+    return fail(error, "a Redis URL takes no query, not '?" + *parsed->query + "'");
+  if (parsed->fragment)
+    return fail(error, "a Redis URL takes no fragment, not '#" + *parsed->fragment + "'");
 
   RedisUrl url;
-  std::string_view authority = rest.substr(0, rest.find('/'));
-  std::string_view path =
-      authority.size() < rest.size() ? rest.substr(authority.size() + 1) : std::string_view{};
-  bool has_path = authority.size() < rest.size();
+  url.host = parsed->host;
+  if (parsed->port) url.port = *parsed->port;
 
-  // Credentials: everything before the last '@' of the authority.
-  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = authority.substr(0, at);
-    authority = authority.substr(at + 1);
+  // Credentials: [user]:password, each percent-decoded.
+  if (parsed->userinfo) {
+    const std::string_view userinfo = *parsed->userinfo;
     auto colon = userinfo.find(':');
     if (colon == std::string_view::npos)
       return fail(error,
@@ -78,53 +67,10 @@ std::optional<RedisUrl> parse_redis_url(std::string_view text, std::string* erro
     url.password = std::move(*password);
   }
 
-  // Host and port.
-  std::string_view port_text;
-  bool has_port = false;
-  if (!authority.empty() && authority.front() == '[') {
-    auto close = authority.find(']');
-    if (close == std::string_view::npos)
-      return fail(error, "the IPv6 address lacks its closing ']'");
-    std::string_view host = authority.substr(1, close - 1);
-    if (host.empty()) return fail(error, "the host is empty");
-    for (char c : host)
-      if (!is_ipv6_char(c))
-        return fail(error, "the IPv6 address '" + std::string(host) + "' is not valid");
-    url.host = std::string(host);
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':')
-        return fail(error, "unexpected text after the IPv6 address: '" + std::string(after) + "'");
-      has_port = true;
-      port_text = after.substr(1);
-    }
-  } else {
-    auto colon = authority.find(':');
-    std::string_view host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      has_port = true;
-      port_text = authority.substr(colon + 1);
-      if (port_text.find(':') != std::string_view::npos)
-        return fail(error, "an IPv6 address must be written in brackets, e.g. redis://[::1]:6379");
-    }
-    if (host.empty()) return fail(error, "the host is empty");
-    for (char c : host)
-      if (!is_host_name_char(c))
-        return fail(error, "the host '" + std::string(host) + "' has an invalid character");
-    url.host = std::string(host);
-  }
-  if (has_port) {
-    unsigned long port = 0;
-    bool ok = all_digits(port_text) && port_text.size() <= 5;
-    if (ok) std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (!ok || port < 1 || port > 65535)
-      return fail(
-          error, "the port must be a number from 1 to 65535, not '" + std::string(port_text) + "'");
-    url.port = static_cast<unsigned short>(port);
-  }
-
-  // Database: digits, then nothing.
-  if (has_path && !path.empty()) {
+  // Database: "/digits", or nothing ("/" alone is database 0).
+  std::string_view path = parsed->path;
+  if (!path.empty()) path.remove_prefix(1);
+  if (!path.empty()) {
     std::size_t digits = 0;
     while (digits < path.size() && path[digits] >= '0' && path[digits] <= '9') ++digits;
     if (digits == 0) {

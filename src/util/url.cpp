@@ -214,7 +214,8 @@ std::optional<Url> parse_url(std::string_view text, std::string* error) {
       has_port = true;
       port_text = authority.substr(port_colon + 1);
       if (port_text.find(':') != std::string_view::npos)
-        return fail(error, "an IPv6 address must be written in brackets, e.g. http://[::1]:8080/");
+        return fail(error, "an IPv6 address must be written in brackets, e.g. " + url.scheme +
+                               "://[::1]:8080/");
     }
     if (auto problem = host_name_problem(host); !problem.empty())
       return fail(error, std::move(problem));

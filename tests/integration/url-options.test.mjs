@@ -1,6 +1,6 @@
 // Options and settings that take a URL refuse a bad one at start-up with the reason the one URL
-// parser (util::parse_url, docs/urls.md) gives: --public-url, --upstream, a connection string's
-// Endpoint. Nothing is listening afterwards.
+// parser (util::parse_url, docs/urls.md) gives: --public-url, --upstream, --redis, a connection
+// string's Endpoint. Nothing is listening afterwards.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -16,6 +16,9 @@ describe("URLs given to the service at start-up", () => {
     [["--public-url", "http://u:p@node-b:8888"], /user information, a query or a fragment is not allowed/],
     [["--upstream", "http://127.0.0.1:99999/api"], /is not a valid URL: the port '99999' is out of range \(1 to 65535\)/],
     [["--upstream", "http://[::1/api"], /is not a valid URL: the IPv6 address lacks its closing '\]'/],
+    [["--redis", "redis://127.0.0.1:99999"], /--redis: the port '99999' is out of range \(1 to 65535\)/],
+    [["--redis", "redis://1.2.3:6379"], /--redis: the host '1\.2\.3' is neither a name nor a dotted-decimal IPv4 address/],
+    [["--redis", "redis://:a@b@127.0.0.1"], /--redis: the URL has more than one '@' before the host/],
     [
       ["--connection-string", "Endpoint=http://localhost:0;AccessKey=k;Version=1.0;"],
       /Connection string: 'Endpoint' must be an absolute http or https URI, got 'http:\/\/localhost:0': the port '0' is out of range \(1 to 65535\)/,
