@@ -45,10 +45,11 @@ bool Template::matches(std::string_view hub, std::string_view category,
 }
 
 std::string check_url_template(std::string_view url) {
+  // The scheme as util::parse_url reads it: any case ("HTTPS://" is https, as the client calls it).
   std::string_view rest;
-  if (url.starts_with("http://")) {
+  if (util::iequals(url.substr(0, 7), "http://")) {
     rest = url.substr(7);
-  } else if (url.starts_with("https://")) {
+  } else if (util::iequals(url.substr(0, 8), "https://")) {
     rest = url.substr(8);
   } else {
     return "must be an http:// or https:// URL";

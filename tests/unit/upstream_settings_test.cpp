@@ -73,7 +73,12 @@ TEST(UpstreamSettings, ConnectOnlyWhenNamed) {
 TEST(UpstreamSettings, UrlTemplateChecks) {
   EXPECT_EQ(check_url_template("http://localhost:7071/runtime/webhooks/signalr"), "");
   EXPECT_EQ(check_url_template("https://x.example/{hub}/api/{category}/{event}?code=1"), "");
+  // The scheme in any case, as the URL parser and the HTTP client read it.
+  EXPECT_EQ(check_url_template("HTTPS://X.example/{hub}"), "");
+  EXPECT_EQ(check_url_template("Http://x/{hub}"), "");
+  EXPECT_EQ(check_url_template("HTTP:///path"), "has no host");
   EXPECT_EQ(check_url_template("ftp://x/"), "must be an http:// or https:// URL");
+  EXPECT_EQ(check_url_template("http:/x/"), "must be an http:// or https:// URL");
   EXPECT_EQ(check_url_template("localhost:7071"), "must be an http:// or https:// URL");
   EXPECT_EQ(check_url_template("http:///path"), "has no host");
   EXPECT_EQ(check_url_template("http://{hub}.example/"),
