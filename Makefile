@@ -2,6 +2,7 @@
 #   make start  - install what is missing, build, start the chat example on the embedded default
 #   make test   - install what is missing, build, run every test (unit + integration + browser e2e)
 #   make sanitize - the unit and integration tests against an ASan + UBSan build (docs/testing.md)
+#   make fuzz     - every libFuzzer target for FUZZ_TIME seconds (docs/fuzzing.md)
 BUILD_DIR ?= build
 JOBS ?= 2
 
@@ -41,6 +42,7 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 	node --test --test-concurrency=1 tests/integration/
 	node --test --test-concurrency=1 tests/e2e/
+	@$(MAKE) --no-print-directory fuzz-test
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
@@ -67,13 +69,31 @@ SAN_BUILD_DIR ?= build-san
 # The integration test files `make sanitize` runs (files or directories, for node --test).
 SANITIZE_INTEGRATION ?= tests/integration/
 
-.PHONY: san-build sanitize
-san-build: deps
+.PHONY: san-configure san-build sanitize
+san-configure: deps
 	@CC=clang CXX=clang++ cmake -S . -B $(SAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DSWITCHBOARD_SANITIZE=ON -DSWITCHBOARD_FUZZ=ON >/dev/null
+
+san-build: san-configure
 	@cmake --build $(SAN_BUILD_DIR) -j$(JOBS)
 
 # Unit tests + SANITIZE_INTEGRATION against the sanitized binary; fails on a test failure or on
 # any sanitizer report (written to $(SAN_BUILD_DIR)/sanitizer-logs/, printed at the end).
 sanitize: san-build
 	JOBS=$(JOBS) ./scripts/sanitize.sh $(SAN_BUILD_DIR) $(SANITIZE_INTEGRATION)
+
+# The libFuzzer targets (tests/fuzz, docs/fuzzing.md), in the sanitized build directory.
+# fuzz-test (part of `make test`): each target over its committed corpus, then a few seconds of
+# fuzzing; fuzz: each target for FUZZ_TIME seconds, new inputs kept in $(SAN_BUILD_DIR)/fuzz-corpus/.
+FUZZ_TIME ?= 60
+FUZZ_TARGETS ?=
+
+.PHONY: fuzz-targets fuzz fuzz-test
+fuzz-targets: san-configure
+	@cmake --build $(SAN_BUILD_DIR) -j$(JOBS) --target fuzz-targets
+
+fuzz-test: fuzz-targets
+	./scripts/fuzz.sh test $(SAN_BUILD_DIR) $(FUZZ_TARGETS)
+
+fuzz: fuzz-targets
+	./scripts/fuzz.sh run $(SAN_BUILD_DIR) $(FUZZ_TIME) $(FUZZ_TARGETS)

@@ -7,6 +7,8 @@
 
 #include <simdjson.h>
 
+#include "util/utf8.hpp"
+
 namespace switchboard::protocol {
 namespace {
 
@@ -445,6 +447,12 @@ std::string encode_message(const HubMessage& message) {
 }
 
 void append_json_string(std::string& out, std::string_view text) {
+  // JSON text is UTF-8 (RFC 8259 8.1): text that is not (a percent-decoded query value quoted in
+  // an error, say) is written with U+FFFD for each invalid byte, so the JSON stays valid.
+  if (!util::is_valid_utf8(text)) {
+    append_json_string(out, util::replace_invalid_utf8(text));
+    return;
+  }
   static constexpr char kHex[] = "0123456789abcdef";
   out.reserve(out.size() + text.size() + 2);
   out += '"';

@@ -67,7 +67,8 @@ std::string encode_sequence(std::int64_t sequence_id);
 std::string_view ping_frame();  // {"type":6}\x1e
 std::string encode_message(const HubMessage& message);
 
-// Appends `text` as a JSON string literal (quoted, escaped) to `out`.
+// Appends `text` as a JSON string literal (quoted, escaped) to `out`; bytes that are not valid
+// UTF-8 are written as U+FFFD.
 void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace switchboard::protocol

@@ -1,9 +1,23 @@
-// Negotiate payloads (wire reference §1): the v0/v1 response, the error form and the redirect form.
+// Negotiate payloads (wire reference §1): the requested version, the v0/v1 response, the error form
+// and the redirect form.
 #include "protocol/negotiate.hpp"
+
+#include <stdexcept>
 
 #include "protocol/json_hub_protocol.hpp"
 
 namespace switchboard::protocol {
+
+std::optional<int> parse_negotiate_version(std::string_view text) {
+  try {
+    std::size_t used = 0;
+    int version = std::stoi(std::string(text), &used);
+    if (used != text.size() || version < 0) return std::nullopt;
+    return version >= 1 ? 1 : 0;
+  } catch (const std::logic_error&) {  // invalid_argument, out_of_range
+    return std::nullopt;
+  }
+}
 
 std::string encode_negotiate_response(const NegotiateResponse& response) {
   std::string out = "{";

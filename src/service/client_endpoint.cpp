@@ -3,8 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <nlohmann/json.hpp>
-
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -129,11 +127,12 @@ Response ClientEndpoint::negotiate(const net::Request& request,
     if (auto url = context_.router->redirect_target()) {
       std::string token(net::bearer_token(request));
       if (token.empty()) token = std::string(target.get("access_token").value_or(""));
-      nlohmann::json redirect = {
-          {"url",
-           *url + "/client/?hub=" + util::percent_encode(checked.hub) + "&asrs_redirected=1"},
-          {"accessToken", token}};
-      return net::make_response(http::status::ok, redirect.dump(), "application/json");
+      return net::make_response(
+          http::status::ok,
+          protocol::encode_negotiate_redirect(
+              *url + "/client/?hub=" + util::percent_encode(checked.hub) + "&asrs_redirected=1",
+              token),
+          "application/json");
     }
   }
 
@@ -142,18 +141,14 @@ Response ClientEndpoint::negotiate(const net::Request& request,
   protocol::NegotiateResponse body;
   body.negotiate_version = 0;
   if (auto version = target.get("negotiateVersion")) {
-    try {
-      std::size_t used = 0;
-      int v = std::stoi(std::string(*version), &used);
-      if (used != version->size() || v < 0) throw std::invalid_argument("version");
-      body.negotiate_version = v >= 1 ? 1 : 0;
-    } catch (const std::exception&) {
+    auto parsed = protocol::parse_negotiate_version(*version);
+    if (!parsed)
       return net::make_response(
           http::status::ok,
           protocol::encode_negotiate_error("The client requested an invalid protocol version '" +
                                            std::string(*version) + "'"),
           "application/json");
-    }
+    body.negotiate_version = *parsed;
   }
   // The token is bound to this hub and user: only the same identity can use it. Version 0
   // clients connect with the connection id, so there the id is the token.

@@ -314,6 +314,23 @@ TEST(Encode, JsonStringEscaping) {
   EXPECT_EQ(out, "\"nul\\u0000in\"");
 }
 
+// Found by the negotiate fuzz target: a percent-decoded query value quoted in an answer made the
+// JSON invalid. Invalid UTF-8 is written as U+FFFD; the result parses as JSON.
+TEST(Encode, JsonStringReplacesInvalidUtf8) {
+  std::string out;
+  append_json_string(out,
+                     "a\x88\xb2"
+                     "b\xc3");
+  EXPECT_EQ(out,
+            "\"a\xef\xbf\xbd\xef\xbf\xbd"
+            "b\xef\xbf\xbd\"");
+  auto parsed = parse_handshake_request("{\"protocol\":" + out + ",\"version\":1}");
+  ASSERT_TRUE(parsed.request) << parsed.error;
+  EXPECT_EQ(parsed.request->protocol,
+            "a\xef\xbf\xbd\xef\xbf\xbd"
+            "b\xef\xbf\xbd");
+}
+
 TEST(Encode, EncodeMessageEveryType) {
   HubMessage m;
   m.type = MessageType::Invocation;

@@ -1,4 +1,5 @@
-// Unit tests for the negotiate response, error and redirect bodies.
+// Unit tests for the negotiate response, error and redirect bodies, and the version a client asks
+// for.
 #include "protocol/negotiate.hpp"
 
 #include <gtest/gtest.h>
@@ -72,6 +73,27 @@ TEST(Negotiate, ErrorAndRedirect) {
             R"({"error":"Unauthorized \"token\""})");
   EXPECT_EQ(encode_negotiate_redirect("http://localhost:8888/client/?hub=chat", "a.b.c"),
             R"({"url":"http://localhost:8888/client/?hub=chat","accessToken":"a.b.c"})");
+}
+
+// Found by the negotiate fuzz target: an access token or version text with bytes that are not
+// UTF-8 (percent-decoded from the query) made the redirect and error answers invalid JSON.
+TEST(Negotiate, AnswersStayJsonWithInvalidUtf8) {
+  EXPECT_EQ(encode_negotiate_error("version '\xff'"), "{\"error\":\"version '\xef\xbf\xbd'\"}");
+  EXPECT_EQ(encode_negotiate_redirect("http://b/client/?hub=chat", "ey\x88J"),
+            "{\"url\":\"http://b/client/?hub=chat\",\"accessToken\":\"ey\xef\xbf\xbdJ\"}");
+}
+
+TEST(Negotiate, RequestedVersion) {
+  EXPECT_EQ(parse_negotiate_version("1"), 1);
+  EXPECT_EQ(parse_negotiate_version("0"), 0);
+  EXPECT_EQ(parse_negotiate_version("7"), 1);   // newer clients get the newest this server has
+  EXPECT_EQ(parse_negotiate_version(" 1"), 1);  // as ASP.NET Core's int parsing
+  EXPECT_EQ(parse_negotiate_version("+1"), 1);
+  EXPECT_EQ(parse_negotiate_version("-1"), std::nullopt);
+  EXPECT_EQ(parse_negotiate_version("1x"), std::nullopt);
+  EXPECT_EQ(parse_negotiate_version(""), std::nullopt);
+  EXPECT_EQ(parse_negotiate_version("99999999999999999999"), std::nullopt);
+  EXPECT_EQ(parse_negotiate_version(std::string_view("1\0", 2)), std::nullopt);
 }
 
 }  // namespace

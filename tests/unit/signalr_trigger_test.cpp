@@ -96,6 +96,23 @@ TEST(TriggerInvocationContext, HasThePascalCaseKeysOfTheExtension) {
   EXPECT_EQ(other["Claims"], json::object());
 }
 
+// Found by the webhook_body fuzz target: a client's query or claims with bytes that are not UTF-8
+// (`?a=%FF`) made the InvocationContext unwritable JSON; they become U+FFFD.
+TEST(TriggerInvocationContext, TextThatIsNotUtf8BecomesReplacementCharacters) {
+  HeaderFields headers = {{"X-ASRS-Client-Query", "a=%FF&b%C3=x"},
+                          {"X-ASRS-User-Claims", "name: \xff"},
+                          {"X-Custom", "v\xc3"}};
+  InvocationEvent event;
+  event.user_id = "u\xfe";
+  auto context = build_invocation_context(event, headers);
+  EXPECT_EQ(context["Query"]["a"], "\xef\xbf\xbd");
+  EXPECT_EQ(context["Query"]["b\xef\xbf\xbd"], "x");
+  EXPECT_EQ(context["Claims"]["name"], "\xef\xbf\xbd");
+  EXPECT_EQ(context["Headers"]["X-Custom"], "v\xef\xbf\xbd");
+  EXPECT_EQ(context["UserId"], "u\xef\xbf\xbd");
+  EXPECT_NO_THROW(context.dump());
+}
+
 TEST(TriggerBody, ContentTypesAreTheTwoProtocolsOnly) {
   EXPECT_EQ(body_protocol("application/json"), BodyProtocol::Json);
   EXPECT_EQ(body_protocol("Application/JSON; charset=utf-8"), BodyProtocol::Json);

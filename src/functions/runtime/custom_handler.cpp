@@ -8,7 +8,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "util/json.hpp"
+#include "functions/handler_answer.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::functions {
@@ -173,35 +173,19 @@ boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::invoke(Invocation
   if (status < 200 || status >= 300) {
     // Language workers answer {"error": "...", "message": "...", "Logs": [...]}; custom
     // handlers anything.
-    std::string detail = response.body();
-    std::string message;
-    auto failure = nlohmann::json::parse(detail, nullptr, false);
-    if (failure.is_object()) {
-      if (const auto* logs = util::find_member(failure, "Logs"); logs && logs->is_array())
-        for (const auto& line : *logs)
-          spdlog::info("[Functions.{}] {}", function.name,
-                       line.is_string() ? line.get<std::string>() : line.dump());
-      if (const auto* error = util::find_member(failure, "error"); error && error->is_string())
-        detail = error->get<std::string>();
-      if (const auto* text = util::find_member(failure, "message"); text && text->is_string())
-        message = text->get<std::string>();
-    }
-    if (message.empty())
-      message = detail.empty() ? "The function failed with status " + std::to_string(status) + "."
-                               : detail;
-    throw InvocationError(500, "Functions." + function.name + " failed: " + detail, message);
+    auto failure = read_handler_failure(status, response.body());
+    for (const auto& line : failure.logs) spdlog::info("[Functions.{}] {}", function.name, line);
+    throw InvocationError(500, "Functions." + function.name + " failed: " + failure.detail,
+                          failure.message);
   }
-  auto body = nlohmann::json::parse(response.body(), nullptr, false);
-  if (body.is_discarded() || !body.is_object())
+  auto answer = read_handler_answer(response.body());
+  if (!answer)
     throw InvocationError(500, "The custom handler's answer for Functions." + function.name +
                                    " is not a JSON object.");
   InvocationResult result;
-  if (const auto* outputs = util::find_member(body, "Outputs"); outputs && outputs->is_object())
-    result.outputs = *outputs;
-  if (const auto* logs = util::find_member(body, "Logs"); logs && logs->is_array())
-    for (const auto& line : *logs)
-      result.logs.push_back(line.is_string() ? line.get<std::string>() : line.dump());
-  if (const auto* value = util::find_member(body, "ReturnValue")) result.return_value = *value;
+  result.outputs = std::move(answer->outputs);
+  result.return_value = std::move(answer->return_value);
+  result.logs = std::move(answer->logs);
   co_return result;
 }
 
