@@ -148,7 +148,9 @@ ParsedBinaryRestMessage parse_binary_rest_message(std::string_view body) {
     std::optional<std::string_view> record;
     if (records.append(message.messagepack_frame)) record = records.next();
     auto parsed = record ? parse_messagepack_message(*record) : ParsedMessage{};
-    if (!record || records.next() || !parsed.message ||
+    // One whole record and nothing after it: the frame goes to MessagePack clients as it is, and
+    // trailing bytes (a record cut short) would break their framing.
+    if (!record || records.next() || records.pending_bytes() != 0 || !parsed.message ||
         parsed.message->type != MessageType::Invocation) {
       result.error = "The 'messagepack' payload is not one MessagePack Invocation message" +
                      (parsed.error.empty() ? std::string(".") : ": " + parsed.error);
