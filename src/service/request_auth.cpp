@@ -5,14 +5,25 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "util/url.hpp"
+
 namespace switchboard::service {
 
 namespace {
 
-std::string request_host(const net::Request& request) {
+// The request's Host header as `host[:port]`; empty when absent or not a bare authority (then
+// `ignored` says why): a Host such as "h/client/?hub=chat#" must not re-shape the expected
+// audience URL built from it.
+std::string request_host(const net::Request& request, std::string& ignored) {
   auto it = request.find(net::http::field::host);
   if (it == request.end()) return {};
-  return std::string(it->value());
+  std::string why;
+  const auto authority = util::parse_authority(it->value(), &why);
+  if (!authority) {
+    ignored = "the Host header was ignored: " + why;
+    return {};
+  }
+  return authority->authority();
 }
 
 // The tokens this thread verified, by their exact text (the signature covers every byte, so the
@@ -85,7 +96,8 @@ AuthResult authenticate(const net::Request& request, std::string_view token,
   auto verified = verify_cached(token, options, now, result.message);
   if (!verified) return result;
   std::vector<std::string> hosts;
-  if (auto host = request_host(request); !host.empty()) hosts.push_back(host);
+  std::string host_ignored;
+  if (auto host = request_host(request, host_ignored); !host.empty()) hosts.push_back(host);
   hosts.push_back(options.public_host);
   // A token may name several audiences (JWT `aud` array): any one of them naming this service
   // will do.
@@ -101,7 +113,7 @@ AuthResult authenticate(const net::Request& request, std::string_view token,
   }
   result.message = "Token audience '" + auth::joined_audiences(*verified) + "' does not match '" +
                    (options.tls ? "https://" : "http://") + hosts.front() + audience_paths.front() +
-                   "'.";
+                   "'" + (host_ignored.empty() ? "" : " (" + host_ignored + ")") + ".";
   return result;
 }
 

@@ -254,6 +254,16 @@ std::optional<Url> parse_url(std::string_view text, std::string* error) {
   return url;
 }
 
+std::optional<Url> parse_authority(std::string_view text, std::string* error) {
+  if (text.empty()) return fail(error, "the host is empty");
+  if (const auto at = text.find_first_of("@/?#\\"); at != std::string_view::npos)
+    return fail(error, "a host[:port] has no " + quoted_char(text[at]) +
+                           " (no user information, path, query or fragment)");
+  std::string url = "http://";
+  url.append(text);
+  return parse_url(url, error);
+}
+
 bool is_loopback_host(std::string_view host) {
   return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]";
 }

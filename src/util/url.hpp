@@ -40,6 +40,12 @@ struct Url {
 // naming the problem (e.g. "the port '99999' is out of range (1 to 65535)").
 std::optional<Url> parse_url(std::string_view text, std::string* error = nullptr);
 
+// Parses a bare authority such as a Host header's value (`host[:port]`, IPv6 in brackets): read as
+// parse_url reads the authority of "http://<text>", and refused when it carries more than that
+// (user information, a path, a query or a fragment), so that it cannot re-shape a URL built from
+// it. The result has only host, ipv6 and port set (scheme "http").
+std::optional<Url> parse_authority(std::string_view text, std::string* error = nullptr);
+
 // localhost, 127.0.0.1 or ::1 (host as Url::host has it; "[::1]" is accepted too).
 bool is_loopback_host(std::string_view host);
 

@@ -125,6 +125,40 @@ describe("REST errors", () => {
   );
 
   test(
+    "a Host header cannot re-shape the expected audience: a client token stays a client token",
+    logged(async () => {
+      // Built into "http://<Host>/api/...", a Host of "localhost/client/?hub=chat#" would have made
+      // the expected audience the client URL, and a browser's client token a REST token.
+      const path = p22("chat", "/:send");
+      const token = mintToken(KEY, { aud: clientAud("chat") });
+      for (const host of ["localhost/client/?hub=chat#", "localhost/client/?hub=chat", "x@localhost"]) {
+        const res = await rawRequest({
+          port: svc.port,
+          method: "POST",
+          path,
+          headers: { Host: host, Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+          body,
+        });
+        expectError(res, 401, {
+          code: "Unauthorized",
+          message: /does not match 'http:\/\/localhost\/api\/hubs\/chat\/:send' \(the Host header was ignored: a host\[:port\] has no '[\/@]'/,
+          what: `Host ${host}`,
+        });
+      }
+      // A bare host[:port] in any case is still used: a REST token for it is accepted.
+      const rest = mintToken(KEY, { aud: `http://node-b.example${path}` });
+      const ok = await rawRequest({
+        port: svc.port,
+        method: "POST",
+        path,
+        headers: { Host: "Node-B.Example:8080", Authorization: `Bearer ${rest}`, "Content-Type": "application/json" },
+        body,
+      });
+      expectStatus(ok, 202, "a REST token for the Host named");
+    }),
+  );
+
+  test(
     "401 for a malformed token or a non-Bearer scheme",
     logged(async () => {
       const path = p22("chat", "/:send");

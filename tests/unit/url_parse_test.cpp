@@ -226,6 +226,48 @@ TEST(ParseUrl, ErrorIsOptional) {
   EXPECT_TRUE(parse_url("http://h:1"));
 }
 
+std::string authority_error(std::string_view text) {
+  std::string error;
+  EXPECT_FALSE(parse_authority(text, &error)) << text;
+  return error;
+}
+
+TEST(ParseAuthority, HostAndPortOnly) {
+  const auto named = parse_authority("Node-B.Example:8080");
+  ASSERT_TRUE(named);
+  EXPECT_EQ(named->host, "node-b.example");
+  EXPECT_EQ(named->port, 8080);
+  EXPECT_EQ(named->authority(), "node-b.example:8080");
+  EXPECT_EQ(parse_authority("localhost")->authority(), "localhost");
+  EXPECT_EQ(parse_authority("[0:0::1]:9")->authority(), "[::1]:9");
+  EXPECT_EQ(parse_authority("10.0.0.5")->host, "10.0.0.5");
+}
+
+TEST(ParseAuthority, RefusesWhatWouldReshapeAUrlBuiltFromIt) {
+  // "http://" + Host + path: a Host with a path, query, fragment or user information would move
+  // the path into another part (a Host of "h/client/?hub=chat#" made a REST request's expected
+  // audience the client URL).
+  EXPECT_EQ(authority_error("h/client/?hub=chat#"),
+            "a host[:port] has no '/' (no user information, path, query or fragment)");
+  EXPECT_EQ(authority_error("h?x"),
+            "a host[:port] has no '?' (no user information, path, query or fragment)");
+  EXPECT_EQ(authority_error("h#x"),
+            "a host[:port] has no '#' (no user information, path, query or fragment)");
+  EXPECT_EQ(authority_error("evil@h"),
+            "a host[:port] has no '@' (no user information, path, query or fragment)");
+  EXPECT_EQ(authority_error("h\\x"),
+            "a host[:port] has no '\\' (no user information, path, query or fragment)");
+  // The rest as parse_url reads an authority.
+  EXPECT_EQ(authority_error(""), "the host is empty");
+  EXPECT_EQ(authority_error("h:"), "the URL has ':' after the host but no port");
+  EXPECT_EQ(authority_error("h:99999"), "the port '99999' is out of range (1 to 65535)");
+  EXPECT_EQ(authority_error("::1"),
+            "an IPv6 address must be written in brackets, e.g. http://[::1]:8080/");
+  EXPECT_EQ(authority_error("h x"), "the URL has a space or control character at offset 8");
+  EXPECT_EQ(authority_error("a..b"),
+            "the host 'a..b' has an empty label (a leading, trailing or doubled '.')");
+}
+
 TEST(IsLoopbackHost, NamesThisMachine) {
   for (const char* host : {"localhost", "127.0.0.1", "::1", "[::1]"})
     EXPECT_TRUE(is_loopback_host(host)) << host;

@@ -526,9 +526,10 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
   if (data.body.is_discarded()) data.body = nullptr;
   data.app_setting = [this](const std::string& name) { return app_.setting(name); };
 
-  std::string host_header = request.count(http::field::host)
-                                ? std::string(request[http::field::host])
-                                : "localhost:" + std::to_string(port());
+  // The Host header when it is a bare host[:port] (one such as "h/x?y#" must not re-shape the
+  // URL the function sees), else this host's own address.
+  const auto host = util::parse_authority(request[http::field::host]);
+  const std::string host_header = host ? host->authority() : "localhost:" + std::to_string(port());
   nlohmann::json req = {{"Url", (options_.http.tls ? "https://" : "http://") + host_header +
                                     std::string(request.target())},
                         {"Method", std::string(request.method_string())},
