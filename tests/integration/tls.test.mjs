@@ -90,7 +90,7 @@ function httpsRequest(port, method, p, { headers = {}, body } = {}) {
     const payload = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
     const h = { ...headers };
     if (payload) h["Content-Length"] = payload.length;
-    const req = https.request({ host: "localhost", port, method, path: p, headers: h, ca: fs.readFileSync(ca), agent: false });
+    const req = https.request({ host: "localhost", servername: "localhost", port, method, path: p, headers: h, ca: fs.readFileSync(ca), agent: false });
     req.setTimeout(10000, () => req.destroy(new Error(`${method} ${p} timed out`)));
     req.on("response", (res) => {
       const chunks = [];
@@ -457,6 +457,12 @@ describe("switchboard functions with --tls-cert/--tls-key", () => {
       const res = await httpsRequest(hostPort, "GET", "/api/url?x=1");
       assert.equal(res.status, 200, res.text);
       assert.equal(res.json.url, `https://localhost:${hostPort}/api/url?x=1`);
+      // req.url is built from a bare host[:port] only: a Host with a path, query or fragment
+      // cannot re-shape it (the host's own address is used instead).
+      const named = await httpsRequest(hostPort, "GET", "/api/url?x=1", { headers: { Host: "Node-B.Example:9443" } });
+      assert.equal(named.json.url, "https://node-b.example:9443/api/url?x=1");
+      const reshaped = await httpsRequest(hostPort, "GET", "/api/url?x=1", { headers: { Host: "evil.example/other?y#" } });
+      assert.equal(reshaped.json.url, `https://localhost:${hostPort}/api/url?x=1`);
     }),
   );
 });
