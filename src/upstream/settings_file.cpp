@@ -124,7 +124,7 @@ std::vector<Template> parse_settings(std::string_view text, std::string_view sou
   json document;
   try {
     document = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
     fail(source, "", std::string("is not valid JSON: ") + e.what());
   }
   auto [templates, path] = find_templates(document, source);

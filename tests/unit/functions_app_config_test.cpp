@@ -299,6 +299,10 @@ TEST(AppConfig, RootAndHostJsonErrors) {
   app.host("{ \"version\": ");
   EXPECT_EQ(load_error(app).rfind(app.path("host.json") + ": invalid JSON: ", 0), 0u)
       << load_error(app);
+  // A number too large for a double is invalid JSON too (nlohmann throws out_of_range for it).
+  app.host("{ \"version\": \"2.0\", \"functionTimeout\": 1e99999 }");
+  EXPECT_EQ(load_error(app).rfind(app.path("host.json") + ": invalid JSON: ", 0), 0u)
+      << load_error(app);
   app.host("[]");
   EXPECT_EQ(load_error(app), app.path("host.json") + ": must be a JSON object");
   app.host("{}");

@@ -89,6 +89,11 @@ TEST(UpstreamSettingsFile, ErrorsNameFileIndexAndField) {
             "upstream settings up.json: must be a JSON array of templates, or an object with "
             "\"templates\", not number");
   EXPECT_TRUE(error_of("[{").starts_with("upstream settings up.json: is not valid JSON: "));
+  // Found by the upstream_settings fuzz target: a number too large for a double escaped as
+  // nlohmann's out_of_range instead of this error.
+  EXPECT_TRUE(error_of(R"([{"urlTemplate": 6e77777}])")
+                  .starts_with("upstream settings up.json: is not valid JSON: "))
+      << error_of(R"([{"urlTemplate": 6e77777}])");
 }
 
 TEST(UpstreamSettingsFile, Files) {

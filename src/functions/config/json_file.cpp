@@ -32,7 +32,7 @@ json read_json_file(const std::filesystem::path& path, const std::string& displa
   if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
   try {
     return json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
     fail(display, fmt::format("invalid JSON: {}", e.what()));
   }
 }
