@@ -3,10 +3,14 @@
 #   make test   - install what is missing, build, run every test (unit + integration + browser e2e)
 #   make sanitize - the unit and integration tests against an ASan + UBSan build (docs/testing.md)
 #   make fuzz     - every libFuzzer target for FUZZ_TIME seconds (docs/fuzzing.md)
+#   make install  - install under PREFIX (/usr/local), DESTDIR honoured (docs/install.md)
+#   make package  - the Debian package build/switchboard_<version>_<arch>.deb (docs/install.md)
 BUILD_DIR ?= build
 JOBS ?= 2
 
 .PHONY: all deps build start service cluster-demo test unit-test integration-test e2e-test format clean
+.PHONY: install package
+PREFIX ?= /usr/local
 
 all: build
 
@@ -43,6 +47,12 @@ test: build
 	node --test --test-concurrency=1 tests/integration/
 	node --test --test-concurrency=1 tests/e2e/
 	@$(MAKE) --no-print-directory fuzz-test
+
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  g++ cmake make pkg-config ccache
+  g++ cmake make pkg-config ccache dpkg-dev file
   clang libclang-rt-14-dev
   libboost-dev libboost-system-dev libssl-dev
   libsimdjson-dev nlohmann-json3-dev libmsgpack-cxx-dev libhiredis-dev

@@ -15,6 +15,7 @@
 #include "auth/jwt.hpp"
 #include "cli/commands.hpp"
 #include "cli/embedded_upstream.hpp"
+#include "cli/env_options.hpp"
 #include "cli/token_commands.hpp"
 #include "functions/app_config.hpp"
 #include "functions/runtime/function_host.hpp"
@@ -733,7 +734,14 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
 
   auto run_token_command = add_token_commands(app, kDurationRange);
 
-  CLI11_PARSE(app, argc, argv);
+  // Every option of the long-running commands can also come from SWITCHBOARD_<OPTION>.
+  for (auto* command : {&app, service_cmd, start_cmd, functions_cmd})
+    read_options_from_environment(*command);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return report_parse_error(app, e, argc, argv);
+  }
   spdlog::set_level(spdlog::level::from_str(log_level));
   spdlog::set_pattern("[%H:%M:%S.%e] [%^%l%$] %v");
   // The last warnings and errors, for the dashboard (before any thread logs).

@@ -16,6 +16,7 @@
 #include "functions/runtime/custom_handler.hpp"
 #include "functions/runtime/native_invoker.hpp"
 #include "functions/runtime/request_text.hpp"
+#include "functions/runtime/worker_location.hpp"
 #include "protocol/names.hpp"
 #include "util/json.hpp"
 #include "util/url.hpp"
@@ -83,11 +84,6 @@ FunctionLanguage function_language(const FunctionSpec& function) {
   return FunctionLanguage::Unknown;
 }
 
-std::filesystem::path workers_directory() {
-  if (const char* dir = std::getenv("SWITCHBOARD_WORKERS_DIR")) return dir;
-  return std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / "workers";
-}
-
 net::HttpClient& thread_http_client() {
   thread_local std::unique_ptr<net::HttpClient> client;
   if (!client) {
@@ -141,7 +137,14 @@ FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, exec::S
     if (auto it = workers.find(language); it != workers.end()) return it->second;
     CustomHandlerSpec spec;
     std::string label;
-    auto dir = workers_directory();
+    std::filesystem::path dir;
+    try {
+      dir = workers_directory();
+    } catch (const WorkerLocationError& e) {
+      throw AppError(std::string("The ") +
+                     (language == FunctionLanguage::JavaScript ? "node" : "python") +
+                     " language worker is not found: " + e.what());
+    }
     if (language == FunctionLanguage::JavaScript) {
       spec.executable = "node";
       spec.arguments = {(dir / "node" / "worker.mjs").string()};

@@ -116,8 +116,6 @@ class FunctionHost final : public net::HttpHandler {
 enum class FunctionLanguage { Unknown, JavaScript, Python };
 // The language of a function's code: scriptFile's extension, else index.js / __init__.py.
 FunctionLanguage function_language(const FunctionSpec& function);
-// Where the language workers live: $SWITCHBOARD_WORKERS_DIR, else the source tree's workers/.
-std::filesystem::path workers_directory();
 
 // The calling shard thread's HTTP client (created on first use).
 net::HttpClient& thread_http_client();

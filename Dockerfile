@@ -1,0 +1,42 @@
+# Switchboard in a container (docs/install.md): a Debian 12 stage builds the .deb (make package),
+# a debian:12-slim stage installs it with its dependencies and runs `switchboard service` as an
+# unprivileged user. Not built on the development machine (no container engine there).
+
+FROM debian:12 AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      g++ cmake make pkg-config dpkg-dev file \
+      libboost-dev libboost-system-dev libssl-dev libsimdjson-dev nlohmann-json3-dev \
+      libmsgpack-cxx-dev libhiredis-dev libspdlog-dev libfmt-dev libcli11-dev \
+      libgtest-dev libgmock-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY CMakeLists.txt README.md ./
+COPY cmake cmake
+COPY deploy deploy
+COPY docs docs
+COPY examples examples
+COPY include include
+COPY src src
+COPY tests/unit tests/unit
+COPY workers workers
+RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+ && cmake --build build -j"$(nproc)" --target switchboard \
+ && cd build && cpack -G DEB
+
+FROM debian:12-slim
+COPY --from=build /src/build/switchboard_*.deb /tmp/
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      /tmp/switchboard_*.deb nodejs python3 curl ca-certificates \
+ && rm -rf /var/lib/apt/lists/* /tmp/switchboard_*.deb \
+ && useradd --system --no-create-home --shell /usr/sbin/nologin switchboard
+USER switchboard
+WORKDIR /tmp
+ENV SWITCHBOARD_BIND=0.0.0.0
+# 8888: the SignalR service (client endpoint, REST API); 7071: the functions host of `start`.
+EXPOSE 8888 7071
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
+  CMD curl -fsS http://127.0.0.1:8888/api/health || exit 1
+ENTRYPOINT ["switchboard"]
+CMD ["service"]
