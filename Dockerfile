@@ -8,9 +8,12 @@ RUN apt-get update \
       g++ cmake make pkg-config dpkg-dev file \
       libboost-dev libboost-system-dev libssl-dev libsimdjson-dev nlohmann-json3-dev \
       libmsgpack-cxx-dev libhiredis-dev libspdlog-dev libfmt-dev libcli11-dev \
-      libgtest-dev libgmock-dev \
+      libgtest-dev libgmock-dev nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+# The dashboard embeds the @microsoft/signalr browser client that npm installs.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
 COPY CMakeLists.txt README.md ./
 COPY cmake cmake
 COPY deploy deploy
