@@ -17,6 +17,13 @@ class Flushable {
   virtual void flush_deferred() = 0;
 };
 
+// The shard's io_context, with execution_context's shutdown() made callable: it destroys the
+// pending handlers (coroutine frames among them) while the services of every shard still exist.
+class ShardContext : public boost::asio::io_context {
+ public:
+  using boost::asio::execution_context::shutdown;
+};
+
 class Shard {
  public:
   explicit Shard(unsigned index);
@@ -29,6 +36,8 @@ class Shard {
   // Runs the io_context on the calling thread until stopped (marks the thread as this shard's).
   void run();
   boost::asio::io_context& io() { return io_; }
+  // After the thread has ended: destroys what is still queued (see ShardPool::~ShardPool).
+  void shutdown() { io_.shutdown(); }
   template <typename F>
   void post(F&& f) {
     boost::asio::post(io_, std::forward<F>(f));
@@ -43,7 +52,7 @@ class Shard {
   void run_deferred_flushes();
 
   unsigned index_;
-  boost::asio::io_context io_;
+  ShardContext io_;
   std::vector<std::shared_ptr<Flushable>> deferred_;
   std::size_t deferred_next_ = 0;
   bool deferred_posted_ = false;

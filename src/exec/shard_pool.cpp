@@ -16,6 +16,10 @@ ShardPool::ShardPool(unsigned threads) {
 ShardPool::~ShardPool() {
   stop(std::chrono::milliseconds(0));
   wait();
+  // A handler left on one shard may own a socket of another (an upstream session's HTTP client,
+  // a cross-shard post): destroy every shard's pending handlers first, then the io_contexts, so
+  // that no handler outlives the services its objects belong to.
+  for (auto& shard : shards_) shard->shutdown();
 }
 
 void ShardPool::start() {

@@ -301,6 +301,14 @@ boost::asio::awaitable<Response> ClientEndpoint::transport_request(
     // Close sends one, and does not expect a failure): it is ended already.
     co_return net::make_response(http::status::accepted);
   }
+  if (request.method() == http::verb::post && !connection && resolved &&
+      context_.retired.ended_within(resolved->connection_id, std::chrono::seconds(5))) {
+    // A send that crossed the service's end of the connection (the official client's first ping,
+    // right after a handshake answer that an upstream's refusal follows with a Close): a 404 would
+    // reach the client before the Close and hide its reason; the end is told on the stream. Later
+    // sends to the ended connection get the 404.
+    co_return net::make_response(http::status::ok);
+  }
   if (request.method() == http::verb::get && !connection) {
     // The first long poll opens the connection.
     auto opening = co_await open(checked, target);

@@ -6,7 +6,9 @@ namespace switchboard::service {
 void RetiredConnections::retire(const std::string& connection_id,
                                 std::chrono::steady_clock::time_point until, Farewell farewell) {
   std::lock_guard lock(mutex_);
-  auto& entry = retired_[connection_id];
+  auto [it, fresh] = retired_.try_emplace(connection_id);
+  auto& entry = it->second;
+  if (fresh) entry.ended = std::chrono::steady_clock::now();
   entry.until = until;
   if (!farewell.records.empty()) entry.farewell = std::move(farewell);
 }
@@ -24,6 +26,13 @@ RetiredConnections::Entry* RetiredConnections::find_locked(const std::string& co
 bool RetiredConnections::contains(const std::string& connection_id) {
   std::lock_guard lock(mutex_);
   return find_locked(connection_id) != nullptr;
+}
+
+bool RetiredConnections::ended_within(const std::string& connection_id,
+                                      std::chrono::steady_clock::duration window) {
+  std::lock_guard lock(mutex_);
+  auto* entry = find_locked(connection_id);
+  return entry && std::chrono::steady_clock::now() - entry->ended <= window;
 }
 
 std::optional<Farewell> RetiredConnections::farewell(const std::string& connection_id) {

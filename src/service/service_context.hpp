@@ -46,10 +46,13 @@ class RetiredConnections {
   void retire(const std::string& connection_id, std::chrono::steady_clock::time_point until,
               Farewell farewell = {});
   bool contains(const std::string& connection_id);
+  // Whether the connection ended no longer than `window` ago.
+  bool ended_within(const std::string& connection_id, std::chrono::steady_clock::duration window);
   std::optional<Farewell> farewell(const std::string& connection_id);
 
  private:
   struct Entry {
+    std::chrono::steady_clock::time_point ended;
     std::chrono::steady_clock::time_point until;
     Farewell farewell;
   };

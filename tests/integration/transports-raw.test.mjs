@@ -163,6 +163,16 @@ describe("raw transports", () => {
       const close = s.records().find((r) => r.type === 7);
       assert.ok(close, `Close event; records=${JSON.stringify(s.records())}`);
       assert.match(String(close.error), /bye-sse/);
+
+      // A send that crosses the end (the official client's first ping after a handshake answer
+      // that a Close follows) is answered 200 and dropped, so the Close's reason is what the client
+      // reports; sends more than 5 s after the end get the 404.
+      const crossing = await lpPost(svc, n, `{"type":6}${RS}`);
+      expectStatus(crossing, 200, "POST just after the service ended the connection");
+      await sleep(5500);
+      const late = await lpPost(svc, n, `{"type":6}${RS}`);
+      expectStatus(late, 404, "POST 5 s after the end");
+      assert.match(late.text, /No Connection with that ID/);
     }),
   );
 

@@ -124,7 +124,10 @@ describe("robustness: slow consumers, oversize and malformed input", () => {
       });
       const growth = maxRss - rssBefore;
       t.diagnostic(`server RSS before ${(rssBefore / 1048576).toFixed(1)} MB, peak growth ${(growth / 1048576).toFixed(1)} MB over 50 MB sent`);
-      assert.ok(growth < 60 * 1024 * 1024, `RSS grew by ${(growth / 1048576).toFixed(1)} MB (< 60 MB expected)`);
+      // An ASan build keeps freed memory in its quarantine (256 MB): its RSS says nothing of ours.
+      // `make sanitize` sets SWITCHBOARD_SANITIZED; the bound is checked by `make test`'s build.
+      if (process.env.SWITCHBOARD_SANITIZED) t.diagnostic("sanitized build: RSS bound not checked");
+      else assert.ok(growth < 60 * 1024 * 1024, `RSS grew by ${(growth / 1048576).toFixed(1)} MB (< 60 MB expected)`);
       stubborn.sock.destroy();
       await reader.stop();
       await observerStillReceives("the flood");

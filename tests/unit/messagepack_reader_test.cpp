@@ -31,14 +31,16 @@ TEST(MessagePackReader, IntegersOfEveryWidth) {
   EXPECT_EQ(read_one(bytes({0xce, 0xff, 0xff, 0xff, 0xff})).uint, 0xffffffffu);
   EXPECT_EQ(read_one(bytes({0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})).uint,
             0xffffffffffffffffull);
-  const Value neg = read_one(bytes({0xe0}));
+  const std::string neg_data = bytes({0xe0});
+  const Value neg = read_one(neg_data);
   EXPECT_EQ(neg.kind, Kind::NegInt);
   EXPECT_EQ(neg.sint, -32);
   EXPECT_EQ(read_one(bytes({0xd0, 0x80})).sint, -128);
   EXPECT_EQ(read_one(bytes({0xd1, 0x80, 0x00})).sint, -32768);
   EXPECT_EQ(read_one(bytes({0xd3, 0x80, 0, 0, 0, 0, 0, 0, 0})).sint, INT64_MIN);
   // A signed format holding a non-negative number reads as UInt.
-  const Value positive = read_one(bytes({0xd2, 0x00, 0x00, 0x01, 0x00}));
+  const std::string positive_data = bytes({0xd2, 0x00, 0x00, 0x01, 0x00});
+  const Value positive = read_one(positive_data);
   EXPECT_EQ(positive.kind, Kind::UInt);
   EXPECT_EQ(positive.uint, 256u);
 }
@@ -49,14 +51,17 @@ TEST(MessagePackReader, ScalarsAndPayloads) {
   EXPECT_FALSE(read_one(bytes({0xc2})).boolean);
   EXPECT_EQ(read_one(bytes({0xca, 0x3f, 0x80, 0x00, 0x00})).f32, 1.0f);
   EXPECT_EQ(read_one(bytes({0xcb, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0})).f64, 1.0);
-  const Value str = read_one(bytes({0xa3, 'a', 'b', 'c'}));
+  const std::string str_data = bytes({0xa3, 'a', 'b', 'c'});
+  const Value str = read_one(str_data);
   EXPECT_EQ(str.kind, Kind::Str);
   EXPECT_EQ(str.bytes, "abc");
   EXPECT_EQ(read_one(bytes({0xd9, 0x01, 'x'})).bytes, "x");
-  const Value bin = read_one(bytes({0xc4, 0x02, 0x00, 0xff}));
+  const std::string bin_data = bytes({0xc4, 0x02, 0x00, 0xff});
+  const Value bin = read_one(bin_data);
   EXPECT_EQ(bin.kind, Kind::Bin);
   EXPECT_EQ(bin.bytes.size(), 2u);
-  const Value ext = read_one(bytes({0xd6, 0xff, 0, 0, 0, 1}));
+  const std::string ext_data = bytes({0xd6, 0xff, 0, 0, 0, 1});
+  const Value ext = read_one(ext_data);
   EXPECT_EQ(ext.kind, Kind::Ext);
   EXPECT_EQ(ext.ext_type, kTimestampExtType);
   EXPECT_EQ(ext.bytes.size(), 4u);
@@ -64,10 +69,12 @@ TEST(MessagePackReader, ScalarsAndPayloads) {
 }
 
 TEST(MessagePackReader, ContainerHeadersCarryTheirCount) {
-  const Value array = read_one(bytes({0x92, 0x01, 0x02}));
+  const std::string array_data = bytes({0x92, 0x01, 0x02});
+  const Value array = read_one(array_data);
   EXPECT_EQ(array.kind, Kind::Array);
   EXPECT_EQ(array.count, 2u);
-  const Value map = read_one(bytes({0xde, 0x00, 0x01, 0xa1, 'k', 0xc0}));
+  const std::string map_data = bytes({0xde, 0x00, 0x01, 0xa1, 'k', 0xc0});
+  const Value map = read_one(map_data);
   EXPECT_EQ(map.kind, Kind::Map);
   EXPECT_EQ(map.count, 1u);
 }
