@@ -139,7 +139,9 @@ ConnectionString ConnectionString::parse(std::string_view text) {
   if (const auto port = take("port")) {
     int value = 0;
     bool ok = !port->empty() && port->size() <= 5;
-    for (char c : *port) {
+    // Only up to 5 digits are added up: more would overflow int (found by the connection_string
+    // fuzz target under UBSan).
+    for (char c : ok ? *port : std::string_view{}) {
       if (c < '0' || c > '9') {
         ok = false;
         break;
