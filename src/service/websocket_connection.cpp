@@ -10,6 +10,8 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 
+#include "service/connection_log.hpp"
+
 namespace switchboard::service {
 
 using protocol::WebSocketOpcode;
@@ -77,7 +79,7 @@ void WebSocketConnection::resume(boost::asio::ip::tcp::socket::protocol_type pro
   reader_.reset();
   close_received_ = false;
   open(accept);
-  spdlog::debug("connection {}: client reconnected", id());
+  connection_log(*this, spdlog::level::debug, "connection {}: client reconnected", id());
   transport_resumed();
 }
 
@@ -92,7 +94,8 @@ void WebSocketConnection::wait_readable() {
                      [self = self(), gen = generation_](boost::system::error_code ec) {
                        if (gen != self->generation_ || self->finished_) return;
                        if (ec) {
-                         spdlog::debug("connection {}: read ended: {}", self->id(), ec.message());
+                         connection_log(*self, spdlog::level::debug,
+                                        "connection {}: read ended: {}", self->id(), ec.message());
                          self->lost();
                          return;
                        }
@@ -115,13 +118,15 @@ void WebSocketConnection::read_ready() {
       continue;
     }
     if (n == 0) {
-      spdlog::debug("connection {}: the client closed the socket without a Close frame", id());
+      connection_log(*this, spdlog::level::debug,
+                     "connection {}: the client closed the socket without a Close frame", id());
       lost();
       return;
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    spdlog::debug("connection {}: read failed: {}", id(), last_error().message());
+    connection_log(*this, spdlog::level::debug, "connection {}: read failed: {}", id(),
+                   last_error().message());
     lost();
     return;
   }
@@ -154,7 +159,8 @@ void WebSocketConnection::on_control(WebSocketOpcode opcode, std::string_view pa
 }
 
 void WebSocketConnection::fail(std::uint16_t code, std::string_view reason) {
-  spdlog::debug("connection {}: WebSocket protocol error: {}", id(), reason);
+  connection_log(*this, spdlog::level::debug, "connection {}: WebSocket protocol error: {}", id(),
+                 reason);
   set_end_reason(fmt::format("WebSocket protocol error: {}", reason));
   close_received_ = true;  // nothing more is read
   if (!close_sent_) {
@@ -267,7 +273,8 @@ void WebSocketConnection::wait_writable() {
 }
 
 void WebSocketConnection::write_failed(boost::system::error_code ec) {
-  spdlog::debug("connection {}: write failed: {}", id(), ec.message());
+  connection_log(*this, spdlog::level::debug, "connection {}: write failed: {}", id(),
+                 ec.message());
   out_offset_ = 0;
   out_control_.clear();
   next_control_.clear();
