@@ -12,7 +12,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
-#include "metrics/http_refusals.hpp"
 #include "net/request_framing.hpp"
 #include "net/request_target.hpp"
 
@@ -128,10 +127,7 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
   const asio::ip::address peer = socket.remote_endpoint(ec).address();
   beast::tcp_stream stream(std::move(socket));
   // Declared after the stream, so released (on this thread) before the stream goes.
-  auto ticket = pending->admit(shard.io(), [&stream, refusals = options.refusals] {
-    if (refusals) refusals->pending_connections.add();
-    stream.close();
-  });
+  auto ticket = pending->admit(shard.io(), [&stream] { stream.close(); });
   ReadDeadline deadline(stream.socket());
   beast::flat_buffer buffer;
   for (bool first = true;; first = false) {
@@ -153,7 +149,6 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
     co_await http::async_read_header(stream, buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
     if (ec && deadline.expired() && (parser.got_some() || buffer.size() > 0)) {
-      if (options.refusals) options.refusals->header_timeout.add();
       co_await refuse(stream, request_timeout("headers", options.header_timeout));
       co_return;
     }
@@ -178,7 +173,6 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
         co_await http::async_read(stream, buffer, parser,
                                   asio::redirect_error(asio::use_awaitable, ec));
         if (ec && deadline.expired()) {
-          if (options.refusals) options.refusals->body_timeout.add();
           co_await refuse(stream, request_timeout("body", options.body_timeout));
           co_return;
         }
@@ -186,10 +180,6 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
     }
     deadline.stop();
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
-      if (options.refusals)
-        (ec == http::error::body_limit ? options.refusals->request_body_size
-                                       : options.refusals->header_size)
-            .add();
       // (Built before the co_await: g++ 12 mishandles a conditional-expression temporary in a
       // co_await's arguments, destroying it twice.)
       auto response =

@@ -10,8 +10,6 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 
-#include "service/connection_log.hpp"
-
 namespace switchboard::service {
 
 using protocol::WebSocketOpcode;
@@ -79,7 +77,7 @@ void WebSocketConnection::resume(boost::asio::ip::tcp::socket::protocol_type pro
   reader_.reset();
   close_received_ = false;
   open(accept);
-  connection_log(*this, spdlog::level::debug, "connection {}: client reconnected", id());
+  spdlog::debug("connection {}: client reconnected", id());
   transport_resumed();
 }
 
@@ -94,8 +92,7 @@ void WebSocketConnection::wait_readable() {
                      [self = self(), gen = generation_](boost::system::error_code ec) {
                        if (gen != self->generation_ || self->finished_) return;
                        if (ec) {
-                         connection_log(*self, spdlog::level::debug,
-                                        "connection {}: read ended: {}", self->id(), ec.message());
+                         spdlog::debug("connection {}: read ended: {}", self->id(), ec.message());
                          self->lost();
                          return;
                        }
@@ -118,15 +115,13 @@ void WebSocketConnection::read_ready() {
       continue;
     }
     if (n == 0) {
-      connection_log(*this, spdlog::level::debug,
-                     "connection {}: the client closed the socket without a Close frame", id());
+      spdlog::debug("connection {}: the client closed the socket without a Close frame", id());
       lost();
       return;
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    connection_log(*this, spdlog::level::debug, "connection {}: read failed: {}", id(),
-                   last_error().message());
+    spdlog::debug("connection {}: read failed: {}", id(), last_error().message());
     lost();
     return;
   }
@@ -159,8 +154,7 @@ void WebSocketConnection::on_control(WebSocketOpcode opcode, std::string_view pa
 }
 
 void WebSocketConnection::fail(std::uint16_t code, std::string_view reason) {
-  connection_log(*this, spdlog::level::debug, "connection {}: WebSocket protocol error: {}", id(),
-                 reason);
+  spdlog::debug("connection {}: WebSocket protocol error: {}", id(), reason);
   set_end_reason(fmt::format("WebSocket protocol error: {}", reason));
   close_received_ = true;  // nothing more is read
   if (!close_sent_) {
@@ -273,8 +267,7 @@ void WebSocketConnection::wait_writable() {
 }
 
 void WebSocketConnection::write_failed(boost::system::error_code ec) {
-  connection_log(*this, spdlog::level::debug, "connection {}: write failed: {}", id(),
-                 ec.message());
+  spdlog::debug("connection {}: write failed: {}", id(), ec.message());
   out_offset_ = 0;
   out_control_.clear();
   next_control_.clear();
