@@ -5,9 +5,11 @@
 #include "auth/identity_token.hpp"
 
 #include <gtest/gtest.h>
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include "test_keys.hpp"
 
 #include <memory>
 #include <string>
@@ -17,37 +19,14 @@
 namespace switchboard::auth {
 namespace {
 
+using test::ec_key;
+using test::PKey;
+using test::public_pem;
+using test::rsa_key;
+using test::sha256_signature;
+
 constexpr std::int64_t kNow = 1700000000;
 constexpr std::string_view kSecret = "identity-secret-0123456789";
-
-using PKey = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
-
-// One RSA key pair for the whole suite (generation is slow).
-EVP_PKEY* rsa_key() {
-  static PKey key(EVP_RSA_gen(2048), &EVP_PKEY_free);
-  return key.get();
-}
-
-std::string public_pem(EVP_PKEY* key) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-  PEM_write_bio_PUBKEY(bio.get(), key);
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(size));
-}
-
-std::string rs256_signature(std::string_view input, EVP_PKEY* key) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key);
-  std::size_t size = 0;
-  EVP_DigestSign(ctx.get(), nullptr, &size, reinterpret_cast<const unsigned char*>(input.data()),
-                 input.size());
-  std::string signature(size, '\0');
-  EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &size,
-                 reinterpret_cast<const unsigned char*>(input.data()), input.size());
-  signature.resize(size);
-  return signature;
-}
 
 std::string signing_input(std::string_view header, std::string_view payload) {
   return base64url_encode(header) + "." + base64url_encode(payload);
@@ -61,7 +40,7 @@ std::string hs256(std::string_view payload, std::string_view secret = kSecret,
 
 std::string rs256(std::string_view payload, EVP_PKEY* key = rsa_key()) {
   const std::string input = signing_input(R"({"alg":"RS256","typ":"JWT"})", payload);
-  return input + "." + base64url_encode(rs256_signature(input, key));
+  return input + "." + base64url_encode(sha256_signature(input, key));
 }
 
 IdentitySettings hs_settings() {

@@ -4,8 +4,10 @@
 #include "auth/jwt_check.hpp"
 
 #include <gtest/gtest.h>
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include "test_keys.hpp"
 
 #include <limits>
 #include <memory>
@@ -17,43 +19,16 @@
 namespace switchboard::auth {
 namespace {
 
+using test::ec_key;
+using test::PKey;
+using test::public_pem;
+using test::rsa_key;
+using test::sha256_signature;
+
 constexpr std::int64_t kNow = 1700000000;
 constexpr std::int64_t kSkew = 300;
 constexpr std::string_view kHs256Header = R"({"alg":"HS256","typ":"JWT"})";
 constexpr std::string_view kPayload = R"({"sub":"alice","exp":1700003600})";
-
-using PKey = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
-
-EVP_PKEY* rsa_key() {
-  static PKey key(EVP_RSA_gen(2048), &EVP_PKEY_free);
-  return key.get();
-}
-
-EVP_PKEY* ec_key() {
-  static PKey key(EVP_EC_gen("P-256"), &EVP_PKEY_free);
-  return key.get();
-}
-
-std::string public_pem(EVP_PKEY* key) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-  PEM_write_bio_PUBKEY(bio.get(), key);
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(size));
-}
-
-std::string sha256_signature(std::string_view input, EVP_PKEY* key) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key);
-  std::size_t size = 0;
-  EVP_DigestSign(ctx.get(), nullptr, &size, reinterpret_cast<const unsigned char*>(input.data()),
-                 input.size());
-  std::string signature(size, '\0');
-  EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &size,
-                 reinterpret_cast<const unsigned char*>(input.data()), input.size());
-  signature.resize(size);
-  return signature;
-}
 
 std::string input_of(std::string_view header, std::string_view payload) {
   return base64url_encode(header) + "." + base64url_encode(payload);
