@@ -12,6 +12,7 @@
 
 #include "auth/crypto.hpp"
 #include "backplane/redis_scripts.hpp"
+#include "util/duration.hpp"
 #include "util/throttle.hpp"
 
 namespace switchboard::backplane {
@@ -73,11 +74,10 @@ void RedisRouter::start() {
   auto deadline = std::chrono::steady_clock::now() + options_.connect_timeout;
   while (!commands_->connected() || !subscriber_->connected()) {
     if (std::chrono::steady_clock::now() >= deadline) {
-      auto seconds = std::chrono::duration_cast<std::chrono::seconds>(options_.connect_timeout);
       stop();
       throw std::runtime_error("Redis at " + redis_url_.redacted() + " could not be reached in " +
-                               std::to_string(seconds.count()) +
-                               " s (--redis-connect-timeout); the node cannot join the cluster");
+                               util::format_seconds(options_.connect_timeout) +
+                               " (--redis-connect-timeout); the node cannot join the cluster");
     }
     std::this_thread::sleep_for(20ms);
   }

@@ -7,6 +7,7 @@
 
 #include "protocol/json_hub_protocol.hpp"
 #include "protocol/messagepack_hub_protocol.hpp"
+#include "util/duration.hpp"
 #include "util/text.hpp"
 #include "util/utf8.hpp"
 
@@ -20,7 +21,7 @@ constexpr std::size_t kMaxReasonBytes = 512;
 std::string failure_text(const Reply& reply, std::chrono::milliseconds timeout) {
   switch (reply.failure) {
     case Reply::Failure::Timeout:
-      return "the upstream did not answer within " + describe_timeout(timeout);
+      return "the upstream did not answer within " + util::format_seconds(timeout);
     case Reply::Failure::Unreachable:
       return "the upstream could not be reached";
     default:
@@ -29,11 +30,6 @@ std::string failure_text(const Reply& reply, std::chrono::milliseconds timeout) 
 }
 
 }  // namespace
-
-std::string describe_timeout(std::chrono::milliseconds timeout) {
-  if (timeout.count() % 1000 == 0) return fmt::format("{} s", timeout.count() / 1000);
-  return fmt::format("{:g} s", static_cast<double>(timeout.count()) / 1000.0);
-}
 
 std::string completion_error(Protocol protocol, std::string_view invocation_id,
                              std::string_view error) {

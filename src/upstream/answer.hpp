@@ -40,7 +40,4 @@ struct ConnectVerdict {
 // status and the answer's body (when it is short, printable text) as the reason.
 ConnectVerdict connect_verdict(const Reply& reply, std::chrono::milliseconds timeout);
 
-// "2 s", "1.5 s": a timeout as the client is told it.
-std::string describe_timeout(std::chrono::milliseconds timeout);
-
 }  // namespace switchboard::upstream
