@@ -18,6 +18,7 @@
 #include "cli/env_options.hpp"
 #include "cli/token_commands.hpp"
 #include "functions/app_config.hpp"
+#include "functions/languages/language_worker.hpp"
 #include "functions/runtime/function_host.hpp"
 #include "functions/runtime/host_keys.hpp"
 #include "net/ip_range.hpp"
@@ -483,6 +484,15 @@ functions::FunctionApp load_app(const HostArgs& args, bool embedded,
   if (registry)
     for (const auto& [name, declaration] : registry->functions())
       load.code_functions[name] = declaration.function_json();
+  // Functions declared in the app's code (annotations, attributes, decorators, registrations).
+  if (!args.app_dir.empty()) {
+    for (auto& [name, doc] : functions::discover_code_functions(args.app_dir)) {
+      if (load.code_functions.count(name))
+        throw functions::AppError("function '" + name +
+                                  "' is declared both in C++ and in the app's code");
+      load.code_functions[name] = std::move(doc);
+    }
+  }
   return functions::load_function_app(args.app_dir, load);
 }
 

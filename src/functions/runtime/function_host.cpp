@@ -12,10 +12,13 @@
 #include "auth/jwt_check.hpp"
 #include "functions/binding_expression.hpp"
 #include "functions/http_body.hpp"
+#include "functions/languages/language_worker.hpp"
 #include "functions/output_values.hpp"
 #include "functions/runtime/custom_handler.hpp"
+#include "functions/runtime/http_invocation.hpp"
 #include "functions/runtime/native_invoker.hpp"
 #include "functions/runtime/request_text.hpp"
+#include "functions/runtime/wall_clock.hpp"
 #include "functions/runtime/worker_location.hpp"
 #include "protocol/names.hpp"
 #include "util/json.hpp"
@@ -27,22 +30,6 @@ namespace http = net::http;
 using net::Response;
 
 namespace {
-
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string utc_now_iso() {
-  auto now = std::chrono::system_clock::now();
-  auto t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 Response json_error(http::status status, std::string_view message) {
   nlohmann::json body = {{"error", message}};
@@ -59,30 +46,7 @@ std::string read_setting_file_or_text(const std::string& value) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-const char* kPrincipalHeaders[] = {"x-ms-client-principal", "x-ms-client-principal-id",
-                                   "x-ms-client-principal-name", "x-ms-client-principal-idp"};
-
 }  // namespace
-
-FunctionLanguage function_language(const FunctionSpec& function) {
-  auto ends_with = [](const std::string& text, std::string_view suffix) {
-    return text.size() >= suffix.size() &&
-           util::iequals(std::string_view(text).substr(text.size() - suffix.size()), suffix);
-  };
-  const auto& script = function.script_file;
-  if (!script.empty()) {
-    if (ends_with(script, ".js") || ends_with(script, ".mjs") || ends_with(script, ".cjs"))
-      return FunctionLanguage::JavaScript;
-    if (ends_with(script, ".py")) return FunctionLanguage::Python;
-    return FunctionLanguage::Unknown;
-  }
-  std::error_code ec;
-  if (std::filesystem::exists(function.directory / "index.js", ec))
-    return FunctionLanguage::JavaScript;
-  if (std::filesystem::exists(function.directory / "__init__.py", ec))
-    return FunctionLanguage::Python;
-  return FunctionLanguage::Unknown;
-}
 
 net::HttpClient& thread_http_client() {
   thread_local std::unique_ptr<net::HttpClient> client;
@@ -131,38 +95,28 @@ FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, exec::S
         pool_.first().io(), app_, *app_.host.custom_handler, environment, client, "handler"));
     custom = invokers_.back().get();
   }
-  // Language workers, started only when some function needs them.
-  std::map<FunctionLanguage, Invoker*> workers;
-  auto worker_for = [&](FunctionLanguage language) -> Invoker* {
-    if (auto it = workers.find(language); it != workers.end()) return it->second;
-    CustomHandlerSpec spec;
-    std::string label;
+  // Language workers (languages/), each started once when some function needs it.
+  std::map<const LanguageWorker*, Invoker*> workers;
+  auto worker_for = [&](const LanguageWorker& language) -> Invoker* {
+    if (auto it = workers.find(&language); it != workers.end()) return it->second;
+    const std::string label = language.label();
     std::filesystem::path dir;
     try {
       dir = workers_directory();
     } catch (const WorkerLocationError& e) {
-      throw AppError(std::string("The ") +
-                     (language == FunctionLanguage::JavaScript ? "node" : "python") +
-                     " language worker is not found: " + e.what());
+      throw AppError("The " + label + " language worker is not found: " + e.what());
     }
-    if (language == FunctionLanguage::JavaScript) {
-      spec.executable = "node";
-      spec.arguments = {(dir / "node" / "worker.mjs").string()};
-      label = "node";
-    } else {
-      spec.executable = "python3";
-      spec.arguments = {(dir / "python" / "worker.py").string()};
-      label = "python";
-    }
-    if (!std::filesystem::exists(spec.arguments.front()))
+    CustomHandlerSpec spec = language.process(app_, dir);
+    if (!spec.arguments.empty() && spec.arguments.front().find('/') != std::string::npos &&
+        !std::filesystem::exists(spec.arguments.front()))
       throw AppError("The " + label + " language worker is missing: " + spec.arguments.front() +
-                     " (set SWITCHBOARD_WORKERS_DIR to the folder holding node/ and python/).");
+                     " (set SWITCHBOARD_WORKERS_DIR to the folder holding the workers).");
     spec.working_directory = app_.root.string();
     auto env = environment;
     env["FUNCTIONS_WORKER_RUNTIME"] = label;
     invokers_.push_back(std::make_unique<CustomHandlerInvoker>(pool_.first().io(), app_, spec,
                                                                std::move(env), client, label));
-    return workers[language] = invokers_.back().get();
+    return workers[&language] = invokers_.back().get();
   };
   for (const auto& function : app_.functions) {
     if (function.disabled) continue;
@@ -171,8 +125,8 @@ FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, exec::S
       invoker = native;
     else if (custom)
       invoker = custom;
-    else if (auto language = function_language(function); language != FunctionLanguage::Unknown)
-      invoker = worker_for(language);
+    else if (const auto* language = language_for(function))
+      invoker = worker_for(*language);
     if (!invoker)
       throw AppError(
           function.function_json.string() + ": function '" + function.name +
@@ -472,83 +426,19 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
   if (auto denied = check_keys(function, request, target))
     co_return finish(std::move(*denied), "no valid key");
 
-  // Principal headers are never trusted from outside; a verified bearer token sets them.
-  for (const char* name : kPrincipalHeaders) request.erase(name);
-  if (identity_.enabled()) {
-    std::string_view bearer = net::bearer_token(request);
-    if (!bearer.empty()) {
-      auto verified = auth::verify_identity_token(bearer, identity_, now_seconds());
-      if (!verified.identity)
-        co_return finish(json_error(http::status::unauthorized, verified.error), verified.error);
-      const auto& id = *verified.identity;
-      nlohmann::json principal = {{"auth_typ", "Bearer"},
-                                  {"name_typ", "name"},
-                                  {"role_typ", "roles"},
-                                  {"claims", nlohmann::json::array()}};
-      for (auto it = id.claims.begin(); it != id.claims.end(); ++it) {
-        auto add = [&](const nlohmann::json& v) {
-          principal["claims"].push_back(
-              {{"typ", it.key()}, {"val", v.is_string() ? v.get<std::string>() : v.dump()}});
-        };
-        if (it->is_array())
-          for (const auto& v : *it) add(v);
-        else
-          add(*it);
-      }
-      request.set("x-ms-client-principal-id", id.user_id);
-      request.set("x-ms-client-principal-name", id.name);
-      request.set("x-ms-client-principal-idp", "switchboard");
-      request.set("x-ms-client-principal", auth::base64_encode(principal.dump()));
-    }
-  }
-
-  // Binding data and the request as the custom-handler protocol writes it.
-  BindingData data;
-  nlohmann::json headers_json = nlohmann::json::object();
-  nlohmann::json metadata_headers = nlohmann::json::object();
-  for (const auto& field : request) {
-    std::string name(field.name_string());
-    std::string value(field.value());
-    auto& joined = data.headers[name];
-    joined = joined.empty() ? value : joined + "," + value;
-    headers_json[name].push_back(value);
-  }
-  for (const auto& [k, v] : data.headers) metadata_headers[k] = v;
-  nlohmann::json query_json = nlohmann::json::object();
-  for (const auto& [k, v] : target.query) {
-    auto& joined = data.query[k];
-    joined = joined.empty() ? v : joined + "," + v;
-  }
-  for (const auto& [k, v] : data.query) query_json[k] = v;
-  nlohmann::json params_json = nlohmann::json::object();
-  for (const auto& [k, v] : params) {
-    data.route_params[k] = v;
-    params_json[k] = v;
-  }
-  data.body = nlohmann::json::parse(request.body(), nullptr, false);
-  if (data.body.is_discarded()) data.body = nullptr;
-  data.app_setting = [this](const std::string& name) { return app_.setting(name); };
+  if (auto refused = apply_identity(request, identity_, now_seconds()))
+    co_return finish(json_error(http::status::unauthorized, *refused), *refused);
 
   // The Host header when it is a bare host[:port] (one such as "h/x?y#" must not re-shape the
   // URL the function sees), else this host's own address.
   const auto host = util::parse_authority(request[http::field::host]);
-  const std::string host_header = host ? host->authority() : "localhost:" + std::to_string(port());
-  nlohmann::json req = {{"Url", (options_.http.tls ? "https://" : "http://") + host_header +
-                                    std::string(request.target())},
-                        {"Method", std::string(request.method_string())},
-                        {"Query", query_json},
-                        {"Headers", headers_json},
-                        {"Identities", nlohmann::json::array()}};
-  if (!params_json.empty()) req["Params"] = params_json;
-  set_request_body(req, request.body(), request[http::field::content_type]);
-  invocation.data[function.http.binding_name] = std::move(req);
-  invocation.metadata = {
-      {"headers", metadata_headers},
-      {"query", query_json},
-      {"sys",
-       {{"MethodName", function.name}, {"UtcNow", utc_now_iso()}, {"RandGuid", invocation.id}}}};
-  for (auto it = params_json.begin(); it != params_json.end(); ++it)
-    invocation.metadata[it.key()] = it.value();
+  const std::string base_url = (options_.http.tls ? "https://" : "http://") +
+                               (host ? host->authority() : "localhost:" + std::to_string(port()));
+  auto input = http_trigger_input(request, target, params, base_url, function, invocation.id);
+  BindingData& data = input.data;
+  data.app_setting = [this](const std::string& name) { return app_.setting(name); };
+  invocation.data[function.http.binding_name] = std::move(input.request);
+  invocation.metadata = std::move(input.metadata);
 
   try {
     add_connection_infos(function, data, invocation);
@@ -571,24 +461,11 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
     co_return finish(json_error(static_cast<http::status>(e.status()), e.what()), e.what());
   }
 
-  if (!function.http_output) co_return finish(net::make_response(http::status::no_content));
-  auto output_value = [&](const std::string& name) -> nlohmann::json {
-    if (name == "$return") return result.return_value;
-    const auto* value = util::find_member(result.outputs, name);
-    return value ? *value : nlohmann::json();
-  };
-  HttpResponseValue value;
   try {
-    value = http_response_from_value(output_value(*function.http_output));
-  } catch (const std::invalid_argument& e) {
-    std::string message = "Function '" + function.name + "': invalid HTTP response: " + e.what();
-    co_return finish(json_error(http::status::internal_server_error, message), message);
+    co_return finish(http_answer(function, result));
+  } catch (const InvocationError& e) {
+    co_return finish(json_error(static_cast<http::status>(e.status()), e.what()), e.what());
   }
-  Response response{static_cast<http::status>(value.status), 11};
-  for (const auto& [name, v] : value.headers) response.set(name, v);
-  if (!value.content_type.empty()) response.set(http::field::content_type, value.content_type);
-  response.body() = std::move(value.body);
-  co_return finish(std::move(response));
 }
 
 void FunctionHost::add_connection_infos(const FunctionSpec& function, const BindingData& data,
@@ -641,16 +518,10 @@ void FunctionHost::add_connection_infos(const FunctionSpec& function, const Bind
 boost::asio::awaitable<void> FunctionHost::send_signalr_outputs(const FunctionSpec& function,
                                                                 const InvocationResult& result,
                                                                 const BindingData& data) {
-  auto output_value = [&](const std::string& name) -> nlohmann::json {
-    if (name == "$return") return result.return_value;
-    const auto* value = util::find_member(result.outputs, name);
-    return value ? *value : nlohmann::json();
-  };
-
   // signalR outputs: every item of every binding validated before any is sent, then in order.
   std::vector<std::pair<const SignalROutputSpec*, std::vector<SignalROutputItem>>> batches;
   for (const auto& out : function.signalr_outputs) {
-    auto parsed = parse_signalr_output(output_value(out.name));
+    auto parsed = parse_signalr_output(output_value(result, out.name));
     if (!parsed.error.empty()) {
       std::string message = "Function '" + function.name + "', output binding '" + out.name +
                             "': " + parsed.error + ". Nothing was sent.";

@@ -113,10 +113,6 @@ class FunctionHost final : public net::HttpHandler {
   std::unique_ptr<net::HttpServer> server_;
 };
 
-enum class FunctionLanguage { Unknown, JavaScript, Python };
-// The language of a function's code: scriptFile's extension, else index.js / __init__.py.
-FunctionLanguage function_language(const FunctionSpec& function);
-
 // The calling shard thread's HTTP client (created on first use).
 net::HttpClient& thread_http_client();
 

@@ -6,9 +6,10 @@
 #include <chrono>
 
 #include "auth/jwt.hpp"
+#include "functions/runtime/wall_clock.hpp"
+#include "hubs/outbound_message.hpp"
 #include "protocol/json_hub_protocol.hpp"
 #include "protocol/names.hpp"
-#include "hubs/outbound_message.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::functions {
@@ -16,12 +17,6 @@ namespace switchboard::functions {
 namespace http = net::http;
 
 namespace {
-
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string message_body(const SignalRMessageItem& message) {
   std::string body = "{\"target\":";

@@ -7,6 +7,7 @@
 
 #include "auth/crypto.hpp"
 #include "auth/upstream_signature.hpp"
+#include "functions/runtime/wall_clock.hpp"
 #include "functions/trigger/invocation_context.hpp"
 #include "functions/trigger/webhook_body.hpp"
 #include "util/text.hpp"
@@ -37,15 +38,6 @@ Response failure(http::status status, std::string_view message) {
 // The value of a parameterNames argument as text for {name} expressions.
 std::string argument_text(const json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
-std::string utc_now_iso() {
-  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
 }
 
 }  // namespace
