@@ -58,6 +58,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The workers: `service` needs neither; JavaScript and Python functions need node / python3.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "nodejs (>= 18), python3")
+# C# functions (workers/dotnet) need Mono's compiler and runtime and the class libraries they reference.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS
+    "mono-mcs, mono-runtime, libmono-system-net-http4.0-cil, libmono-system-runtime-serialization4.0-cil")
 # dpkg keeps an operator's edits of the environment file across upgrades (a conffile).
 file(WRITE ${CMAKE_BINARY_DIR}/deploy/debian/conffiles
      "${SWITCHBOARD_SYSCONFDIR}/switchboard/switchboard.env\n")

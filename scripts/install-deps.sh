@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   nodejs npm python3 redis-server curl
   chromium
+  mono-mcs mono-runtime libmono-system-net-http4.0-cil libmono-system-runtime-serialization4.0-cil
 )
 
 missing=()

@@ -286,7 +286,7 @@ async function startHostOnce(opts) {
 
 /** The custom-handler pids the host reported ("[handler] started 'node' (pid N)"). */
 export function handlerPids(host) {
-  return [...host.log.matchAll(/\[(?:handler|node|python)\] started '[^']*' \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+  return [...host.log.matchAll(/\[(?:handler|node|python|dotnet)\] started '[^']*' \(pid (\d+)\)/g)].map((m) => Number(m[1]));
 }
 
 /**
@@ -341,7 +341,7 @@ export async function runToExit(binary, args, { cwd, env = {}, timeout = 10000 }
   await t.exitPromise;
   clearTimeout(timer);
   // Safety: a custom handler started by a process that should never have started one.
-  for (const m of t.log.matchAll(/\[(?:handler|node|python)\] started '[^']*' \(pid (\d+)\)/g)) {
+  for (const m of t.log.matchAll(/\[(?:handler|node|python|dotnet)\] started '[^']*' \(pid (\d+)\)/g)) {
     try {
       process.kill(Number(m[1]), "SIGKILL");
     } catch {

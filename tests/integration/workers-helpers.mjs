@@ -31,7 +31,11 @@ import {
 export const SEEDS_JS_APP = path.join(REPO_ROOT, "examples", "seeds", "js");
 export const SEEDS_PY_APP = path.join(REPO_ROOT, "examples", "seeds", "python");
 
-export const WORKER_SCRIPT = { node: "workers/node/worker.mjs", python: "workers/python/worker.py" };
+export const SEEDS_CS_APP = path.join(REPO_ROOT, "examples", "seeds", "csharp");
+export const SEEDS_CSX_APP = path.join(REPO_ROOT, "examples", "seeds", "csharp-script");
+
+// What a worker's command line contains (the .NET worker runs from the app's build cache).
+export const WORKER_SCRIPT = { node: "workers/node/worker.mjs", python: "workers/python/worker.py", dotnet: "Switchboard.Worker.exe" };
 
 /**
  * A copy of an app with SWITCHBOARD_AUTH_SECRET / _ISSUER in its local.settings.json. Like the committed
@@ -74,13 +78,16 @@ export async function waitForWorker(host, lang, { notPid, timeout = 5000 } = {})
 }
 
 /**
- * The seed app of `lang` ("node" | "python") end to end with the official client.
- * The JavaScript group examples take the user from ?userId=; the Python ones always use "userId1".
+ * The seed app of `lang` ("node" | "python" | "dotnet") end to end with the official client.
+ * The JavaScript group examples take the user from ?userId=; the Python ones always use "userId1"; the
+ * C# ones the caller (the ClaimsPrincipal of the bearer identity). `options.app` / `options.label` pick
+ * one of the dotnet apps (class library, C# Script).
  */
-export function seedsSuite(lang) {
-  const app = lang === "node" ? SEEDS_JS_APP : SEEDS_PY_APP;
-  const label = lang === "node" ? "JavaScript" : "Python";
-  describe(`${label} seeds (examples/seeds/${lang === "node" ? "js" : "python"}) through switchboard start`, () => {
+export function seedsSuite(lang, options = {}) {
+  const app = options.app ?? (lang === "node" ? SEEDS_JS_APP : SEEDS_PY_APP);
+  const label = options.label ?? (lang === "node" ? "JavaScript" : "Python");
+  const groupsBy = lang === "node" ? "query" : lang === "python" ? "userId1" : "caller";
+  describe(`${label} seeds (examples/seeds/${path.basename(app)}) through switchboard start`, () => {
     let host;
     let u1, u2, anon, all;
     const user2 = uid("user2-");
@@ -145,23 +152,30 @@ export function seedsSuite(lang) {
     );
 
     test(
-      lang === "node"
-        ? "addToGroup?userId= / removeFromGroup?userId= and SendToGroup reaching myGroup only"
-        : "addToGroup / removeFromGroup (userId1) and SendToGroup reaching myGroup only",
+      {
+        query: "addToGroup?userId= / removeFromGroup?userId= and SendToGroup reaching myGroup only",
+        userId1: "addToGroup / removeFromGroup (userId1) and SendToGroup reaching myGroup only",
+        caller: "addToGroup / removeFromGroup (the caller's ClaimsPrincipal) and SendToGroup reaching myGroup only",
+      }[groupsBy],
       logged(async () => {
-        const member = lang === "node" ? u2 : u1;
+        const member = groupsBy === "userId1" ? u1 : u2;
         const others = all.filter((c) => c !== member);
-        const query = lang === "node" ? `?userId=${encodeURIComponent(user2)}` : "";
+        const query = groupsBy === "query" ? `?userId=${encodeURIComponent(user2)}` : "";
+        const token = groupsBy === "caller" ? token2 : undefined;
         let tag = uid(`${lang}-grp-`);
         expectFnStatus(await callFn(host, "POST", "/api/SendToGroup", { body: { tag } }), 204, "SendToGroup (empty group)");
         await expectNoDelivery(host.service, { tag, clients: all });
 
-        expectFnStatus(await callFn(host, "POST", `/api/addToGroup${query}`), 204, "addToGroup");
+        if (groupsBy === "caller") {
+          // Without an identity the principal is empty: FindFirst(...) is null and the printed code throws.
+          expectFnError(await callFn(host, "POST", "/api/addToGroup"), 500, [/System\.NullReferenceException/], "addToGroup without identity");
+        }
+        expectFnStatus(await callFn(host, "POST", `/api/addToGroup${query}`, { token }), 204, "addToGroup");
         tag = uid(`${lang}-grp-`);
         expectFnStatus(await callFn(host, "POST", "/api/SendToGroup", { body: { tag } }), 204, "SendToGroup");
         await expectDelivery(host.service, { tag, receivers: [member], nonReceivers: others, args: [{ tag }] });
 
-        expectFnStatus(await callFn(host, "POST", `/api/removeFromGroup${query}`), 204, "removeFromGroup");
+        expectFnStatus(await callFn(host, "POST", `/api/removeFromGroup${query}`, { token }), 204, "removeFromGroup");
         tag = uid(`${lang}-grp-`);
         await callFn(host, "POST", "/api/SendToGroup", { body: { tag } });
         await expectNoDelivery(host.service, { tag, clients: all });

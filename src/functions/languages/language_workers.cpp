@@ -10,6 +10,7 @@ namespace switchboard::functions {
 // Each language's factory, defined in its own file.
 std::unique_ptr<LanguageWorker> make_node_worker();
 std::unique_ptr<LanguageWorker> make_python_worker();
+std::unique_ptr<LanguageWorker> make_dotnet_worker();
 
 std::map<std::string, nlohmann::json> LanguageWorker::discover(const DiscoveryContext&) const {
   return {};
@@ -20,6 +21,7 @@ const std::vector<std::unique_ptr<LanguageWorker>>& language_workers() {
     std::vector<std::unique_ptr<LanguageWorker>> list;
     list.push_back(make_node_worker());
     list.push_back(make_python_worker());
+    list.push_back(make_dotnet_worker());
     return list;
   }();
   return languages;

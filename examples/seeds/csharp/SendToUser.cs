@@ -1,0 +1,29 @@
+// The documentation's send-to-a-user example. The documentation names it "SendMessage" like the
+// broadcast; here its function name is "SendToUser". The method itself is the printed one.
+using System.Security.Claims;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.WebJobs;
+using Microsoft.Azure.WebJobs.Extensions.Http;
+using Microsoft.Azure.WebJobs.Extensions.SignalRService;
+
+namespace SwitchboardSeeds
+{
+    public static class SendToUserFunction
+    {
+        [FunctionName("SendToUser")]
+        public static Task SendMessage(
+            [HttpTrigger(AuthorizationLevel.Anonymous, "post")]object message, 
+            [SignalR(HubName = "chat")]IAsyncCollector<SignalRMessage> signalRMessages)
+        {
+            return signalRMessages.AddAsync(
+                new SignalRMessage 
+                {
+                    // the message will only be sent to this user ID
+                    UserId = "userId1",
+                    Target = "newMessage",
+                    Arguments = new [] { message }
+                });
+        }
+    }
+}

@@ -1,0 +1,174 @@
+// The functions of a compiled app and their bindings. Class library: every public static method with
+// [FunctionName], its bindings read from its parameters' attributes ([HttpTrigger],
+// [SignalRConnectionInfo], [SignalR]) and its return type, written as the function.json the Azure
+// build would generate. C# Script: the class marked with the function's name, its function.json's
+// bindings, and the method its entryPoint names ("Run" by default).
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Security.Claims;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Azure.WebJobs;
+using Microsoft.Azure.WebJobs.Extensions.SignalRService;
+using Microsoft.Extensions.Logging;
+using ExecutionContext = Microsoft.Azure.WebJobs.ExecutionContext;
+
+namespace Switchboard.Worker
+{
+    public sealed class FunctionEntry
+    {
+        public string Name;
+        public MethodInfo Method;
+        public List<Dictionary<string, object>> Bindings;
+        public Dictionary<string, object> FunctionJson;  // what the host is told (class library)
+        public string Directory;                         // the function's folder (script) or the app root
+    }
+
+    // A function that cannot be loaded: names the function and why.
+    public sealed class LoadError : Exception
+    {
+        public LoadError(string message) : base(message) { }
+    }
+
+    public static class Catalog
+    {
+        const string DefaultConnection = "AzureSignalRConnectionString";
+
+        // Parameter types the host provides whatever the bindings are.
+        public static bool IsProvided(Type type)
+        {
+            return type == typeof(ClaimsPrincipal) || type == typeof(ILogger) || type == typeof(ExecutionContext) ||
+                   type == typeof(CancellationToken);
+        }
+
+        public static Dictionary<string, FunctionEntry> FromLibrary(Assembly assembly, string root, string assemblyPath)
+        {
+            var functions = new Dictionary<string, FunctionEntry>(StringComparer.OrdinalIgnoreCase);
+            Type[] types;
+            try
+            {
+                types = assembly.GetTypes();
+            }
+            catch (ReflectionTypeLoadException e)
+            {
+                types = e.Types.Where(t => t != null).ToArray();
+            }
+            foreach (var type in types.OrderBy(t => t.FullName, StringComparer.Ordinal))
+            {
+                foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+                {
+                    var attribute = method.GetCustomAttributes(typeof(FunctionNameAttribute), false).FirstOrDefault() as FunctionNameAttribute;
+                    if (attribute == null) continue;
+                    string where = "function '" + attribute.Name + "' (" + type.FullName + "." + method.Name + ")";
+                    if (!method.IsStatic || !method.IsPublic)
+                        throw new LoadError(where + ": a function must be a public static method");
+                    if (functions.ContainsKey(attribute.Name))
+                        throw new LoadError(where + ": another method is also named '" + attribute.Name + "' (" + functions[attribute.Name].Method.DeclaringType.FullName + "." + functions[attribute.Name].Method.Name + ")");
+                    var bindings = AttributeBindings(method, where);
+                    var doc = new Dictionary<string, object>
+                    {
+                        { "generatedBy", "Switchboard .NET worker" },
+                        { "configurationSource", "attributes" },
+                        { "scriptFile", assemblyPath },
+                        { "entryPoint", type.FullName + "." + method.Name },
+                        { "bindings", bindings },
+                    };
+                    functions[attribute.Name] = new FunctionEntry { Name = attribute.Name, Method = method, Bindings = bindings, FunctionJson = doc, Directory = root };
+                }
+            }
+            return functions;
+        }
+
+        static List<Dictionary<string, object>> AttributeBindings(MethodInfo method, string where)
+        {
+            var bindings = new List<Dictionary<string, object>>();
+            bool http = false;
+            foreach (var p in method.GetParameters())
+            {
+                var trigger = p.GetCustomAttributes(typeof(HttpTriggerAttribute), false).FirstOrDefault() as HttpTriggerAttribute;
+                var info = p.GetCustomAttributes(typeof(SignalRConnectionInfoAttribute), false).FirstOrDefault() as SignalRConnectionInfoAttribute;
+                var output = p.GetCustomAttributes(typeof(SignalRAttribute), false).FirstOrDefault() as SignalRAttribute;
+                if (trigger != null)
+                {
+                    var b = new Dictionary<string, object> { { "type", "httpTrigger" }, { "direction", "in" }, { "name", p.Name },
+                                                             { "authLevel", trigger.AuthLevel.ToString().ToLowerInvariant() } };
+                    if (trigger.Methods != null && trigger.Methods.Length > 0) b["methods"] = trigger.Methods.Select(m => m.ToLowerInvariant()).ToList();
+                    if (trigger.Route != null) b["route"] = trigger.Route;
+                    bindings.Add(b);
+                    http = true;
+                }
+                else if (info != null)
+                {
+                    var b = new Dictionary<string, object> { { "type", "signalRConnectionInfo" }, { "direction", "in" }, { "name", p.Name },
+                                                             { "connectionStringSetting", info.ConnectionStringSetting ?? DefaultConnection } };
+                    if (info.HubName != null) b["hubName"] = info.HubName;
+                    if (info.UserId != null) b["userId"] = info.UserId;
+                    if (info.IdToken != null) b["idToken"] = info.IdToken;
+                    if (info.ClaimTypeList != null) b["claimTypeList"] = info.ClaimTypeList.ToList();
+                    bindings.Add(b);
+                }
+                else if (output != null)
+                {
+                    bindings.Add(SignalROutput(p.Name, output));
+                }
+                else if (!IsProvided(p.ParameterType))
+                {
+                    throw new LoadError(where + ": parameter '" + p.Name + "' (" + p.ParameterType.Name + ") has no binding attribute ([HttpTrigger], [SignalRConnectionInfo] or [SignalR]) and is not one the host provides (ClaimsPrincipal, ILogger, ExecutionContext, CancellationToken)");
+                }
+            }
+            if (!http) throw new LoadError(where + ": no parameter has [HttpTrigger]");
+            var returned = method.ReturnParameter.GetCustomAttributes(typeof(SignalRAttribute), false).FirstOrDefault() as SignalRAttribute;
+            if (returned != null) bindings.Add(SignalROutput("$return", returned));
+            else if (ResultType(method) != null) bindings.Add(new Dictionary<string, object> { { "type", "http" }, { "direction", "out" }, { "name", "$return" } });
+            return bindings;
+        }
+
+        static Dictionary<string, object> SignalROutput(string name, SignalRAttribute output)
+        {
+            var b = new Dictionary<string, object> { { "type", "signalR" }, { "direction", "out" }, { "name", name },
+                                                     { "connectionStringSetting", output.ConnectionStringSetting ?? DefaultConnection } };
+            if (output.HubName != null) b["hubName"] = output.HubName;
+            return b;
+        }
+
+        // The type of the value a method produces (T of Task<T>), or null for void and Task.
+        public static Type ResultType(MethodInfo method)
+        {
+            var type = method.ReturnType;
+            if (type == typeof(void) || type == typeof(Task)) return null;
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>)) return type.GetGenericArguments()[0];
+            return type;
+        }
+
+        public static Dictionary<string, FunctionEntry> FromScripts(Assembly assembly, string root)
+        {
+            var functions = new Dictionary<string, FunctionEntry>(StringComparer.OrdinalIgnoreCase);
+            foreach (var type in assembly.GetTypes())
+            {
+                var attribute = type.GetCustomAttributes(typeof(Switchboard.Functions.ScriptFunctionAttribute), false).FirstOrDefault() as Switchboard.Functions.ScriptFunctionAttribute;
+                if (attribute == null) continue;
+                string dir = Path.Combine(root, attribute.Name);
+                var doc = Json.Parse(File.ReadAllText(Path.Combine(dir, "function.json"))) as Dictionary<string, object>;
+                if (doc == null) throw new LoadError("function '" + attribute.Name + "': function.json is not an object");
+                object value;
+                var bindings = new List<Dictionary<string, object>>();
+                if (doc.TryGetValue("bindings", out value) && value is List<object>)
+                    foreach (var b in (List<object>)value)
+                        if (b is Dictionary<string, object>) bindings.Add(new Dictionary<string, object>((Dictionary<string, object>)b, StringComparer.OrdinalIgnoreCase));
+                string entryPoint = doc.TryGetValue("entryPoint", out value) && value is string ? (string)value : "Run";
+                if (entryPoint.Contains(".")) entryPoint = entryPoint.Substring(entryPoint.LastIndexOf('.') + 1);
+                var candidates = type.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly).Where(m => m.Name == entryPoint).ToList();
+                string script = Path.Combine(attribute.Name, "run.csx");
+                if (candidates.Count == 0)
+                    throw new LoadError("function '" + attribute.Name + "': " + script + " has no public static method '" + entryPoint + "'" + (entryPoint == "Run" ? " (or name one with \"entryPoint\" in function.json)" : ""));
+                if (candidates.Count > 1)
+                    throw new LoadError("function '" + attribute.Name + "': " + script + " has " + candidates.Count + " public static methods named '" + entryPoint + "'");
+                functions[attribute.Name] = new FunctionEntry { Name = attribute.Name, Method = candidates[0], Bindings = bindings, Directory = dir };
+            }
+            return functions;
+        }
+    }
+}

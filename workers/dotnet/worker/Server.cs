@@ -1,0 +1,208 @@
+// The worker's HTTP/1.1 server on 127.0.0.1 (a TcpListener; a thread per kept-alive connection):
+// every request must carry the host's secret (x-switchboard-worker-secret, compared in constant time
+// over SHA-256 digests) or is answered 403 before its body is looked at; GET is the readiness probe,
+// POST /<FunctionName> an invocation (the custom-handler payload).
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+
+namespace Switchboard.Worker
+{
+    public sealed class Request
+    {
+        public string Method;
+        public string Target;
+        public Dictionary<string, string> Headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        public byte[] Body;
+    }
+
+    public sealed class Server
+    {
+        public const string SecretHeader = "x-switchboard-worker-secret";
+        const int MaxHeaderBytes = 64 * 1024;
+        readonly byte[] secretDigest;
+        readonly Func<Request, KeyValuePair<int, string>> handle;
+        TcpListener listener;
+
+        public Server(string secret, Func<Request, KeyValuePair<int, string>> handle)
+        {
+            secretDigest = Digest(secret);
+            this.handle = handle;
+        }
+
+        public int Start(int port)
+        {
+            listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            var thread = new Thread(Accept) { IsBackground = true, Name = "accept" };
+            thread.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        static byte[] Digest(string text)
+        {
+            using (var sha = SHA256.Create()) return sha.ComputeHash(Encoding.UTF8.GetBytes(text ?? ""));
+        }
+
+        bool FromHost(Request request)
+        {
+            string given;
+            if (!request.Headers.TryGetValue(SecretHeader, out given)) return false;
+            var digest = Digest(given);
+            int difference = 0;
+            for (int i = 0; i < digest.Length; i++) difference |= digest[i] ^ secretDigest[i];
+            return difference == 0;
+        }
+
+        void Accept()
+        {
+            while (true)
+            {
+                TcpClient client;
+                try
+                {
+                    client = listener.AcceptTcpClient();
+                }
+                catch (SocketException)
+                {
+                    continue;
+                }
+                var thread = new Thread(() => Serve(client)) { IsBackground = true, Name = "connection" };
+                thread.Start();
+            }
+        }
+
+        void Serve(TcpClient client)
+        {
+            using (client)
+            using (var stream = client.GetStream())
+            {
+                try
+                {
+                    while (true)
+                    {
+                        var request = Read(stream);
+                        if (request == null) return;
+                        KeyValuePair<int, string> answer;
+                        if (!FromHost(request))
+                            answer = new KeyValuePair<int, string>(403, "{\"error\":\"Forbidden: only the functions host may call this worker (" + SecretHeader + ")\"}");
+                        else
+                            answer = handle(request);
+                        byte[] body = Encoding.UTF8.GetBytes(answer.Value);
+                        string head = "HTTP/1.1 " + answer.Key + " " + Reason(answer.Key) + "\r\nContent-Type: application/json\r\nContent-Length: " + body.Length + "\r\n\r\n";
+                        var headBytes = Encoding.ASCII.GetBytes(head);
+                        stream.Write(headBytes, 0, headBytes.Length);
+                        stream.Write(body, 0, body.Length);
+                        stream.Flush();
+                        string connection;
+                        if (request.Headers.TryGetValue("Connection", out connection) && connection.Equals("close", StringComparison.OrdinalIgnoreCase)) return;
+                    }
+                }
+                catch (IOException)
+                {
+                    // the host closed the connection
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }
+        }
+
+        static string Reason(int status)
+        {
+            switch (status)
+            {
+                case 200: return "OK";
+                case 400: return "Bad Request";
+                case 403: return "Forbidden";
+                case 404: return "Not Found";
+                default: return status >= 500 ? "Internal Server Error" : "Status";
+            }
+        }
+
+        // One request, or null at the end of the connection. Bodies by Content-Length or chunked.
+        static Request Read(Stream stream)
+        {
+            var head = new MemoryStream();
+            int matched = 0;
+            while (matched < 4)
+            {
+                int b = stream.ReadByte();
+                if (b < 0)
+                {
+                    if (head.Length == 0) return null;
+                    throw new IOException("the connection ended inside a request's headers");
+                }
+                head.WriteByte((byte)b);
+                if (head.Length > MaxHeaderBytes) throw new IOException("request headers too large");
+                matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : (b == '\r' ? 1 : 0);
+            }
+            var lines = Encoding.UTF8.GetString(head.ToArray()).Split(new[] { "\r\n" }, StringSplitOptions.None);
+            var first = lines[0].Split(' ');
+            if (first.Length < 3) throw new IOException("a malformed request line");
+            var request = new Request { Method = first[0], Target = first[1] };
+            for (int i = 1; i < lines.Length; i++)
+            {
+                int colon = lines[i].IndexOf(':');
+                if (colon <= 0) continue;
+                request.Headers[lines[i].Substring(0, colon).Trim()] = lines[i].Substring(colon + 1).Trim();
+            }
+            string length, encoding;
+            if (request.Headers.TryGetValue("Transfer-Encoding", out encoding) && encoding.IndexOf("chunked", StringComparison.OrdinalIgnoreCase) >= 0)
+                request.Body = ReadChunked(stream);
+            else if (request.Headers.TryGetValue("Content-Length", out length))
+                request.Body = ReadExactly(stream, int.Parse(length));
+            else
+                request.Body = new byte[0];
+            return request;
+        }
+
+        static byte[] ReadExactly(Stream stream, int count)
+        {
+            var buffer = new byte[count];
+            int done = 0;
+            while (done < count)
+            {
+                int n = stream.Read(buffer, done, count - done);
+                if (n <= 0) throw new IOException("the connection ended inside a request body");
+                done += n;
+            }
+            return buffer;
+        }
+
+        static string ReadLine(Stream stream)
+        {
+            var line = new StringBuilder();
+            while (true)
+            {
+                int b = stream.ReadByte();
+                if (b < 0) throw new IOException("the connection ended inside a chunked body");
+                if (b == '\n') return line.ToString().TrimEnd('\r');
+                line.Append((char)b);
+            }
+        }
+
+        static byte[] ReadChunked(Stream stream)
+        {
+            var body = new MemoryStream();
+            while (true)
+            {
+                string size = ReadLine(stream).Split(';')[0].Trim();
+                int n = Convert.ToInt32(size, 16);
+                if (n == 0)
+                {
+                    while (ReadLine(stream).Length > 0) { }
+                    return body.ToArray();
+                }
+                var chunk = ReadExactly(stream, n);
+                body.Write(chunk, 0, n);
+                ReadLine(stream);
+            }
+        }
+    }
+}
