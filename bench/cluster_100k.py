@@ -40,6 +40,9 @@ from cluster_procs import Binaries, start_node, start_redis  # noqa: E402
 from proc_stats import cpu_seconds, rss_kb  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Every client connects from a loopback address: the per-address negotiate rate limit (docs/limits.md)
+# would refuse most of them, so the nodes started here run without it.
+os.environ.setdefault("SWITCHBOARD_NEGOTIATE_RATE", "0")
 KEY = "switchboard-bench-key-0123456789abcdefghijklmnop"  # any key: the nodes and clients share it
 HUB = "bench"
 REST_SEND = f"/api/hubs/{HUB}/:send?api-version=2022-06-01"

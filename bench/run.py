@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Switchboard benchmarks side by side with a Node `ws` server and a Socket.IO 4 server.
+"""Switchboard benchmarks side by side with Bun's WebSocket server (uWebSockets), a Node `ws` server and a
+Socket.IO 4 server.
 
 Scenarios (see docs/benchmarks.md):
   broadcast  REST-triggered broadcast to N clients, wrk with 1 and 4 concurrent senders
@@ -40,6 +41,9 @@ from cluster_procs import Binaries, Proc, free_port, start_node, start_redis
 from proc_stats import cpu_seconds, rss_kb
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Every benchmark client connects from 127.0.0.1: the per-address negotiate rate limit (50/s by
+# default, docs/limits.md) would refuse most of them, so every Switchboard started here runs without it.
+os.environ.setdefault("SWITCHBOARD_NEGOTIATE_RATE", "0")
 # SWITCHBOARD_BIN: another build of the server to measure (e.g. a copy of an earlier one).
 SWITCHBOARD = os.environ.get("SWITCHBOARD_BIN", os.path.join(ROOT, "build", "switchboard"))
 LOADCLIENT = os.environ.get("BENCH_LOADCLIENT", os.path.join(ROOT, "build", "bench", "switchboard-loadclient"))
@@ -48,6 +52,8 @@ WRK_SEND = os.path.join(ROOT, "bench", "wrk", "send.lua")
 WRK_NEGOTIATE = os.path.join(ROOT, "bench", "wrk", "negotiate.lua")
 APP = os.path.join(ROOT, "bench", "apps", "broadcast")
 PEERS = os.path.join(ROOT, "bench", "peers")
+# Bun's binary from the npm package @oven/bun-linux-x64, pinned by bench/peers/package-lock.json.
+BUN = os.environ.get("BENCH_BUN", os.path.join(PEERS, "node_modules", "@oven", "bun-linux-x64", "bin", "bun"))
 KEY = "switchboard-bench-key-0123456789abcdefghijklmnop"  # the bench app's connection string key
 HUB = "bench"
 REST_SEND = f"/api/hubs/{HUB}/:send?api-version=2022-06-01"
@@ -57,6 +63,7 @@ LOAD_CPUS = f"1-{NCPU - 1}" if NCPU > 2 else "1"
 PIN = NCPU >= 2
 
 PORT_SERVICE, PORT_WS, PORT_SIO, PORT_FUNCS, PORT_SERVICE2 = 18888, 18081, 18082, 17071, 18889
+PORT_BUN = 18083
 
 
 def log(*args):
@@ -98,6 +105,8 @@ def start_server(kind):
         return Server(kind, ["node", "ws-server.mjs", str(PORT_WS)], PORT_WS, cwd=PEERS)
     if kind == "socketio":
         return Server(kind, ["node", "socketio-server.mjs", str(PORT_SIO)], PORT_SIO, cwd=PEERS)
+    if kind == "bun":
+        return Server(kind, [BUN, "bun-server.mjs", str(PORT_BUN)], PORT_BUN, cwd=PEERS)
     if kind == "embedded":
         return Server(kind, [SWITCHBOARD, "--log-level", "warn", "start", APP, "--port", str(PORT_FUNCS),
                              "--service-port", str(PORT_SERVICE), "--threads", "1"], PORT_SERVICE,
@@ -111,9 +120,12 @@ def start_server(kind):
     raise ValueError(kind)
 
 
-PROTOCOL = {"switchboard": "json", "switchboard-msgpack": "msgpack", "ws": "ws", "socketio": "socketio"}
-SERVER_KIND = {"switchboard": "switchboard", "switchboard-msgpack": "switchboard", "ws": "ws", "socketio": "socketio"}
-PEER_PORT = {"switchboard": PORT_SERVICE, "switchboard-msgpack": PORT_SERVICE, "ws": PORT_WS, "socketio": PORT_SIO}
+PROTOCOL = {"switchboard": "json", "switchboard-msgpack": "msgpack", "ws": "ws", "socketio": "socketio",
+            "bun": "ws"}
+SERVER_KIND = {"switchboard": "switchboard", "switchboard-msgpack": "switchboard", "ws": "ws", "socketio": "socketio",
+               "bun": "bun"}
+PEER_PORT = {"switchboard": PORT_SERVICE, "switchboard-msgpack": PORT_SERVICE, "ws": PORT_WS, "socketio": PORT_SIO,
+             "bun": PORT_BUN}
 
 
 # ---------------------------------------------------------------- load client and wrk
@@ -570,7 +582,7 @@ def main():
                    help="clients in the binding scenario (small, so that the path, not the fan-out, is timed)")
     p.add_argument("--idle-counts", default="10000,100000")
     p.add_argument("--scenarios", default=",".join(SCENARIOS))
-    p.add_argument("--peers", default="switchboard,switchboard-msgpack,ws,socketio")
+    p.add_argument("--peers", default="switchboard,switchboard-msgpack,bun,ws,socketio")
     p.add_argument("--cluster-peers", default="switchboard,socketio",
                    help="cluster scenario: switchboard and/or socketio, each as 1 node and as 2 nodes + redis")
     p.add_argument("--cluster-senders", default="1,4", help="cluster scenario: wrk connections, one run set each")
