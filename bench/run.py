@@ -16,7 +16,9 @@ Scenarios (see docs/benchmarks.md):
              to one node, at --rate (latency) and with wrk (1 and 4 senders); CPU summed over the
              nodes and redis-server (bench/cluster_procs.py starts them)
   floor      the machine's floor (bench/floor/bare_fanout.cpp): one send() per client per message
-             and nothing else, at the latency scenario's rate and at 1,000/s
+             and nothing else, at the latency scenario's rate and at 1,000/s; and the REST send's floor
+             (bench/floor/rest_floor.cpp): read a keep-alive request, answer 202, send one frame to one
+             client, under wrk with 4 senders as in the groups scenario's user sends
 
 Every figure comes with the server's CPU time per delivery (utime+stime deltas of the server's
 process tree from /proc, divided by deliveries). With 2+ cores the server is pinned to CPU 0 and
@@ -48,6 +50,7 @@ os.environ.setdefault("SWITCHBOARD_NEGOTIATE_RATE", "0")
 SWITCHBOARD = os.environ.get("SWITCHBOARD_BIN", os.path.join(ROOT, "build", "switchboard"))
 LOADCLIENT = os.environ.get("BENCH_LOADCLIENT", os.path.join(ROOT, "build", "bench", "switchboard-loadclient"))
 BARE_FANOUT = os.path.join(ROOT, "build", "bench", "bare-fanout")
+REST_FLOOR = os.path.join(ROOT, "build", "bench", "rest-floor")
 WRK_SEND = os.path.join(ROOT, "bench", "wrk", "send.lua")
 WRK_NEGOTIATE = os.path.join(ROOT, "bench", "wrk", "negotiate.lua")
 APP = os.path.join(ROOT, "bench", "apps", "broadcast")
@@ -64,6 +67,7 @@ PIN = NCPU >= 2
 
 PORT_SERVICE, PORT_WS, PORT_SIO, PORT_FUNCS, PORT_SERVICE2 = 18888, 18081, 18082, 17071, 18889
 PORT_BUN = 18083
+PORT_REST_FLOOR = 18090
 
 
 def log(*args):
@@ -216,7 +220,7 @@ def record(scenario, server, variant, run, **values):
     RESULTS.append(row)
     shown = {k: v for k, v in values.items() if k in (
         "deliveries_per_s", "loss", "cpu_us_per_delivery", "p50_us", "p99_us", "max_us", "requests_per_s",
-        "rss_kb_per_connection", "cpu_us_per_request", "loss_vs_sent", "arrival_p99_us", "burst_p50_us")}
+        "rss_kb_per_connection", "cpu_us_per_request", "cpu_us_per_call", "frames", "loss_vs_sent", "arrival_p99_us", "burst_p50_us")}
     log(f"  {scenario:9} {server:20} {variant:18} run {run}: {shown}")
 
 
@@ -418,6 +422,26 @@ def scenario_floor(a, token):
                    cpu_us_per_delivery=float(server.group(1)), burst_p50_us=int(server.group(2)),
                    burst_p99_us=int(server.group(3)), deliveries=int(client.group(1)),
                    p50_us=int(client.group(2)), p99_us=int(client.group(3)), max_us=int(client.group(4)))
+    # The REST send's floor: wrk as in the groups scenario's user sends (4 senders), against a server
+    # that only reads each request, answers 202 and sends one frame to one of a.clients clients.
+    for run in range(a.runs):
+        proc = subprocess.Popen([REST_FLOOR, str(PORT_REST_FLOOR), str(a.clients)], stdout=subprocess.PIPE,
+                                text=True)
+        try:
+            line = proc.stdout.readline()
+            if "listening" not in line:
+                raise RuntimeError("rest-floor: " + line)
+            w = run_wrk(PORT_REST_FLOOR, "/users/u%d", 4, a.duration, body="raw", spread=a.clients)
+        finally:
+            proc.terminate()
+            out = proc.communicate(timeout=30)[0]
+        m = re.search(r"(\d+) calls, ([\d.]+) us CPU per call, (\d+) frames received", out)
+        if not m:
+            raise RuntimeError("rest-floor: " + out)
+        record("floor", "REST send floor", "4 senders", run, requests=w["requests"],
+               requests_per_s=w["requests"] / (w["duration_us"] / 1e6), calls=int(m.group(1)),
+               cpu_us_per_call=float(m.group(2)), frames=int(m.group(3)),
+               http_p50_us=w["latency_p50_us"], http_p99_us=w["latency_p99_us"])
 
 
 def start_cluster_setup(peer, nodes):
