@@ -15,6 +15,7 @@ using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Extensions.SignalRService;
 using Microsoft.Extensions.Logging;
 using ExecutionContext = Microsoft.Azure.WebJobs.ExecutionContext;
+using Isolated = Microsoft.Azure.Functions.Worker;
 
 namespace Switchboard.Worker
 {
@@ -25,6 +26,7 @@ namespace Switchboard.Worker
         public List<Dictionary<string, object>> Bindings;
         public Dictionary<string, object> FunctionJson;  // what the host is told (class library)
         public string Directory;                         // the function's folder (script) or the app root
+        public bool MultiOutput;                         // isolated: the returned object's properties are outputs
     }
 
     // A function that cannot be loaded: names the function and why.
@@ -41,7 +43,7 @@ namespace Switchboard.Worker
         public static bool IsProvided(Type type)
         {
             return type == typeof(ClaimsPrincipal) || type == typeof(ILogger) || type == typeof(ExecutionContext) ||
-                   type == typeof(CancellationToken);
+                   type == typeof(CancellationToken) || type == typeof(Isolated.FunctionContext);
         }
 
         public static Dictionary<string, FunctionEntry> FromLibrary(Assembly assembly, string root, string assemblyPath)
@@ -60,14 +62,21 @@ namespace Switchboard.Worker
             {
                 foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
                 {
-                    var attribute = method.GetCustomAttributes(typeof(FunctionNameAttribute), false).FirstOrDefault() as FunctionNameAttribute;
-                    if (attribute == null) continue;
-                    string where = "function '" + attribute.Name + "' (" + type.FullName + "." + method.Name + ")";
-                    if (!method.IsStatic || !method.IsPublic)
-                        throw new LoadError(where + ": a function must be a public static method");
-                    if (functions.ContainsKey(attribute.Name))
-                        throw new LoadError(where + ": another method is also named '" + attribute.Name + "' (" + functions[attribute.Name].Method.DeclaringType.FullName + "." + functions[attribute.Name].Method.Name + ")");
-                    var bindings = AttributeBindings(method, where);
+                    var inProcess = method.GetCustomAttributes(typeof(FunctionNameAttribute), false).FirstOrDefault() as FunctionNameAttribute;
+                    var isolated = method.GetCustomAttributes(typeof(Isolated.FunctionAttribute), false).FirstOrDefault() as Isolated.FunctionAttribute;
+                    if (inProcess == null && isolated == null) continue;
+                    string name = inProcess != null ? inProcess.Name : isolated.Name;
+                    string where = "function '" + name + "' (" + type.FullName + "." + method.Name + ")";
+                    if (inProcess != null && isolated != null)
+                        throw new LoadError(where + ": [FunctionName] (in-process) and [Function] (isolated) on one method");
+                    if (!method.IsPublic || (inProcess != null && !method.IsStatic))
+                        throw new LoadError(where + (inProcess != null ? ": a function must be a public static method" : ": a function must be a public method"));
+                    if (!method.IsStatic && type.GetConstructor(Type.EmptyTypes) == null)
+                        throw new LoadError(where + ": " + type.FullName + " needs a public constructor without parameters (Switchboard has no dependency injection)");
+                    if (functions.ContainsKey(name))
+                        throw new LoadError(where + ": another method is also named '" + name + "' (" + functions[name].Method.DeclaringType.FullName + "." + functions[name].Method.Name + ")");
+                    bool multiOutput = false;
+                    var bindings = inProcess != null ? AttributeBindings(method, where) : IsolatedBindings(method, where, out multiOutput);
                     var doc = new Dictionary<string, object>
                     {
                         { "generatedBy", "Switchboard .NET worker" },
@@ -76,7 +85,7 @@ namespace Switchboard.Worker
                         { "entryPoint", type.FullName + "." + method.Name },
                         { "bindings", bindings },
                     };
-                    functions[attribute.Name] = new FunctionEntry { Name = attribute.Name, Method = method, Bindings = bindings, FunctionJson = doc, Directory = root };
+                    functions[name] = new FunctionEntry { Name = name, Method = method, Bindings = bindings, FunctionJson = doc, Directory = root, MultiOutput = multiOutput };
                 }
             }
             return functions;
@@ -126,11 +135,84 @@ namespace Switchboard.Worker
             return bindings;
         }
 
+        // The isolated model: [HttpTrigger] and [SignalRConnectionInfoInput] parameters; [SignalROutput] on
+        // the method (the return value), or on properties of the returned type beside an HttpResponseData.
+        static List<Dictionary<string, object>> IsolatedBindings(MethodInfo method, string where, out bool multiOutput)
+        {
+            var bindings = new List<Dictionary<string, object>>();
+            bool http = false;
+            foreach (var p in method.GetParameters())
+            {
+                var trigger = p.GetCustomAttributes(typeof(Isolated.HttpTriggerAttribute), false).FirstOrDefault() as Isolated.HttpTriggerAttribute;
+                var info = p.GetCustomAttributes(typeof(Isolated.SignalRConnectionInfoInputAttribute), false).FirstOrDefault() as Isolated.SignalRConnectionInfoInputAttribute;
+                if (trigger != null)
+                {
+                    var b = new Dictionary<string, object> { { "type", "httpTrigger" }, { "direction", "in" }, { "name", p.Name },
+                                                             { "authLevel", trigger.AuthLevel.ToString().ToLowerInvariant() } };
+                    if (trigger.Methods != null && trigger.Methods.Length > 0) b["methods"] = trigger.Methods.Select(m => m.ToLowerInvariant()).ToList();
+                    if (trigger.Route != null) b["route"] = trigger.Route;
+                    bindings.Add(b);
+                    http = true;
+                }
+                else if (info != null)
+                {
+                    var b = new Dictionary<string, object> { { "type", "signalRConnectionInfo" }, { "direction", "in" }, { "name", p.Name },
+                                                             { "connectionStringSetting", info.ConnectionStringSetting ?? DefaultConnection } };
+                    if (info.HubName != null) b["hubName"] = info.HubName;
+                    if (info.UserId != null) b["userId"] = info.UserId;
+                    if (info.IdToken != null) b["idToken"] = info.IdToken;
+                    if (info.ClaimTypeList != null) b["claimTypeList"] = info.ClaimTypeList.ToList();
+                    bindings.Add(b);
+                }
+                else if (!IsProvided(p.ParameterType))
+                {
+                    throw new LoadError(where + ": parameter '" + p.Name + "' (" + p.ParameterType.Name + ") has no binding attribute ([HttpTrigger] or [SignalRConnectionInfoInput]) and is not one the host provides (FunctionContext, CancellationToken)");
+                }
+            }
+            if (!http) throw new LoadError(where + ": no parameter has [HttpTrigger]");
+            multiOutput = false;
+            var output = method.GetCustomAttributes(typeof(Isolated.SignalROutputAttribute), false).FirstOrDefault() as Isolated.SignalROutputAttribute;
+            var multi = MultiOutputType(method);
+            if (output != null)
+            {
+                bindings.Add(SignalROutput("$return", output.HubName, output.ConnectionStringSetting));
+            }
+            else if (multi != null)
+            {
+                multiOutput = true;
+                foreach (var property in multi.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+                {
+                    var propertyOutput = property.GetCustomAttributes(typeof(Isolated.SignalROutputAttribute), false).FirstOrDefault() as Isolated.SignalROutputAttribute;
+                    if (propertyOutput != null) bindings.Add(SignalROutput(property.Name, propertyOutput.HubName, propertyOutput.ConnectionStringSetting));
+                    else if (property.PropertyType == typeof(Isolated.Http.HttpResponseData) || property.IsDefined(typeof(Isolated.HttpResultAttribute), false))
+                        bindings.Add(new Dictionary<string, object> { { "type", "http" }, { "direction", "out" }, { "name", property.Name } });
+                }
+            }
+            else if (ResultType(method) != null)
+            {
+                bindings.Add(new Dictionary<string, object> { { "type", "http" }, { "direction", "out" }, { "name", "$return" } });
+            }
+            return bindings;
+        }
+
+        // The returned type when its properties carry output bindings ([SignalROutput]), else null.
+        public static Type MultiOutputType(MethodInfo method)
+        {
+            var type = ResultType(method);
+            if (type == null || type.IsPrimitive || type == typeof(string)) return null;
+            return type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Any(p => p.IsDefined(typeof(Isolated.SignalROutputAttribute), false)) ? type : null;
+        }
+
         static Dictionary<string, object> SignalROutput(string name, SignalRAttribute output)
         {
+            return SignalROutput(name, output.HubName, output.ConnectionStringSetting);
+        }
+
+        static Dictionary<string, object> SignalROutput(string name, string hubName, string connectionStringSetting)
+        {
             var b = new Dictionary<string, object> { { "type", "signalR" }, { "direction", "out" }, { "name", name },
-                                                     { "connectionStringSetting", output.ConnectionStringSetting ?? DefaultConnection } };
-            if (output.HubName != null) b["hubName"] = output.HubName;
+                                                     { "connectionStringSetting", connectionStringSetting ?? DefaultConnection } };
+            if (hubName != null) b["hubName"] = hubName;
             return b;
         }
 

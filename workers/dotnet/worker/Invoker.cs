@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Extensions.Logging;
 using ExecutionContext = Microsoft.Azure.WebJobs.ExecutionContext;
+using Isolated = Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Primitives;
 
 namespace Switchboard.Worker
@@ -91,11 +92,18 @@ namespace Switchboard.Worker
             foreach (var b in function.Bindings)
                 if (Is(b, "type", "httpTrigger")) request = Member(data, Text(b, "name")) as Dictionary<string, object>;
 
+            var functionContext = new Isolated.FunctionContext
+            {
+                InvocationId = invocationId, FunctionId = function.Name, CancellationToken = CancellationToken.None, Logger = logger,
+                FunctionDefinition = new Isolated.FunctionDefinition { Name = function.Name, EntryPoint = function.Method.DeclaringType.FullName + "." + function.Method.Name },
+                Items = new Dictionary<object, object>(),
+            };
             for (int i = 0; i < parameters.Length; i++)
             {
                 var p = parameters[i];
                 var type = p.ParameterType.IsByRef ? p.ParameterType.GetElementType() : p.ParameterType;
                 if (type == typeof(ClaimsPrincipal)) { args[i] = Principal.FromRequest(request); continue; }
+                if (type == typeof(Isolated.FunctionContext)) { args[i] = functionContext; continue; }
                 if (type == typeof(ILogger)) { args[i] = logger; continue; }
                 if (type == typeof(CancellationToken)) { args[i] = CancellationToken.None; continue; }
                 if (type == typeof(ExecutionContext))
@@ -118,13 +126,14 @@ namespace Switchboard.Worker
                     continue;  // an out parameter is read after the call
                 }
                 object value = Member(data, Text(binding, "name"));
-                args[i] = Is(binding, "type", "httpTrigger") ? Requests.Bind(value as Dictionary<string, object>, type) : Json.ToType(value, type);
+                args[i] = Is(binding, "type", "httpTrigger") ? Requests.Bind(value as Dictionary<string, object>, type, functionContext) : Json.ToType(value, type);
             }
 
             object result;
             try
             {
-                result = function.Method.Invoke(null, args);
+                object target = function.Method.IsStatic ? null : Activator.CreateInstance(function.Method.DeclaringType);
+                result = function.Method.Invoke(target, args);
                 var task = result as Task;
                 if (task != null)
                 {
@@ -157,6 +166,17 @@ namespace Switchboard.Worker
                 ICollected collector;
                 if (collectors.TryGetValue(name, out collector)) outputs[name] = collector.Items();
                 else if (parameters[i].IsOut) outputs[name] = Is(binding, "type", "http") ? Responses.FromValue(args[i]) : args[i];
+            }
+            if (function.MultiOutput && result != null)
+            {
+                // Isolated: each output binding is a property of the returned object.
+                foreach (var binding in function.Bindings.Where(b => Is(b, "direction", "out")))
+                {
+                    var property = result.GetType().GetProperty(Text(binding, "name"));
+                    object value = property == null ? null : property.GetValue(result, null);
+                    if (value != null) outputs[Text(binding, "name")] = Is(binding, "type", "http") ? Responses.FromValue(value) : value;
+                }
+                result = null;
             }
             var returnBinding = Find(function.Bindings, "$return");
             bool trigger = function.Bindings.Any(b => Is(b, "type", "signalRTrigger"));

@@ -34,6 +34,8 @@ namespace Switchboard.Worker
             AppDomain.CurrentDomain.AssemblyResolve += (sender, e) =>
                 new AssemblyName(e.Name).Name == Path.GetFileNameWithoutExtension(AppBuild.ShimFile)
                     ? typeof(Microsoft.Azure.WebJobs.FunctionNameAttribute).Assembly : null;
+            Switchboard.Functions.JsonHooks.Serialize = Json.Write;
+            Switchboard.Functions.JsonHooks.Deserialize = (text, type) => Json.ToType(Json.Parse(text), type);
             return args[0] == "describe" ? Describe(args[1]) : Serve(args[1]);
         }
 

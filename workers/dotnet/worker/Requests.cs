@@ -8,17 +8,20 @@ using System.Linq;
 using System.Net.Http;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace Switchboard.Worker
 {
     public static class Requests
     {
-        public static object Bind(Dictionary<string, object> request, Type type)
+        public static object Bind(Dictionary<string, object> request, Type type, FunctionContext context)
         {
             if (request == null) return null;
             byte[] body = BodyBytes(request);
             if (type == typeof(HttpRequest)) return ToHttpRequest(request, body);
+            if (type == typeof(HttpRequestData)) return ToRequestData(request, body, context);
             if (type == typeof(HttpRequestMessage)) return ToRequestMessage(request, body);
             if (type == typeof(byte[])) return body;
             string text = Encoding.UTF8.GetString(body);
@@ -84,6 +87,24 @@ namespace Switchboard.Worker
             var routeParams = Get(request, "Params") as Dictionary<string, object>;
             if (routeParams != null)
                 foreach (var p in routeParams) result.RouteValues[p.Key] = p.Value;
+            return result;
+        }
+
+        // The isolated model's request; Identities is the caller's identity (Principal) when there is one.
+        static HttpRequestData ToRequestData(Dictionary<string, object> request, byte[] body, FunctionContext context)
+        {
+            var result = new HttpRequestData(context)
+            {
+                Url = new Uri(Get(request, "Url") as string ?? "http://localhost/"),
+                Method = Get(request, "Method") as string ?? "GET",
+                Body = new MemoryStream(body, false),
+            };
+            foreach (var h in Headers(request)) result.Headers.Add(h.Key, h.Value);
+            var values = Get(request, "Query") as Dictionary<string, object>;
+            if (values != null)
+                foreach (var q in values) result.Query.Add(q.Key, Convert.ToString(q.Value));
+            var identity = Principal.FromRequest(request).Identities.Where(i => i.IsAuthenticated).ToArray();
+            result.Identities = identity;
             return result;
         }
 

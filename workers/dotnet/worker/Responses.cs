@@ -25,6 +25,8 @@ namespace Switchboard.Worker
             if (obj != null) return Body(obj.StatusCode ?? 200, obj.Value);
             var status = value as StatusCodeResult;
             if (status != null) return new Dictionary<string, object> { { "statusCode", status.StatusCode }, { "body", null } };
+            var data = value as Microsoft.Azure.Functions.Worker.Http.HttpResponseData;
+            if (data != null) return FromResponseData(data);
             var message = value as HttpResponseMessage;
             if (message != null) return FromMessage(message);
             return Body(200, value);
@@ -53,6 +55,29 @@ namespace Switchboard.Worker
                 { "headers", new Dictionary<string, object> { { "Content-Type", contentType } } },
                 { "body", body },
             };
+        }
+
+        static Dictionary<string, object> FromResponseData(Microsoft.Azure.Functions.Worker.Http.HttpResponseData response)
+        {
+            var headers = new Dictionary<string, object>();
+            foreach (var h in response.Headers) headers[h.Key] = h.Value.ToList();
+            byte[] bytes;
+            var memory = response.Body as System.IO.MemoryStream;
+            if (memory != null) bytes = memory.ToArray();
+            else
+            {
+                var copy = new System.IO.MemoryStream();
+                if (response.Body.CanSeek) response.Body.Position = 0;
+                response.Body.CopyTo(copy);
+                bytes = copy.ToArray();
+            }
+            var result = new Dictionary<string, object> { { "statusCode", (int)response.StatusCode }, { "headers", headers }, { "body", null } };
+            if (bytes.Length > 0)
+            {
+                result["body"] = Convert.ToBase64String(bytes);
+                result["bodyEncoding"] = "base64";
+            }
+            return result;
         }
 
         static Dictionary<string, object> FromMessage(HttpResponseMessage message)
