@@ -8,6 +8,7 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { BINARY, expectDelivery, freePort, rawRequest, uid, waitFor } from "./helpers.mjs";
 import {
@@ -247,15 +248,29 @@ describe("C# worker: programming model, cache and faults", () => {
   );
 
   test(
-    "a request to the worker's port without the host's secret is 403",
+    "a request to the worker's port without the host's secret is 403; a huge one is cut off; the worker lives on",
     logged(async () => {
+      const pid = await waitForWorker(host, "dotnet");
       const m = /dotnet worker listening on 127\.0\.0\.1:(\d+)/.exec(host.log);
       assert.ok(m, "the worker's port in the log");
+      const port = Number(m[1]);
       for (const headers of [{}, { "x-switchboard-worker-secret": "guessed" }]) {
-        const res = await rawRequest({ port: Number(m[1]), method: "POST", path: "/echo", headers: { "Content-Type": "application/json", ...headers }, body: { Data: {} } });
+        const res = await rawRequest({ port, method: "POST", path: "/echo", headers: { "Content-Type": "application/json", ...headers }, body: { Data: {} } });
         assert.equal(res.status, 403, res.text);
         assert.match(res.text, /Forbidden/);
       }
+      // A refused request announcing 2 GB: the worker closes the connection without reading (or storing) it.
+      const closed = await new Promise((resolve, reject) => {
+        const socket = net.connect({ host: "127.0.0.1", port }, () => socket.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000000\r\n\r\n"));
+        let answer = "";
+        socket.on("data", (d) => (answer += d));
+        socket.on("error", () => resolve(answer));
+        socket.on("close", () => resolve(answer));
+        setTimeout(() => reject(new Error("the worker kept the connection open")), 5000);
+      });
+      assert.doesNotMatch(closed, /HTTP\/1\.1 200/);
+      expectFnStatus(await callFn(host, "GET", "/api/echo/2"), 200, "the host's calls still work");
+      assert.deepEqual(workerPids(host, "dotnet"), [pid], "same worker process");
     }),
   );
 

@@ -86,13 +86,21 @@ namespace Switchboard.Worker
                 {
                     while (true)
                     {
-                        var request = Read(stream);
+                        var request = ReadHead(stream);
                         if (request == null) return;
                         KeyValuePair<int, string> answer;
-                        if (!FromHost(request))
+                        bool fromHost = FromHost(request);
+                        if (!fromHost)
+                        {
+                            // The body is read and dropped (at most MaxRefusedBody bytes, never stored) so the answer arrives.
+                            if (!Discard(stream, request)) return;
                             answer = new KeyValuePair<int, string>(403, "{\"error\":\"Forbidden: only the functions host may call this worker (" + SecretHeader + ")\"}");
+                        }
                         else
+                        {
+                            ReadBody(stream, request);
                             answer = handle(request);
+                        }
                         byte[] body = Encoding.UTF8.GetBytes(answer.Value);
                         string head = "HTTP/1.1 " + answer.Key + " " + Reason(answer.Key) + "\r\nContent-Type: application/json\r\nContent-Length: " + body.Length + "\r\n\r\n";
                         var headBytes = Encoding.ASCII.GetBytes(head);
@@ -105,10 +113,15 @@ namespace Switchboard.Worker
                 }
                 catch (IOException)
                 {
-                    // the host closed the connection
+                    // the host closed the connection, or sent what is not HTTP: the connection ends
                 }
                 catch (ObjectDisposedException)
                 {
+                }
+                catch (Exception e)
+                {
+                    // Never let one connection's fault end the worker.
+                    Console.Error.WriteLine("dotnet worker: a connection failed: " + e.Message);
                 }
             }
         }
@@ -125,8 +138,28 @@ namespace Switchboard.Worker
             }
         }
 
-        // One request, or null at the end of the connection. Bodies by Content-Length or chunked.
-        static Request Read(Stream stream)
+        const int MaxRefusedBody = 1 << 20;
+
+        // Reads and drops the body of a refused request; false when it is too large to wait for.
+        static bool Discard(Stream stream, Request request)
+        {
+            string length, encoding;
+            if (request.Headers.TryGetValue("Transfer-Encoding", out encoding)) return false;
+            if (!request.Headers.TryGetValue("Content-Length", out length)) return true;
+            int count;
+            if (!int.TryParse(length, out count) || count < 0 || count > MaxRefusedBody) return false;
+            var buffer = new byte[8192];
+            while (count > 0)
+            {
+                int n = stream.Read(buffer, 0, Math.Min(buffer.Length, count));
+                if (n <= 0) return false;
+                count -= n;
+            }
+            return true;
+        }
+
+        // The request line and headers of one request, or null at the end of the connection.
+        static Request ReadHead(Stream stream)
         {
             var head = new MemoryStream();
             int matched = 0;
@@ -152,14 +185,23 @@ namespace Switchboard.Worker
                 if (colon <= 0) continue;
                 request.Headers[lines[i].Substring(0, colon).Trim()] = lines[i].Substring(colon + 1).Trim();
             }
+            return request;
+        }
+
+        // The body, by Content-Length or chunked.
+        static void ReadBody(Stream stream, Request request)
+        {
             string length, encoding;
             if (request.Headers.TryGetValue("Transfer-Encoding", out encoding) && encoding.IndexOf("chunked", StringComparison.OrdinalIgnoreCase) >= 0)
                 request.Body = ReadChunked(stream);
             else if (request.Headers.TryGetValue("Content-Length", out length))
-                request.Body = ReadExactly(stream, int.Parse(length));
+            {
+                int count;
+                if (!int.TryParse(length, out count) || count < 0) throw new IOException("a bad Content-Length");
+                request.Body = ReadExactly(stream, count);
+            }
             else
                 request.Body = new byte[0];
-            return request;
         }
 
         static byte[] ReadExactly(Stream stream, int count)
@@ -193,7 +235,8 @@ namespace Switchboard.Worker
             while (true)
             {
                 string size = ReadLine(stream).Split(';')[0].Trim();
-                int n = Convert.ToInt32(size, 16);
+                int n;
+                if (!int.TryParse(size, System.Globalization.NumberStyles.HexNumber, null, out n) || n < 0) throw new IOException("a bad chunk size");
                 if (n == 0)
                 {
                     while (ReadLine(stream).Length > 0) { }
