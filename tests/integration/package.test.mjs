@@ -80,6 +80,9 @@ test("the control file declares the libraries it links and the workers' runtimes
   const recommends = field("Recommends");
   assert.match(recommends, /\bnodejs\b/);
   assert.match(recommends, /\bpython3\b/);
+  const suggests = field("Suggests");
+  assert.match(suggests, /\bmono-mcs\b/);
+  assert.match(suggests, /\bmono-runtime\b/);
   const conffiles = execFileSync("dpkg-deb", ["-I", deb, "conffiles"]).toString();
   assert.match(conffiles, /^\/etc\/switchboard\/switchboard\.env$/m);
 });
@@ -88,7 +91,7 @@ test("the unpacked tree holds a stripped binary, the workers, the unit and the e
   const binary = path.join(root, "usr", "bin", "switchboard");
   fs.accessSync(binary, fs.constants.X_OK);
   assert.match(execFileSync("file", ["-b", binary]).toString(), /, stripped/);
-  for (const f of ["node/worker.mjs", "python/worker.py"])
+  for (const f of ["node/worker.mjs", "python/worker.py", "dotnet/worker/Program.cs", "dotnet/shim/WebJobs.cs"])
     assert.ok(fs.existsSync(path.join(root, "usr", "share", "switchboard", "workers", f)), f);
   const unit = fs.readFileSync(path.join(root, "usr", "lib", "systemd", "system", "switchboard.service"), "utf8");
   assert.match(unit, /^ExecStart=\/usr\/bin\/switchboard service$/m);
@@ -130,36 +133,41 @@ test(
   }),
 );
 
-test(
-  "the installed `start` runs the documentation's JavaScript example with the unpacked workers",
-  logged(async () => {
-    const app = path.join(work, "seeds-js");
-    fs.cpSync(path.join(root, "usr", "share", "doc", "switchboard", "examples", "seeds", "js"), app, { recursive: true });
-    const port = await freePort();
-    const servicePort = await freePort();
-    const host = runInstalled(["start", app, "--port", String(port), "--service-port", String(servicePort), "--bind", "127.0.0.1"]);
-    await healthy(servicePort);
-    await waitFor(() => /Functions host listening/.test(host.stdout), { timeout: 15000, message: "the host's banner" });
-    const connection = new signalR.HubConnectionBuilder().withUrl(`http://127.0.0.1:${port}/api/anonymous`).build();
-    const received = [];
-    connection.on("newMessage", (m) => received.push(m));
-    await connection.start();
-    try {
-      const res = await rawRequest({
-        port,
-        method: "POST",
-        path: "/api/SendMessage",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ text: "hello from the package" }),
-      });
-      assert.ok(res.status >= 200 && res.status < 300, `SendMessage: ${res.status} ${res.body}`);
-      await waitFor(() => received.length > 0, { timeout: 10000, message: "the function's message" });
-      assert.deepEqual(received, [{ text: "hello from the package" }]);
-      // The JavaScript function ran in the node worker of the unpacked tree.
-      assert.match(host.log, /\[node\] started/);
-    } finally {
-      await connection.stop();
-      await stopProcess(host);
-    }
-  }),
-);
+for (const [example, label, worker] of [
+  ["js", "JavaScript", "node"],
+  ["csharp", "C# (class library, compiled from the unpacked .NET worker's sources)", "dotnet"],
+]) {
+  test(
+    `the installed \`start\` runs the documentation's ${label} example with the unpacked workers`,
+    logged(async () => {
+      const app = path.join(work, `seeds-${example}`);
+      fs.cpSync(path.join(root, "usr", "share", "doc", "switchboard", "examples", "seeds", example), app, { recursive: true });
+      const port = await freePort();
+      const servicePort = await freePort();
+      const host = runInstalled(["start", app, "--port", String(port), "--service-port", String(servicePort), "--bind", "127.0.0.1"]);
+      await healthy(servicePort);
+      await waitFor(() => /Functions host listening/.test(host.stdout), { timeout: 15000, message: "the host's banner" });
+      const connection = new signalR.HubConnectionBuilder().withUrl(`http://127.0.0.1:${port}/api/anonymous`).build();
+      const received = [];
+      connection.on("newMessage", (m) => received.push(m));
+      await connection.start();
+      try {
+        const res = await rawRequest({
+          port,
+          method: "POST",
+          path: "/api/SendMessage",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ text: "hello from the package" }),
+        });
+        assert.ok(res.status >= 200 && res.status < 300, `SendMessage: ${res.status} ${res.body}`);
+        await waitFor(() => received.length > 0, { timeout: 10000, message: "the function's message" });
+        assert.deepEqual(received, [{ text: "hello from the package" }]);
+        // The function ran in the worker of the unpacked tree.
+        assert.match(host.log, new RegExp(`\\[${worker}\\] started`));
+      } finally {
+        await connection.stop();
+        await stopProcess(host);
+      }
+    }),
+  );
+}
