@@ -299,7 +299,7 @@ describe("C# worker: programming model, cache and faults", () => {
   );
 });
 
-describe("C# compile errors stop the start with mcs's message, file and line", () => {
+describe("C# errors stop the start naming the file and line (mcs's message) or the function", () => {
   for (const [what, files, pattern] of [
     [
       "class library",
@@ -313,6 +313,19 @@ describe("C# compile errors stop the start with mcs's message, file and line", (
         "broken/run.csx": `#r "Microsoft.Azure.WebJobs.Extensions.SignalRService"\nusing Microsoft.Azure.WebJobs.Extensions.SignalRService;\n\npublic static void Run(HttpRequest req)\n{\n    int x = "text";\n}\n`,
       },
       /broken\/run\.csx\(6,\d+\): error CS0029/,
+    ],
+    [
+      "a #r of a NuGet package",
+      {
+        "json/function.json": { bindings: [{ type: "httpTrigger", direction: "in", name: "req", authLevel: "anonymous" }] },
+        "json/run.csx": `using System.Net;\n#r "Newtonsoft.Json"\n\npublic static void Run(HttpRequest req) { }\n`,
+      },
+      /json\/run\.csx\(2\): #r "Newtonsoft\.Json": no such assembly here/,
+    ],
+    [
+      "a parameter with no binding",
+      { "Unbound.cs": `${USINGS}\npublic static class Unbound\n{\n    [FunctionName("unbound")]\n    public static void Run([HttpTrigger] HttpRequest req, string extra) { }\n}\n` },
+      /function 'unbound' \(Unbound\.Run\): parameter 'extra' \(String\) has no binding attribute/,
     ],
   ]) {
     test(
