@@ -205,7 +205,7 @@ describe("C# worker: programming model, cache and faults", () => {
   );
 
   test(
-    "the compile cache: the app's build is kept under .switchboard/dotnet and reused as it is",
+    "the compile cache: the app's build is kept under .switchboard/dotnet, reused as it is, replaced when the code changes",
     logged(async () => {
       const cache = path.join(app, ".switchboard", "dotnet");
       const builds = fs.readdirSync(cache).filter((d) => fs.existsSync(path.join(cache, d, "complete")));
@@ -230,6 +230,7 @@ describe("C# worker: programming model, cache and faults", () => {
         described = describe();
         assert.equal(described.build.compiled, true);
         assert.notEqual(path.basename(described.build.directory), appBuild);
+        assert.deepEqual(fs.readdirSync(cache).sort(), [path.basename(described.build.directory), runtime].sort(), "the older build is removed");
       } finally {
         fs.writeFileSync(script, text);
       }
@@ -333,10 +334,17 @@ describe("C# errors stop the start naming the file and line (mcs's message) or t
       logged(async () => {
         const dir = path.join(tempDir("sb-csbroken-"), "app");
         writeApp(dir, { "host.json": { version: "2.0" }, "local.settings.json": { IsEncrypted: false, Values: {} }, ...files });
+        // A build of earlier worker sources, as an upgrade leaves behind: replaced by this one's.
+        const stale = path.join(dir, ".switchboard", "dotnet", "runtime-000000000000000000000000");
+        fs.mkdirSync(stale, { recursive: true });
+        fs.writeFileSync(path.join(stale, "complete"), "ok\n");
         const run = await runToExit(BINARY, ["start", dir, "--port", String(await freePort()), "--service-port", String(await freePort())], { timeout: 30000 });
         assert.notEqual(run.code, 0, `start must fail:\n${run.log}`);
         assert.match(run.stderr, pattern);
         assert.doesNotMatch(run.stderr, /at Switchboard\.Worker/, "no stack trace of the worker");
+        const runtimes = fs.readdirSync(path.join(dir, ".switchboard", "dotnet")).filter((d) => d.startsWith("runtime-"));
+        assert.equal(runtimes.length, 1, `one runtime build: ${runtimes}`);
+        assert.notEqual(runtimes[0], path.basename(stale), "the stale runtime build is removed");
       }),
     );
   }

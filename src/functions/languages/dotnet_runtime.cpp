@@ -113,6 +113,12 @@ std::filesystem::path dotnet_runtime(const fs::path& app_root, const fs::path& w
     if (!fs::exists(runtime / "complete", ec))
       throw AppError("Cannot move the .NET worker's build into " + runtime.string());
   }
+  // Builds of earlier worker sources (after an upgrade) are not kept.
+  std::vector<fs::path> older;
+  for (fs::directory_iterator it(cache, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename().string().rfind("runtime-", 0) == 0 && it->path() != runtime)
+      older.push_back(it->path());
+  for (const auto& path : older) fs::remove_all(path, ec);
   return runtime;
 }
 

@@ -75,11 +75,34 @@ namespace Switchboard.Worker
                     if (!File.Exists(Path.Combine(build.Directory, "complete"))) throw;  // made by another process meanwhile
                 }
                 build.Compiled = true;
+                RemoveOlderBuilds(cache, build.Directory);
                 return build;
             }
             finally
             {
                 if (System.IO.Directory.Exists(temp)) System.IO.Directory.Delete(temp, true);
+            }
+        }
+
+        // Earlier builds of the app (other content): a changed app does not pile them up. The runtime's
+        // folders (runtime-*) and builds in progress (tmp-*) are left alone; a worker still running from
+        // a removed build keeps its files open.
+        static void RemoveOlderBuilds(string cache, string current)
+        {
+            foreach (var dir in System.IO.Directory.GetDirectories(cache))
+            {
+                string name = Path.GetFileName(dir);
+                if (dir == current || name.StartsWith("runtime-") || name.StartsWith("tmp-")) continue;
+                try
+                {
+                    System.IO.Directory.Delete(dir, true);
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
             }
         }
 
