@@ -128,7 +128,10 @@ namespace Model
         { type: "signalR", direction: "out", name: "message", hubName: "chat" },
       ],
     },
-    "scripted/run.csx": `#r "System.Runtime.Serialization"
+    "scripted/run.csx": `/*
+ * A header comment before the directives.
+ */
+#r "System.Runtime.Serialization"
 #r "Microsoft.Azure.WebJobs.Extensions.SignalRService"
 using System.Runtime.Serialization;
 using Microsoft.Azure.WebJobs.Extensions.SignalRService;

@@ -47,11 +47,18 @@ namespace Switchboard.Worker
             var usings = new StringBuilder();
             var body = new StringBuilder();
             bool header = true;  // directives come before the script's first member
+            bool inComment = false;  // inside a /* ... */ comment of the header
             string quoted = Quote(path);
             for (int i = 0; i < lines.Length; i++)
             {
                 string line = lines[i];
                 string trimmed = line.Trim();
+                if (header && (inComment || trimmed.StartsWith("/*")))
+                {
+                    inComment = !trimmed.Contains("*/") || (trimmed.StartsWith("/*") && trimmed.IndexOf("*/", 2) < 0);
+                    body.AppendLine(line);
+                    continue;
+                }
                 if (header)
                 {
                     var r = Reference.Match(line);
