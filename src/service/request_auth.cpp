@@ -27,8 +27,10 @@ std::string request_host(const net::Request& request, std::string& ignored) {
 }
 
 // The tokens this thread verified, by their exact text (the signature covers every byte, so the
-// same text verifies the same way). Only successes are kept; a full cache starts over.
+// same text verifies the same way), each with the expected audiences it was accepted for.
+// Only successes are kept; a full cache starts over.
 constexpr std::size_t kVerifiedTokenCacheSize = 1024;
+constexpr std::size_t kAcceptedAudiencesPerToken = 8;
 
 struct TokenHash {
   using is_transparent = void;  // look up by string_view: no copy of the token per request
@@ -37,19 +39,24 @@ struct TokenHash {
   }
 };
 
-std::shared_ptr<const auth::VerifiedToken> verify_cached(std::string_view token,
-                                                         const ServiceOptions& options,
-                                                         std::int64_t now, std::string& error) {
-  thread_local std::unordered_map<std::string, std::shared_ptr<const auth::VerifiedToken>,
-                                  TokenHash, std::equal_to<>>
-      cache;
+struct CachedToken {
+  std::shared_ptr<const auth::VerifiedToken> token;
+  // Expected audiences (see expected_key) this token was accepted for.
+  std::vector<std::string> accepted;
+};
+
+using TokenCache = std::unordered_map<std::string, CachedToken, TokenHash, std::equal_to<>>;
+
+CachedToken* verify_cached(std::string_view token, const ServiceOptions& options, std::int64_t now,
+                           std::string& error) {
+  thread_local TokenCache cache;
   thread_local std::vector<std::string> cache_keys;
   if (cache_keys != options.access_keys) {  // entries verified with other keys do not count
     cache.clear();
     cache_keys = options.access_keys;
   }
   if (auto it = cache.find(token); it != cache.end()) {
-    if (!auth::token_expired(*it->second, now)) return it->second;
+    if (!auth::token_expired(*it->second.token, now)) return &it->second;
     cache.erase(it);  // expired: verify again, for the precise error
   }
   auto verified = auth::verify_token(token, options.access_keys, {}, now);
@@ -59,8 +66,17 @@ std::shared_ptr<const auth::VerifiedToken> verify_cached(std::string_view token,
   }
   if (cache.size() >= kVerifiedTokenCacheSize) cache.clear();
   auto shared = std::make_shared<const auth::VerifiedToken>(std::move(verified));
-  cache.emplace(std::string(token), shared);
-  return shared;
+  return &cache.emplace(std::string(token), CachedToken{std::move(shared), {}}).first->second;
+}
+
+// One expected audience, as the check below forms it, in a form that needs no parsing: where its
+// host came from ('H': the Host header as sent; 'P': the public host), that text, and the path,
+// the host's length first so that no two pairs share a key. Written into `key` (a reused buffer).
+void expected_key(char source, std::string_view host, std::string_view path, std::string& key) {
+  const auto size = static_cast<std::uint32_t>(host.size());
+  key.clear();
+  key.push_back(source);
+  key.append(reinterpret_cast<const char*>(&size), sizeof size).append(host).append(path);
 }
 
 // Audience comparisons parse two URLs; the same pairs come back call after call, so each thread
@@ -93,19 +109,44 @@ AuthResult authenticate(const net::Request& request, std::string_view token,
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  auto verified = verify_cached(token, options, now, result.message);
-  if (!verified) return result;
+  auto* cached = verify_cached(token, options, now, result.message);
+  if (!cached) return result;
+  // A token accepted before for one of these expected audiences is accepted again: the check
+  // below depends on nothing else (the expiry, which does, was checked by verify_cached).
+  auto host_header = request.find(net::http::field::host);
+  thread_local std::string key;
+  for (const auto& path : audience_paths) {
+    for (char source : {'H', 'P'}) {
+      if (source == 'H' && host_header == request.end()) continue;
+      expected_key(source, source == 'H' ? host_header->value() : options.public_host, path, key);
+      for (const auto& accepted : cached->accepted) {
+        if (accepted == key) {
+          result.token = cached->token;
+          return result;
+        }
+      }
+    }
+  }
+  const auto& verified = cached->token;
   std::vector<std::string> hosts;
   std::string host_ignored;
   if (auto host = request_host(request, host_ignored); !host.empty()) hosts.push_back(host);
+  const bool header_host = !hosts.empty();
   hosts.push_back(options.public_host);
   // A token may name several audiences (JWT `aud` array): any one of them naming this service
   // will do.
   for (const auto& audience : verified->audiences) {
-    for (const auto& host : hosts) {
+    for (std::size_t h = 0; h < hosts.size(); ++h) {
       for (const auto& path : audience_paths) {
-        if (audience_matches_cached(audience, "http://" + host + path)) {
-          result.token = std::move(verified);
+        if (audience_matches_cached(audience, "http://" + hosts[h] + path)) {
+          const bool from_header = header_host && h == 0;
+          expected_key(from_header ? 'H' : 'P',
+                       from_header ? std::string_view(host_header->value())
+                                   : std::string_view(options.public_host),
+                       path, key);
+          if (cached->accepted.size() >= kAcceptedAudiencesPerToken) cached->accepted.clear();
+          cached->accepted.push_back(key);
+          result.token = verified;
           return result;
         }
       }

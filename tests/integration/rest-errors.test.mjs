@@ -159,6 +159,44 @@ describe("REST errors", () => {
   );
 
   test(
+    "a token accepted once is checked again for another hub, path or Host (each thread remembers only what it accepted)",
+    logged(async () => {
+      const path = p22("chat", "/:send");
+      const withHost = (host, token, target = path) =>
+        rawRequest({
+          port: svc.port,
+          method: "POST",
+          path: target,
+          headers: { Host: host, Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+          body,
+        });
+      // The same token, one connection after another (the service runs one shard here or a few:
+      // every call repeats, so each shard sees the accepted form before the refused ones).
+      const hubToken = mintToken(KEY, { aud: restAud(p22("chat", "")) });
+      const hostToken = mintToken(KEY, { aud: `http://node-b.example${path}` });
+      for (let round = 0; round < 4; ++round) {
+        expectStatus(await restCall(svc, "POST", path, { token: hubToken, body }), 202, "hub-level token on its hub");
+        expectError(await restCall(svc, "POST", p22("otherhub", "/:send"), { token: hubToken, body }), 401, {
+          code: "Unauthorized",
+          message: /audience/i,
+          what: "the same token on another hub",
+        });
+        expectStatus(await withHost("node-b.example", hostToken), 202, "a token for the Host named");
+        expectError(await withHost("node-c.example", hostToken), 401, {
+          code: "Unauthorized",
+          message: /audience/i,
+          what: "the same token with another Host",
+        });
+        expectError(await withHost("node-b.example", hostToken, p22("chat", "/groups/g/:send")), 401, {
+          code: "Unauthorized",
+          message: /audience/i,
+          what: "the same token on another path of the hub",
+        });
+      }
+    }),
+  );
+
+  test(
     "401 for a malformed token or a non-Bearer scheme",
     logged(async () => {
       const path = p22("chat", "/:send");
