@@ -4,17 +4,42 @@
 #include <simdjson.h>
 
 #include "protocol/json_hub_protocol.hpp"
+#include "protocol/json_member_text.hpp"
 #include "protocol/messagepack_hub_protocol.hpp"
 #include "util/url.hpp"
 
 namespace switchboard::protocol {
 
+// The arguments as their sender wrote them, whitespace outside strings removed (the DOM's
+// minify would rebuild every value, numbers re-printed, for the same JSON).
+std::string minified_arguments(std::string_view body, const simdjson::dom::element& arguments) {
+  bool unsure = false;
+  auto text = json_member_text(body, "arguments", unsure);
+  if (unsure || !text) return simdjson::minify(arguments);
+  std::string out(text->size() + simdjson::SIMDJSON_PADDING, '\0');
+  std::size_t length = 0;
+  if (simdjson::minify(text->data(), text->size(), out.data(), length))
+    return simdjson::minify(arguments);
+  out.resize(length);
+  return out;
+}
+
 ParsedRestMessage parse_rest_message(std::string_view body) {
   ParsedRestMessage result;
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(body);
+  // One parser and one padded copy per thread, reused: no allocation per call once warm. A large
+  // body gets its own, so that a thread does not keep its memory.
+  constexpr std::size_t kReusedUpTo = 64 * 1024;
+  thread_local simdjson::dom::parser thread_parser;
+  thread_local std::string thread_padded;
+  simdjson::dom::parser own_parser;
+  std::string own_padded;
+  const bool reuse = body.size() <= kReusedUpTo;
+  auto& parser = reuse ? thread_parser : own_parser;
+  auto& padded = reuse ? thread_padded : own_padded;
+  padded.assign(body);
+  padded.append(simdjson::SIMDJSON_PADDING, '\0');
   simdjson::dom::element root;
-  if (auto error = parser.parse(padded).get(root)) {
+  if (auto error = parser.parse(padded.data(), body.size(), false).get(root)) {
     result.error =
         std::string("The request body is not valid JSON: ") + simdjson::error_message(error);
     return result;
@@ -26,6 +51,7 @@ ParsedRestMessage parse_rest_message(std::string_view body) {
   }
   RestMessage message;
   bool have_target = false;
+  std::optional<simdjson::dom::element> arguments;
   for (auto field : object) {
     if (util::iequals(field.key, "target")) {
       std::string_view target;
@@ -41,13 +67,14 @@ ParsedRestMessage parse_rest_message(std::string_view body) {
         result.error = "The 'arguments' field must be an array.";
         return result;
       }
-      message.arguments_json = simdjson::minify(field.value);
+      arguments = field.value;
     }
   }
   if (!have_target || message.target.empty()) {
     result.error = "The 'target' field is required and must not be empty.";
     return result;
   }
+  if (arguments) message.arguments_json = minified_arguments(body, *arguments);
   result.message = std::move(message);
   return result;
 }

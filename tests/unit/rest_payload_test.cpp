@@ -57,6 +57,32 @@ TEST(RestPayload, JsonBodyErrors) {
   EXPECT_EQ(error(R"({"arguments":[1]})"), no_target);
 }
 
+// The arguments go on as their sender wrote them, only the whitespace outside strings removed:
+// numbers keep their spelling, strings their escapes.
+TEST(RestPayload, JsonArgumentsKeepTheirText) {
+  auto arguments = [](std::string_view body) {
+    auto parsed = parse_rest_message(body);
+    EXPECT_TRUE(parsed.message) << body << ": " << parsed.error;
+    return parsed.message ? parsed.message->arguments_json : std::string();
+  };
+  EXPECT_EQ(arguments(R"({"target":"t","arguments":[1e2, 1.50, -0, 12345678901234567890]})"),
+            R"([1e2,1.50,-0,12345678901234567890])");
+  EXPECT_EQ(arguments(R"({"target":"t","arguments":[ "a \" ] , \"x\"}" ]})"),
+            R"(["a \" ] , \"x\"}"])");
+  EXPECT_EQ(
+      arguments("{\"arguments\" :\t[ \"a b\\u0041\", {\"arguments\": [0]} ] ,\"target\":\"t\"}"),
+      R"(["a b\u0041",{"arguments":[0]}])");
+  // Keys in any case; the last one that is not null counts, as in the DOM.
+  EXPECT_EQ(arguments(R"({"target":"t","arguments":[1],"ARGUMENTS":[2],"Arguments":null})"), "[2]");
+  // A key written with escapes: compared after unescaping, like every key.
+  EXPECT_EQ(arguments(R"({"target":"t","\u0061rguments":[ 3 ]})"), "[3]");
+  EXPECT_EQ(arguments(R"({"target":"t","x":"\"arguments\":[9]","arguments":[ true ,false,null]})"),
+            "[true,false,null]");
+  // Bodies past the size kept per thread take the same way.
+  std::string big = R"({"target":"t","arguments":[")" + std::string(100 * 1024, 'x') + R"(" ]})";
+  EXPECT_EQ(arguments(big), "[\"" + std::string(100 * 1024, 'x') + "\"]");
+}
+
 // A MessagePack map of str keys to bin values, built by hand.
 std::string bin(std::string_view bytes) {
   std::string out;
