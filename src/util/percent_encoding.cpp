@@ -28,6 +28,10 @@ bool unreserved(unsigned char c) {
 }  // namespace
 
 std::string percent_decode(std::string_view text, bool plus_as_space) {
+  // Most paths and query values have nothing to decode: one copy, no per-byte work.
+  if (text.find('%') == std::string_view::npos &&
+      (!plus_as_space || text.find('+') == std::string_view::npos))
+    return std::string(text);
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
