@@ -2,7 +2,11 @@
 // and its audience must name this service (by the request's host or the configured public host).
 // Each thread remembers the tokens it has verified (REST callers reuse a token for many calls), so
 // a repeated token costs a lookup and the expiry check, not the signature and JSON decoding;
-// likewise for the audience comparisons that matched.
+// with each token it remembers the expected audiences (the Host header as sent, or the public
+// host, and the path) the token was accepted for, so a repeated call parses no URL. That is safe
+// because acceptance is a function of exactly those inputs (the token's bytes, which its
+// signature covers, the access keys, which clear the cache when they change, the Host header,
+// the public host and the path); the expiry is checked on every call, and nothing refused is kept.
 #pragma once
 
 #include <memory>
