@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Switchboard needs to build and test on Debian 12: apt packages (only the missing ones;
-# clang and its sanitizer runtime for `make sanitize`)
+# clang and its sanitizer runtime for `make sanitize`; debootstrap for scripts/check-deb-install.sh)
 # (chromium: the browser of the end-to-end tests, driven by playwright-core) and the npm test peers pinned
 # by package-lock.json. Safe to run again; does nothing when all is there.
 set -euo pipefail
@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   nodejs npm python3 redis-server curl
+  debootstrap
   chromium
   mono-mcs mono-runtime libmono-system-net-http4.0-cil libmono-system-runtime-serialization4.0-cil
 )
