@@ -43,6 +43,9 @@ IdentityResult verify_identity_token(std::string_view token, const IdentitySetti
   switch (decoded.error) {
     case JwtFormatError::None:
       break;
+    case JwtFormatError::TooLarge:
+      result.error = "The bearer token is " + jwt_too_large(token.size()) + ".";
+      return result;
     case JwtFormatError::NotThreeParts:
       result.error = "The bearer token is not a JWT.";
       return result;

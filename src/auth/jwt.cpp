@@ -119,6 +119,9 @@ VerifiedToken verify_token(std::string_view token, std::span<const std::string> 
   switch (decoded.error) {
     case JwtFormatError::None:
       break;
+    case JwtFormatError::TooLarge:
+      return failure(std::move(result), TokenError::Malformed,
+                     "Token is " + jwt_too_large(token.size()));
     case JwtFormatError::NotThreeParts:
       return failure(std::move(result), TokenError::Malformed, "Token must have three parts");
     case JwtFormatError::HeaderBase64:

@@ -65,8 +65,17 @@ bool rs256_matches(std::string_view signing_input, const std::string& signature,
 
 }  // namespace
 
+std::string jwt_too_large(std::size_t size) {
+  return std::to_string(size) + " bytes, more than the " + std::to_string(kMaxJwtBytes) +
+         " a token may have";
+}
+
 JwtDecodeResult decode_jwt(std::string_view token) {
   JwtDecodeResult result;
+  if (token.size() > kMaxJwtBytes) {
+    result.error = JwtFormatError::TooLarge;
+    return result;
+  }
   const auto first = token.find('.');
   const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {

@@ -6,6 +6,7 @@
 // here and only phrase the outcome their own way. Pure.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -17,6 +18,12 @@ namespace switchboard::auth {
 
 // Clock skew tolerated on exp, nbf and iat.
 constexpr std::int64_t kJwtClockSkewSeconds = 300;
+
+// The longest token read, in bytes of its compact form (docs/limits.md, "Token size"): 16 KiB,
+// the default --max-header-size, so that a token that fits in a default request never meets this
+// limit, while a raised header limit does not raise what a token may make the parser decode.
+// Longer is refused before anything of it is split, decoded or parsed.
+constexpr std::size_t kMaxJwtBytes = 16 * 1024;
 
 using JwtJson = nlohmann::ordered_json;  // claims keep the order the token has them in
 
@@ -32,6 +39,7 @@ struct DecodedJwt {
 
 enum class JwtFormatError {
   None,
+  TooLarge,         // longer than kMaxJwtBytes
   NotThreeParts,    // not `a.b.c`
   HeaderBase64,     // the header is not canonical base64url
   PayloadBase64,    // the payload is not canonical base64url
@@ -40,13 +48,18 @@ enum class JwtFormatError {
   HeaderFieldType,  // typ or kid present but not a string
 };
 
+// "20000 bytes, more than the 16384 a token may have": why a token of `size` bytes was refused
+// (JwtFormatError::TooLarge), for every caller to say it the same way after its own subject.
+std::string jwt_too_large(std::size_t size);
+
 struct JwtDecodeResult {
   std::optional<DecodedJwt> jwt;
   JwtFormatError error = JwtFormatError::None;
 };
 
-// Splits and decodes `token`; the signature is decoded but not checked. Base64url is checked for
-// the header and payload before either is parsed as JSON.
+// Splits and decodes `token`; the signature is decoded but not checked. A token over kMaxJwtBytes
+// is refused first; base64url is checked for the header and payload before either is parsed as
+// JSON.
 JwtDecodeResult decode_jwt(std::string_view token);
 
 struct JwtKeys {

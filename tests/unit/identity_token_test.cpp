@@ -155,6 +155,25 @@ TEST(IdentityToken, MalformedPartsGivePreciseErrors) {
   }
 }
 
+TEST(IdentityToken, TokensOverTheSizeLimitAreRefusedWithTheirSize) {
+  // An identity token with many claims (an Entra ID token with its groups, say) within the limit
+  // verifies; one over it is refused before it is decoded, naming its size.
+  std::string groups = R"({"sub":"alice","exp":1700003600,"groups":[)";
+  while (groups.size() < kMaxJwtBytes / 2) groups += R"("0f6d2a3c-1b4e-4c5d-8e9f-a0b1c2d3e4f5",)";
+  groups += R"("last"]})";
+  const std::string many = hs256(groups);
+  ASSERT_LE(many.size(), kMaxJwtBytes);
+  EXPECT_TRUE(verify_identity_token(many, hs_settings(), kNow).identity);
+
+  std::string huge = R"({"sub":"alice","exp":1700003600,"pad":")";
+  huge += std::string(kMaxJwtBytes, 'x') + "\"}";
+  const std::string token = hs256(huge);
+  const auto refused = verify_identity_token(token, hs_settings(), kNow);
+  EXPECT_FALSE(refused.identity);
+  EXPECT_EQ(refused.error, "The bearer token is " + std::to_string(token.size()) +
+                               " bytes, more than the 16384 a token may have.");
+}
+
 TEST(IdentityToken, ExpiryAndNotBeforeWithLeeway) {
   auto settings = hs_settings();
   settings.skew_seconds = 300;

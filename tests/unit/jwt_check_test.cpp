@@ -92,6 +92,23 @@ TEST(JwtDecode, AbsentHeaderFields) {
   EXPECT_FALSE(numeric_alg.jwt->alg);
 }
 
+TEST(JwtDecode, RefusesTokensOverTheSizeLimitFirst) {
+  // A well-formed token whose signature part is padded to exactly the limit still decodes (its
+  // signature is then no valid base64url, which the signature check refuses later).
+  std::string token = hs256("secret");
+  token.append(kMaxJwtBytes - token.size(), 'A');
+  ASSERT_EQ(token.size(), kMaxJwtBytes);
+  const auto at_limit = decode_jwt(token);
+  EXPECT_EQ(at_limit.error, JwtFormatError::None);
+  EXPECT_TRUE(at_limit.jwt);
+  token.push_back('A');
+  EXPECT_EQ(format_error(token), JwtFormatError::TooLarge);
+  // Refused for its size before anything else is looked at: not split, not decoded.
+  EXPECT_EQ(format_error(std::string(kMaxJwtBytes + 1, '.')), JwtFormatError::TooLarge);
+  EXPECT_EQ(format_error(std::string(1 << 20, 'x')), JwtFormatError::TooLarge);
+  EXPECT_EQ(jwt_too_large(kMaxJwtBytes + 1), "16385 bytes, more than the 16384 a token may have");
+}
+
 TEST(JwtDecode, RefusesOtherThanThreeParts) {
   for (std::string_view token : {"", "abc", "a.b", "a.b.c.d", "...", "a..b.c"})
     EXPECT_EQ(format_error(token), JwtFormatError::NotThreeParts) << token;

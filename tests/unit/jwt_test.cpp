@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "auth/crypto.hpp"
+#include "auth/jwt_check.hpp"
 
 namespace switchboard::auth {
 namespace {
@@ -284,6 +285,24 @@ TEST(Jwt, MalformedTokens) {
   EXPECT_EQ(verify(sign("not json", payload_with(""))).error, TokenError::Malformed);
   EXPECT_EQ(verify(sign("\"HS256\"", payload_with(""))).error, TokenError::Malformed);
   EXPECT_EQ(verify("..").error, TokenError::Malformed);
+}
+
+TEST(Jwt, TokensOverTheSizeLimitAreRefusedWithTheirSize) {
+  // Pad a claim until the signed token passes the limit: the last token within it verifies, the
+  // first one over it is refused with its size (before its signature or claims are looked at).
+  std::string within;
+  std::string over;
+  for (std::size_t pad = kMaxJwtBytes * 3 / 4 - 200; over.empty(); ++pad) {
+    std::string token = sign(kHs256, payload_with(R"(,"pad":")" + std::string(pad, 'x') + "\""));
+    (token.size() <= kMaxJwtBytes ? within : over) = std::move(token);
+  }
+  ASSERT_GE(within.size(), kMaxJwtBytes - 2);
+  EXPECT_TRUE(verify(within).ok()) << verify(within).message;
+  const auto refused = verify(over);
+  EXPECT_EQ(refused.error, TokenError::Malformed);
+  EXPECT_EQ(refused.message, "Token is " + std::to_string(over.size()) +
+                                 " bytes, more than the 16384 a token may have");
+  EXPECT_TRUE(refused.audiences.empty());  // nothing of it was read
 }
 
 TEST(Jwt, UserIdPrecedence) {

@@ -491,6 +491,9 @@ void FunctionHost::add_connection_infos(const FunctionSpec& function, const Bind
       if (id_token.value) {
         // Claims of the id token (read, not verified, as the extension does), filtered by type.
         auto decoded = auth::decode_jwt(*id_token.value);
+        if (decoded.error == auth::JwtFormatError::TooLarge)
+          throw InvocationError(
+              400, "The idToken is " + auth::jwt_too_large(id_token.value->size()) + ".");
         if (decoded.jwt) {
           const auto& claims = decoded.jwt->payload;
           for (const auto& type : info.claim_type_list) {
