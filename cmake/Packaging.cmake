@@ -6,7 +6,8 @@
 #   share/switchboard/workers/          the JavaScript and Python language workers; the executable
 #                                       finds them at ../share/switchboard/workers (worker_location)
 #   share/doc/switchboard/              README, docs/, the examples (function apps)
-#   lib/systemd/system/switchboard.service  the unit, its ExecStart pointing at this prefix's bin/
+#   lib/systemd/system/switchboard.service  the unit of `service`, its ExecStart pointing at this
+#                                       prefix's bin/; switchboard-start@.service: `start APP_DIR`
 # and, outside the prefix, SWITCHBOARD_SYSCONFDIR/switchboard/switchboard.env (a conffile).
 include(GNUInstallDirs)
 
@@ -25,17 +26,19 @@ install(DIRECTORY examples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples
         PATTERN .switchboard EXCLUDE PATTERN __pycache__ EXCLUDE PATTERN node_modules EXCLUDE
         PATTERN cpp EXCLUDE PATTERN trigger-cpp EXCLUDE)
 
-# The unit as committed names /usr/bin/switchboard and /etc/switchboard/ (the package's paths);
-# it is written at install time with the prefix and SWITCHBOARD_SYSCONFDIR then in force.
-set(SWITCHBOARD_UNIT_SOURCE ${CMAKE_SOURCE_DIR}/deploy/switchboard.service)
-set(SWITCHBOARD_UNIT_STAGED ${CMAKE_BINARY_DIR}/deploy/switchboard.service)
-install(CODE "
-  file(READ \"${SWITCHBOARD_UNIT_SOURCE}\" unit)
-  string(REPLACE \"/usr/bin/switchboard\" \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/switchboard\" unit \"\${unit}\")
-  string(REPLACE \"/etc/switchboard/\" \"${SWITCHBOARD_SYSCONFDIR}/switchboard/\" unit \"\${unit}\")
-  file(WRITE \"${SWITCHBOARD_UNIT_STAGED}\" \"\${unit}\")
-")
-install(FILES ${SWITCHBOARD_UNIT_STAGED} DESTINATION ${SWITCHBOARD_SYSTEMD_UNITDIR})
+# The units as committed name /usr/bin/switchboard and /etc/switchboard/ (the package's paths);
+# they are written at install time with the prefix and SWITCHBOARD_SYSCONFDIR then in force.
+foreach(unit_name switchboard.service switchboard-start@.service)
+  set(unit_source ${CMAKE_SOURCE_DIR}/deploy/${unit_name})
+  set(unit_staged ${CMAKE_BINARY_DIR}/deploy/${unit_name})
+  install(CODE "
+    file(READ \"${unit_source}\" unit)
+    string(REPLACE \"/usr/bin/switchboard\" \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/switchboard\" unit \"\${unit}\")
+    string(REPLACE \"/etc/switchboard/\" \"${SWITCHBOARD_SYSCONFDIR}/switchboard/\" unit \"\${unit}\")
+    file(WRITE \"${unit_staged}\" \"\${unit}\")
+  ")
+  install(FILES ${unit_staged} DESTINATION ${SWITCHBOARD_SYSTEMD_UNITDIR})
+endforeach()
 # The environment file holds the access key: readable by root only (systemd reads it as root).
 install(FILES deploy/switchboard.env DESTINATION ${SWITCHBOARD_SYSCONFDIR}/switchboard
         PERMISSIONS OWNER_READ OWNER_WRITE)

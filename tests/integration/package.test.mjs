@@ -87,7 +87,7 @@ test("the control file declares the libraries it links and the workers' runtimes
   assert.match(conffiles, /^\/etc\/switchboard\/switchboard\.env$/m);
 });
 
-test("the unpacked tree holds a stripped binary, the workers, the unit and the environment file", () => {
+test("the unpacked tree holds a stripped binary, the workers, both units and the environment file", () => {
   const binary = path.join(root, "usr", "bin", "switchboard");
   fs.accessSync(binary, fs.constants.X_OK);
   assert.match(execFileSync("file", ["-b", binary]).toString(), /, stripped/);
@@ -96,6 +96,12 @@ test("the unpacked tree holds a stripped binary, the workers, the unit and the e
   const unit = fs.readFileSync(path.join(root, "usr", "lib", "systemd", "system", "switchboard.service"), "utf8");
   assert.match(unit, /^ExecStart=\/usr\/bin\/switchboard service$/m);
   assert.match(unit, /^EnvironmentFile=\/etc\/switchboard\/switchboard\.env$/m);
+  // The templated unit of `start`: one instance per app, the app in its state directory.
+  const startUnit = fs.readFileSync(path.join(root, "usr", "lib", "systemd", "system", "switchboard-start@.service"), "utf8");
+  assert.match(startUnit, /^ExecStart=\/usr\/bin\/switchboard start \/var\/lib\/switchboard-start\/%i$/m);
+  assert.match(startUnit, /^StateDirectory=switchboard-start\/%i$/m);
+  assert.match(startUnit, /^EnvironmentFile=-\/etc\/switchboard\/start-%i\.env$/m);
+  assert.match(startUnit, /^DynamicUser=yes$/m);
   const env = path.join(root, "etc", "switchboard", "switchboard.env");
   assert.match(fs.readFileSync(env, "utf8"), /SWITCHBOARD_ACCESS_KEY/);
   assert.ok(fs.existsSync(path.join(root, "usr", "share", "doc", "switchboard", "install.md")));
