@@ -2,7 +2,7 @@
 //
 //   SEEDS_JS_APP / SEEDS_PY_APP   the committed seed apps (examples/seeds/js, examples/seeds/python)
 //   seedApp(src)                  a copy of a seed app in a temp dir, with the identity settings added
-//   seedsSuite(lang)              the seed apps end to end with the official client (negotiate both ways,
+//   seedsSuite(lang, options)     the seed apps (options.app: another app of the same shapes) end to end with the official client (negotiate both ways,
 //                                 broadcast, user, groups), through `switchboard start`
 //   workerPids(host, lang)        the language worker processes a host started (children of the host)
 //   waitForWorker(host, lang)     wait until a worker runs (and answers) — after a restart
@@ -83,12 +83,15 @@ export async function waitForWorker(host, lang, { notPid, timeout = 5000 } = {})
  * C# ones the caller (the ClaimsPrincipal of the bearer identity). `options.app` / `options.label` pick
  * one of the dotnet apps (class library, C# Script, isolated model); `options.anonymousGroup` is what a
  * caller without identity gets from addToGroup there ([status, pattern]; default: the in-process seeds'
- * NullReferenceException).
+ * NullReferenceException). `options.prepare(dir)` runs on the app's copy before the host starts (the
+ * Node.js v4 app links its node_modules there); `options.sendStatus` is what the send and group
+ * functions answer (204 without an http output; 200 for the newer models' empty http `$return`).
  */
 export function seedsSuite(lang, options = {}) {
   const app = options.app ?? (lang === "node" ? SEEDS_JS_APP : SEEDS_PY_APP);
   const label = options.label ?? (lang === "node" ? "JavaScript" : "Python");
   const groupsBy = lang === "node" ? "query" : lang === "python" ? "userId1" : "caller";
+  const sendStatus = options.sendStatus ?? 204;
   describe(`${label} seeds (${path.relative(REPO_ROOT, app)}) through switchboard start`, () => {
     let host;
     let u1, u2, anon, all;
@@ -98,7 +101,9 @@ export function seedsSuite(lang, options = {}) {
 
     before(
       logged(async () => {
-        host = await startHost({ app: seedApp(app) });
+        const dir = seedApp(app);
+        await options.prepare?.(dir);
+        host = await startHost({ app: dir });
         u1 = await connectFn(host, { base: "/api", token: token1, label: "userId1" });
         u2 = await connectFn(host, { base: "/api", token: token2, label: "user2" });
         anon = await connectFn(host, { base: "/api/anonymous", label: "anon" });
@@ -143,12 +148,12 @@ export function seedsSuite(lang, options = {}) {
       logged(async () => {
         let tag = uid(`${lang}-all-`);
         let res = await callFn(host, "POST", "/api/SendMessage", { body: { tag, text: "hello" } });
-        expectFnStatus(res, 204, "SendMessage");
+        expectFnStatus(res, sendStatus, "SendMessage");
         await expectDelivery(host.service, { tag, receivers: all, args: [{ tag, text: "hello" }] });
 
         tag = uid(`${lang}-user-`);
         res = await callFn(host, "POST", "/api/SendToUser", { body: { tag } });
-        expectFnStatus(res, 204, "SendToUser");
+        expectFnStatus(res, sendStatus, "SendToUser");
         await expectDelivery(host.service, { tag, receivers: [u1], nonReceivers: [u2, anon], args: [{ tag }] });
       }),
     );
@@ -165,7 +170,7 @@ export function seedsSuite(lang, options = {}) {
         const query = groupsBy === "query" ? `?userId=${encodeURIComponent(user2)}` : "";
         const token = groupsBy === "caller" ? token2 : undefined;
         let tag = uid(`${lang}-grp-`);
-        expectFnStatus(await callFn(host, "POST", "/api/SendToGroup", { body: { tag } }), 204, "SendToGroup (empty group)");
+        expectFnStatus(await callFn(host, "POST", "/api/SendToGroup", { body: { tag } }), sendStatus, "SendToGroup (empty group)");
         await expectNoDelivery(host.service, { tag, clients: all });
 
         if (groupsBy === "caller") {
@@ -175,12 +180,12 @@ export function seedsSuite(lang, options = {}) {
           assert.equal(res.status, status, `addToGroup without identity: ${res.text}`);
           assert.match(res.text, pattern);
         }
-        expectFnStatus(await callFn(host, "POST", `/api/addToGroup${query}`, { token }), 204, "addToGroup");
+        expectFnStatus(await callFn(host, "POST", `/api/addToGroup${query}`, { token }), sendStatus, "addToGroup");
         tag = uid(`${lang}-grp-`);
-        expectFnStatus(await callFn(host, "POST", "/api/SendToGroup", { body: { tag } }), 204, "SendToGroup");
+        expectFnStatus(await callFn(host, "POST", "/api/SendToGroup", { body: { tag } }), sendStatus, "SendToGroup");
         await expectDelivery(host.service, { tag, receivers: [member], nonReceivers: others, args: [{ tag }] });
 
-        expectFnStatus(await callFn(host, "POST", `/api/removeFromGroup${query}`, { token }), 204, "removeFromGroup");
+        expectFnStatus(await callFn(host, "POST", `/api/removeFromGroup${query}`, { token }), sendStatus, "removeFromGroup");
         tag = uid(`${lang}-grp-`);
         await callFn(host, "POST", "/api/SendToGroup", { body: { tag } });
         await expectNoDelivery(host.service, { tag, clients: all });

@@ -1,5 +1,9 @@
 // Switchboard's JavaScript language worker: runs function.json apps written for the Azure Functions
-// Node.js programming model v3 ("classic": `module.exports = async function (context, req, ...inputs)`).
+// Node.js programming model v3 ("classic": `module.exports = async function (context, req, ...inputs)`),
+// and apps of the model v4 (`app.http(...)` of the real `@azure/functions` package, no function.json): when
+// the app's package.json has "main", those files are loaded at start with `@azure/functions-core` provided
+// by this worker (v4/app_loader.mjs), their appStart hooks run, and the functions they register are invoked
+// through the package's programming model (v4/invocation.mjs); appTerminate hooks run at SIGTERM.
 //
 // The functions host starts it as `node workers/node/worker.mjs` with the app root as working directory and
 // speaks the custom-handler protocol to it (docs/design.md, "Functions host"):
@@ -36,6 +40,9 @@ import path from "node:path";
 import util from "node:util";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { loadApp } from "./v4/app_loader.mjs";
+import { invokeRegistered } from "./v4/invocation.mjs";
+import { runHooks } from "./v4/core_api.mjs";
 
 const port = Number(process.env.FUNCTIONS_CUSTOMHANDLER_PORT || 0);
 const appRoot = path.resolve(process.env.FUNCTIONS_APP_ROOT_PATH || process.cwd());
@@ -273,6 +280,9 @@ function errorText(e) {
 }
 
 async function invoke(name, payload, invocationId) {
+  const registered = v4App?.functions.get(name);
+  if (registered) return invokeRegistered(v4App, appHookData, name, registered, payload, invocationId);
+  if (v4LoadError && !fs.existsSync(path.join(appRoot, name, "function.json"))) throw new FunctionLoadError(name, v4LoadError.message);
   const fn = await loadFunction(name);
   const data = payload?.Data ?? payload?.data ?? {};
   const metadata = payload?.Metadata ?? payload?.metadata ?? {};
@@ -476,8 +486,34 @@ server.keepAliveTimeout = 60000;
 process.on("unhandledRejection", (e) => process.stderr.write(`unhandled promise rejection: ${e?.stack || e}\n`));
 process.on("uncaughtException", (e) => process.stderr.write(`uncaught exception: ${e?.stack || e}\n`));
 
+// Model v4: the files of package.json's "main" register their functions and hooks now. A failure is the
+// error of every invocation of a function without a function.json (the host reported it at start).
+const systemLogLine = (level, category, message) => {
+  if (["warning", "error", "critical"].includes(level)) process.stdout.write(`[${level}] ${message}\n`);
+};
+let v4App = null;
+let v4LoadError = null;
+const appHookData = {};
+try {
+  v4App = await loadApp(appRoot, { systemLog: systemLogLine });
+  if (v4App) await runHooks(v4App, "appStart", { hookData: {}, appHookData, functionAppDirectory: appRoot });
+} catch (e) {
+  v4LoadError = e;
+  process.stderr.write(`node worker: ${errorText(e)}\n`);
+}
+
 server.listen(port, "127.0.0.1", () => {
   process.stdout.write(`node worker listening on 127.0.0.1:${server.address().port} (app ${appRoot}, ${process.version})\n`);
 });
 
-for (const sig of ["SIGTERM", "SIGINT"]) process.on(sig, () => process.exit(0));
+async function terminate() {
+  // appTerminate hooks get a moment (the host kills the worker after its own grace period anyway).
+  if (v4App?.hooks.appTerminate.length) {
+    const hooks = runHooks(v4App, "appTerminate", { hookData: {}, appHookData }).catch((e) =>
+      process.stderr.write(`node worker: an appTerminate hook failed: ${errorText(e)}\n`),
+    );
+    await Promise.race([hooks, new Promise((r) => setTimeout(r, 2000))]);
+  }
+  process.exit(0);
+}
+for (const sig of ["SIGTERM", "SIGINT"]) process.on(sig, terminate);

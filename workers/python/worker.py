@@ -30,6 +30,9 @@ logging.* calls made during an invocation go to the host log with the invocation
 
 The code of a function runs in a module whose globals already hold `func` (azure.functions), `json` and
 `logging`, so the documentation's snippets, which leave their imports out, run as they are printed.
+
+Model v2: when the app root has function_app.py, it is imported at start (function_app_loader.py) and the
+functions its decorators declared run here by name, with the same parameter binding as above.
 """
 
 import asyncio
@@ -58,6 +61,8 @@ for extra in (APP_ROOT, os.path.join(APP_ROOT, ".python_packages", "lib", "site-
         sys.path.insert(1, extra)
 
 import azure.functions as func  # noqa: E402  (ours, from WORKER_DIR)
+from function_check import Binding as _Binding, FunctionLoadError, check_function  # noqa: E402
+from function_app_loader import load_function_app  # noqa: E402
 
 # Only the host may call this worker: it sends the secret it gave us, on every request.
 SECRET_HEADER = "x-switchboard-worker-secret"
@@ -77,11 +82,6 @@ try:
     sys.stderr.reconfigure(line_buffering=True)
 except AttributeError:
     pass
-
-
-class FunctionLoadError(RuntimeError):
-    def __init__(self, function_name: str, msg: str) -> None:
-        super().__init__(f"cannot load the {function_name} function: {msg}")
 
 
 # ---------------------------------------------------------------------------
@@ -114,16 +114,6 @@ _root.setLevel(logging.INFO)
 # ---------------------------------------------------------------------------
 # Loading functions
 
-class _Binding:
-    def __init__(self, raw: dict) -> None:
-        self.raw = raw
-        self.name = str(raw.get("name", ""))
-        self.type = str(raw.get("type", ""))
-        self.type_lower = self.type.lower()
-        self.direction = str(raw.get("direction", "in")).lower()
-        self.data_type = str(raw.get("dataType", "")).lower()
-
-
 class _Function:
     def __init__(self, name, directory, script, fn, bindings, params, annotations, wants_context):
         self.name = name
@@ -139,14 +129,6 @@ class _Function:
 
 _functions: typing.Dict[str, _Function] = {}
 _load_lock = threading.Lock()
-
-
-def _is_out_annotation(anno) -> bool:
-    if anno is None:
-        return False
-    origin = typing.get_origin(anno)
-    target = origin if origin is not None else anno
-    return isinstance(target, type) and target.__name__ == "Out"
 
 
 def _ensure_package(name: str, directory: str) -> None:
@@ -184,6 +166,12 @@ def _import_script(name: str, directory: str, script: str) -> types.ModuleType:
     return module
 
 
+# Model v2: the functions function_app.py declared (name -> LoadedFunction), loaded by main(); a failure
+# is the error of every invocation of a function without a function.json (the host reported it at start).
+_app_functions: typing.Dict[str, typing.Any] = {}
+_app_load_error: typing.Optional[BaseException] = None
+
+
 def _load(name: str) -> _Function:
     cached = _functions.get(name)
     if cached is not None:
@@ -192,8 +180,18 @@ def _load(name: str) -> _Function:
         cached = _functions.get(name)
         if cached is not None:
             return cached
+        declared = _app_functions.get(name)
+        if declared is not None:
+            bindings = [_Binding(b) for b in declared.bindings]
+            params, annotations, wants_context = check_function(name, declared.fn, bindings)
+            loaded = _Function(name, APP_ROOT, declared.script, declared.fn, bindings, params, annotations,
+                               wants_context)
+            _functions[name] = loaded
+            return loaded
         directory = os.path.join(APP_ROOT, name)
         meta_file = os.path.join(directory, "function.json")
+        if _app_load_error is not None and not os.path.isfile(meta_file):
+            raise FunctionLoadError(name, str(_app_load_error))
         try:
             with open(meta_file, encoding="utf-8") as f:
                 meta = json.load(f)
@@ -219,48 +217,7 @@ def _load(name: str) -> _Function:
                 + ("" if meta.get("entryPoint") else ' (set "entryPoint" in function.json to use another name)'),
             )
 
-        sig = inspect.signature(fn)
-        params = dict(sig.parameters)
-        try:
-            annotations = typing.get_type_hints(fn)
-        except Exception:  # noqa: BLE001  (unresolvable string annotations)
-            annotations = {k: p.annotation for k, p in params.items() if p.annotation is not inspect.Parameter.empty}
-
-        bound = {b.name: b for b in bindings if b.name != "$return"}
-        for b in bindings:
-            if b.direction == "inout":
-                raise FunctionLoadError(name, f'"inout" bindings are not supported (binding {b.name})')
-            if b.name == "$return" and b.direction != "out":
-                raise FunctionLoadError(name, '"$return" binding must have direction set to "out"')
-        wants_context = False
-        if "context" in params and "context" not in bound:
-            wants_context = True
-            params.pop("context")
-        missing_in_json = set(params) - set(bound)
-        if missing_in_json:
-            raise FunctionLoadError(
-                name, f"the following parameters are declared in Python but not in function.json: {missing_in_json!r}"
-            )
-        missing_in_py = set(bound) - set(params)
-        if missing_in_py:
-            raise FunctionLoadError(
-                name, f"the following parameters are declared in function.json but not in Python: {missing_in_py!r}"
-            )
-        for pname, b in bound.items():
-            anno = annotations.get(pname)
-            is_out = _is_out_annotation(anno)
-            if b.direction == "out" and anno is not None and not is_out:
-                raise FunctionLoadError(
-                    name,
-                    f'binding {pname} is declared to have the "out" direction, '
-                    "but its annotation in Python is not a subclass of azure.functions.Out",
-                )
-            if b.direction != "out" and is_out:
-                raise FunctionLoadError(
-                    name,
-                    f'binding {pname} is declared to have the "in" direction in function.json, '
-                    "but its annotation is azure.functions.Out in Python",
-                )
+        params, annotations, wants_context = check_function(name, fn, bindings)
         loaded = _Function(name, directory, script, fn, bindings, params, annotations, wants_context)
         _functions[name] = loaded
         return loaded
@@ -523,6 +480,13 @@ def main() -> None:
             "python worker: SWITCHBOARD_WORKER_SECRET is not set; only the functions host can start this worker\n"
         )
         sys.exit(2)
+    global _app_load_error
+    try:
+        for declared in load_function_app(APP_ROOT) or []:
+            _app_functions[declared.name] = declared
+    except Exception as e:  # noqa: BLE001
+        _app_load_error = e
+        sys.stderr.write(f"python worker: {e}\n")
     port = int(os.environ.get("FUNCTIONS_CUSTOMHANDLER_PORT") or 0)
     server = _Server(("127.0.0.1", port), _Handler)
     print(

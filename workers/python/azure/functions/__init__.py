@@ -1,7 +1,9 @@
 """A standard-library subset of the `azure.functions` package, for Switchboard's Python worker.
 
 It provides what function.json apps written for the Azure Functions Python programming model v1 use:
-HttpRequest, HttpResponse, Out[T], Context and the typing names (`func.HttpRequest`, `func.Out[str]`, ...).
+HttpRequest, HttpResponse, Out[T], Context and the typing names (`func.HttpRequest`, `func.Out[str]`, ...),
+and the decorators of the model v2 (`func.FunctionApp`, `func.Blueprint`, `func.AuthLevel`, ...), which live in
+decorators.py.
 """
 
 import json as _json
@@ -14,10 +16,15 @@ __all__ = [
     "HttpResponse",
     "Out",
     "FunctionApp",
+    "Blueprint",
     "AuthLevel",
+    "HttpMethod",
+    "DataType",
 ]
 
 __version__ = "1.0.0-switchboard"
+
+from .decorators import AuthLevel, Blueprint, DataType, FunctionApp, HttpMethod  # noqa: E402,F401
 
 T = _typing.TypeVar("T")
 
@@ -235,19 +242,3 @@ class Context:
     @property
     def thread_local_storage(self):
         return None
-
-
-class AuthLevel:
-    FUNCTION = "function"
-    ANONYMOUS = "anonymous"
-    ADMIN = "admin"
-
-
-class FunctionApp:
-    """The decorator-based model v2 is not supported: the worker runs function.json apps."""
-
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError(
-            "azure.functions.FunctionApp (the Python v2 decorator model) is not supported by Switchboard; "
-            "write function.json apps (model v1)"
-        )
