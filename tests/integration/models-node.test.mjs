@@ -14,7 +14,7 @@ import path from "node:path";
 import { BINARY, REPO_ROOT, freePort } from "./helpers.mjs";
 import { startHost, runToExit, tempDir, writeApp, removeTempDirs, callFn, expectFnStatus, expectFnError, expectLog, logged } from "./functions-helpers.mjs";
 import { seedsSuite } from "./workers-helpers.mjs";
-import { webhook, completionOf, jsonInvocation } from "./trigger-helpers.mjs";
+import { startTriggerHost, webhook, completionOf, jsonInvocation } from "./trigger-helpers.mjs";
 
 const MODELS_NODE_APP = path.join(REPO_ROOT, "examples", "models", "node");
 
@@ -105,7 +105,7 @@ describe("Node.js v4 programming model", () => {
   let host;
   before(
     logged(async () => {
-      host = await startHost({ app: v4App(MODEL_APP) });
+      host = await startTriggerHost({ app: v4App(MODEL_APP) });
     }),
   );
   after(async () => {
@@ -160,7 +160,7 @@ describe("Node.js v4 programming model", () => {
     "a thrown error is a 500 naming it; the function's method list is enforced",
     logged(async () => {
       expectFnError(await callFn(host, "POST", "/api/throws"), 500, [/RangeError: boom from v4/], "throws");
-      expectFnStatus(await callFn(host, "GET", "/api/throws"), 404, "GET on a POST-only function");
+      expectFnError(await callFn(host, "GET", "/api/throws"), 405, [/Method GET is not allowed/], "GET on a POST-only function");
     }),
   );
 

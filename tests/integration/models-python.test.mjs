@@ -13,7 +13,7 @@ import path from "node:path";
 import { BINARY, REPO_ROOT, freePort } from "./helpers.mjs";
 import { startHost, runToExit, tempDir, writeApp, removeTempDirs, callFn, expectFnStatus, expectFnError, expectLog, logged } from "./functions-helpers.mjs";
 import { seedsSuite } from "./workers-helpers.mjs";
-import { webhook, completionOf, jsonInvocation } from "./trigger-helpers.mjs";
+import { startTriggerHost, webhook, completionOf, jsonInvocation } from "./trigger-helpers.mjs";
 
 const MODELS_PY_APP = path.join(REPO_ROOT, "examples", "models", "python");
 
@@ -91,7 +91,7 @@ describe("Python v2 programming model", () => {
   let host;
   before(
     logged(async () => {
-      host = await startHost({ app: v2App(MODEL_APP, { "more.py": BLUEPRINT }) });
+      host = await startTriggerHost({ app: v2App(MODEL_APP, { "more.py": BLUEPRINT }) });
     }),
   );
   after(async () => {

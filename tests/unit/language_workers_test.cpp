@@ -1,5 +1,5 @@
 // The language list: which worker runs a function (scriptFile extension, else the folder's default
-// file), and an app with no functions declared in code.
+// file), and apps with no functions declared in code.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -65,6 +65,14 @@ TEST_F(LanguageWorkers, LabelsAreDistinct) {
 
 TEST_F(LanguageWorkers, AClassicAppDeclaresNoFunctionsInCode) {
   function_in("negotiate", "index.js");
+  EXPECT_TRUE(discover_code_functions(root_).empty());
+}
+
+// Only a package.json with "main" (Node.js v4) or a function_app.py (Python v2) makes the host ask
+// a worker; a classic app's package.json (the seeds' one: no "main") starts no describe run.
+TEST_F(LanguageWorkers, APackageJsonWithoutMainIsNotANodeV4App) {
+  function_in("negotiate", "index.js");
+  std::ofstream(root_ / "package.json") << R"({"name": "classic", "type": "commonjs"})";
   EXPECT_TRUE(discover_code_functions(root_).empty());
 }
 

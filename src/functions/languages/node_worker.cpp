@@ -1,6 +1,10 @@
-// JavaScript functions: the Node worker (workers/node/worker.mjs), Node.js programming model v3.
+// JavaScript functions: the Node worker (workers/node/worker.mjs), Node.js programming models v3
+// (function.json folders) and v4 (functions registered by the files of package.json's "main"
+// through the real @azure/functions package, read at start by workers/node/describe.mjs).
 #include <filesystem>
+#include <fstream>
 
+#include "functions/languages/describe_mode.hpp"
 #include "functions/languages/language_worker.hpp"
 #include "functions/languages/script_language.hpp"
 
@@ -19,6 +23,15 @@ class NodeWorker final : public LanguageWorker {
     spec.executable = "node";
     spec.arguments = {(workers_dir / "node" / "worker.mjs").string()};
     return spec;
+  }
+  // A v4 app says "main" in its package.json (a package.json that is not JSON is reported by the
+  // describe script, naming the file); without it there is nothing to ask the worker.
+  std::map<std::string, nlohmann::json> discover(const DiscoveryContext& context) const override {
+    std::ifstream in(context.root / "package.json");
+    if (!in) return {};
+    const auto doc = nlohmann::json::parse(in, nullptr, false);
+    if (!doc.is_discarded() && (!doc.is_object() || !doc.contains("main"))) return {};
+    return run_describe_mode(context, {"node", "node", "describe.mjs"});
   }
 };
 

@@ -1,6 +1,10 @@
-// Python functions: the Python worker (workers/python/worker.py), Python programming model v1.
+// Python functions: the Python worker (workers/python/worker.py), Python programming models v1
+// (function.json folders) and v2 (function_app.py with decorators, read at start by
+// workers/python/describe.py).
+#include <cstdlib>
 #include <filesystem>
 
+#include "functions/languages/describe_mode.hpp"
 #include "functions/languages/language_worker.hpp"
 #include "functions/languages/script_language.hpp"
 
@@ -19,6 +23,15 @@ class PythonWorker final : public LanguageWorker {
     spec.executable = "python3";
     spec.arguments = {(workers_dir / "python" / "worker.py").string()};
     return spec;
+  }
+  // A v2 app has function_app.py in its root (PYTHON_SCRIPT_FILE_NAME names another file).
+  std::map<std::string, nlohmann::json> discover(const DiscoveryContext& context) const override {
+    const char* name = std::getenv("PYTHON_SCRIPT_FILE_NAME");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(context.root / (name && *name ? name : "function_app.py"),
+                                          ec))
+      return {};
+    return run_describe_mode(context, {"python", "python3", "describe.py"});
   }
 };
 
