@@ -80,6 +80,8 @@ app.http("echo", {
     });
   },
 });
+// A name from an app setting: the host's describe run and the worker see the same settings.
+app.get(process.env.GREETING_FUNCTION ?? "settingMissing", { authLevel: "anonymous", handler: async () => ({ body: "hello" }) });
 app.get("plain", { authLevel: "function", handler: async () => ({ status: 202, body: "plain text", headers: { "content-type": "text/plain" } }) });
 app.post("throws", { authLevel: "anonymous", handler: async () => { throw new RangeError("boom from v4"); } });
 app.generic("echoTrigger", {
@@ -92,6 +94,7 @@ app.generic("echoTrigger", {
 `,
   "src/hooks.js": `const { app } = require("@azure/functions");
 app.hook.appStart(() => console.log("appStart hook ran"));
+app.hook.appTerminate(() => require("node:fs").writeFileSync(process.env.TERMINATE_FILE, "appTerminate hook ran"));
 app.hook.preInvocation((ctx) => {
   if (ctx.invocationContext.functionName === "echo") ctx.invocationContext.extraInputs.set("hooked", "pre");
 });
@@ -103,9 +106,15 @@ app.hook.postInvocation((ctx) => {
 
 describe("Node.js v4 programming model", () => {
   let host;
+  let terminateFile;
   before(
     logged(async () => {
-      host = await startTriggerHost({ app: v4App(MODEL_APP) });
+      const dir = v4App(MODEL_APP);
+      terminateFile = path.join(path.dirname(dir), "terminated.txt");
+      writeApp(dir, {
+        "local.settings.json": { IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: "node", MY_SETTING: "from-settings", GREETING_FUNCTION: "greet", TERMINATE_FILE: terminateFile } },
+      });
+      host = await startTriggerHost({ app: dir });
     }),
   );
   after(async () => {
@@ -115,8 +124,11 @@ describe("Node.js v4 programming model", () => {
   test(
     "the host lists the functions it read from the worker; the appStart hook ran",
     logged(async () => {
-      for (const name of ["echo", "plain", "throws", "echoTrigger"]) assert.match(host.stdout, new RegExp(`\\b${name}\\b`), `${name} in the banner`);
+      for (const name of ["echo", "greet", "plain", "throws", "echoTrigger"]) assert.match(host.stdout, new RegExp(`\\b${name}\\b`), `${name} in the banner`);
       await expectLog(host, /appStart hook ran/);
+      const r = await callFn(host, "GET", "/api/greet");
+      expectFnStatus(r, 200, "the function named by an app setting");
+      assert.equal(r.text, "hello");
     }),
   );
 
@@ -172,6 +184,15 @@ describe("Node.js v4 programming model", () => {
       assert.deepEqual(completionOf(res).result, { echo: "hi", event: "echo", connectionId });
     }),
   );
+
+  test(
+    "stopping the host runs the appTerminate hook",
+    logged(async () => {
+      assert.equal(fs.existsSync(terminateFile), false);
+      await host.stop();
+      assert.equal(fs.readFileSync(terminateFile, "utf8"), "appTerminate hook ran");
+    }),
+  );
 });
 
 describe("Node.js v4 apps that cannot start name the file and the function", () => {
@@ -189,6 +210,19 @@ describe("Node.js v4 apps that cannot start name the file and the function", () 
           "src/b.js": `const { app } = require("@azure/functions");\napp.http("twice", { handler: async () => ({}) });`,
         }),
       expect: [/src[\\/]b\.js/, /function 'twice': registered twice \(first in .*src[\\/]a\.js\)/],
+    },
+    {
+      what: "a handler that is not a function",
+      app: () => v4App({ "src/a.js": `const { app } = require("@azure/functions");\napp.http("notCode", { handler: "index.run" });` }),
+      expect: [/src[\\/]a\.js/, /function 'notCode': its handler is not a function/],
+    },
+    {
+      what: "HTTP streaming asked for",
+      app: () =>
+        v4App({
+          "src/index.js": `const { app } = require("@azure/functions");\napp.setup({ enableHttpStream: true });\napp.http("streamed", { handler: async () => ({}) });`,
+        }),
+      expect: [/package\.json/, /enableHttpStream: true/, /not supported/],
     },
     {
       what: "a file that throws while loading",

@@ -26,7 +26,7 @@ function v2App(functionApp, files = {}) {
   const dir = path.join(tempDir("sb-models-py-"), "app");
   return writeApp(dir, {
     "host.json": { version: "2.0", extensions: { http: { routePrefix: "api" } } },
-    "local.settings.json": { IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: "python", MY_SETTING: "from-settings" } },
+    "local.settings.json": { IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: "python", MY_SETTING: "from-settings", GREETING_ROUTE: "greetings/hello" } },
     "function_app.py": functionApp,
     ...files,
   });
@@ -58,6 +58,12 @@ def echo_items(req: func.HttpRequest) -> func.HttpResponse:
         "setting": os.environ.get("MY_SETTING"),
     }
     return func.HttpResponse(json.dumps(body), status_code=201, mimetype="application/json", headers={"x-echo": "yes"})
+
+
+# A route from an app setting: the host's describe run and the worker see the same settings.
+@app.route(route=os.environ.get("GREETING_ROUTE", "setting-missing"), auth_level=func.AuthLevel.ANONYMOUS)
+def greet(req: func.HttpRequest) -> str:
+    return "hello"
 
 
 @app.route(route="guarded")
@@ -119,6 +125,9 @@ describe("Python v2 programming model", () => {
       await expectLog(host, /echo 42/, { since: mark });
       await expectLog(host, /a warning/, { since: mark });
       expectFnStatus(await callFn(host, "GET", "/api/items/7"), 201, "GET is listed too");
+      const greeting = await callFn(host, "GET", "/api/greetings/hello");
+      expectFnStatus(greeting, 200, "the route named by an app setting");
+      assert.equal(greeting.text, "hello");
       const bp = await callFn(host, "GET", "/api/fromBlueprint");
       expectFnStatus(bp, 200, "the blueprint's function");
       assert.equal(bp.text, "from the blueprint");

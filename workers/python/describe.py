@@ -7,7 +7,8 @@ imports a Python model v2 app (function_app.py with `app = func.FunctionApp()` a
 function_app_loader.py) and writes to OUT_FILE, as JSON, either
     {"functions": {"<name>": <the function.json it stands for: bindings, scriptFile, entryPoint>}}
 or {"error": "<file>:<line>: <what is wrong, naming the function>"}. An app without function_app.py has no
-functions here. Only the module's top-level code runs; its own output goes to stdout/stderr.
+functions here. Only the module's top-level code runs, with local.settings.json's Values in the environment
+as the worker will have them; its own output goes to stdout/stderr.
 """
 
 import json
@@ -25,10 +26,24 @@ for extra in (os.path.join(APP_ROOT, ".python_packages", "lib", "site-packages")
 from function_app_loader import AppLoadError, load_function_app  # noqa: E402
 
 
+def _apply_settings() -> None:
+    """The app settings the worker will have (local.settings.json's Values; the environment wins, as in the
+    host), so that top-level code reading os.environ declares the same functions here."""
+    try:
+        with open(os.path.join(APP_ROOT, "local.settings.json"), encoding="utf-8") as f:
+            values = json.load(f).get("Values") or {}
+    except (OSError, ValueError, AttributeError):
+        return  # no such file, or one the host reports itself
+    for key, value in values.items():
+        if key not in os.environ and value is not None and not isinstance(value, (dict, list)):
+            os.environ[key] = value if isinstance(value, str) else json.dumps(value)
+
+
 def main() -> int:
     if len(sys.argv) != 2:
         sys.stderr.write("usage: python3 describe.py OUT_FILE (in the app's root directory)\n")
         return 2
+    _apply_settings()
     try:
         functions = {}
         for f in load_function_app(APP_ROOT) or []:

@@ -146,8 +146,16 @@ export async function loadApp(appRoot, { systemLog } = {}) {
     }
   }
   loading = undefined;
-  if (core.functions.size > 0 && !core.programmingModel())
+  const model = core.programmingModel();
+  if (core.functions.size > 0 && !model)
     throw new AppLoadError(`${files[0]}: functions were registered but no programming model was set (is @azure/functions v4 installed?)`);
+  // The worker's capabilities, asked once after loading as Azure's worker does (this also locks
+  // app.setup()); HTTP streaming would make every HTTP invocation wait for a proxy that is not there.
+  const capabilities = typeof model?.getCapabilities === "function" ? await model.getCapabilities({}) : {};
+  if (capabilities?.HttpUri)
+    throw new AppLoadError(
+      `${main.packageJson}: the app calls app.setup({ enableHttpStream: true }); HTTP streaming is not supported by Switchboard's Node worker (remove the option)`,
+    );
   return core;
 }
 
