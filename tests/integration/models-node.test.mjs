@@ -52,7 +52,7 @@ function v4App(files, { main = "src/*.js" } = {}) {
 }
 
 const MODEL_APP = {
-  "src/http.js": `const { app, HttpResponse, output } = require("@azure/functions");
+  "src/functions/http/http.js": `const { app, HttpResponse, output } = require("@azure/functions");
 app.http("echo", {
   methods: ["GET", "POST"],
   authLevel: "anonymous",
@@ -109,7 +109,8 @@ describe("Node.js v4 programming model", () => {
   let terminateFile;
   before(
     logged(async () => {
-      const dir = v4App(MODEL_APP);
+      // "main" as Azure's templates write it: braces and a wildcard (a "**" for the nested folder).
+      const dir = v4App(MODEL_APP, { main: "src/{hooks.js,functions/**/*.js}" });
       terminateFile = path.join(path.dirname(dir), "terminated.txt");
       writeApp(dir, {
         "local.settings.json": { IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: "node", MY_SETTING: "from-settings", GREETING_FUNCTION: "greet", TERMINATE_FILE: terminateFile } },
