@@ -6,16 +6,12 @@
 // packages of the repository root (npm ci).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
-import { BINARY, REPO_ROOT } from "../integration/helpers.mjs";
+import { REPO_ROOT } from "../integration/helpers.mjs";
 import { startHost, copyApp, removeTempDirs, logged } from "../integration/functions-helpers.mjs";
+import { launchChromium, SHOTS, WAIT } from "./browser.mjs";
 
 const CHAT_APP = path.join(REPO_ROOT, "examples", "chat");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const SHOTS = path.join(path.dirname(BINARY), "e2e-screenshots");
-const WAIT = 10000; // ms for anything to show up on a page
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
@@ -27,29 +23,12 @@ const problems = []; // page errors and failed requests, reported on failure
 
 before(
   logged(async () => {
-    assert.ok(
-      fs.existsSync(CHROMIUM),
-      `${CHROMIUM} is missing: run scripts/install-deps.sh (it installs Debian's chromium) or set CHROMIUM_PATH`,
-    );
-    fs.mkdirSync(SHOTS, { recursive: true });
     // A copy of the app (the host writes .switchboard/ into the app root). The copy lives outside the
     // repository, so NODE_PATH lets its functions find @microsoft/signalr (the worker inherits it).
     const app = copyApp(CHAT_APP);
     host = await startHost({ app, env: { NODE_PATH: path.join(REPO_ROOT, "node_modules") } });
     base = `http://localhost:${host.port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }),
 );
 

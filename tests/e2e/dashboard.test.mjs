@@ -7,15 +7,10 @@
 // packages of the repository root (npm ci).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
-import { BINARY, startService, startNegotiateFixture, connectClient, stopAllClients, restCall, p22, expectStatus, logged } from "../integration/helpers.mjs";
+import { startService, startNegotiateFixture, connectClient, stopAllClients, restCall, p22, expectStatus, logged } from "../integration/helpers.mjs";
 import { dashboardToken } from "../integration/dashboard-helpers.mjs";
-
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const SHOTS = path.join(path.dirname(BINARY), "e2e-screenshots");
-const WAIT = 10000; // ms for anything to show up on the page
+import { launchChromium, SHOTS, WAIT } from "./browser.mjs";
 
 let svc;
 let fx;
@@ -25,17 +20,9 @@ const problems = []; // page errors and failed requests, reported on failure
 
 before(
   logged(async () => {
-    assert.ok(
-      fs.existsSync(CHROMIUM),
-      `${CHROMIUM} is missing: run scripts/install-deps.sh (it installs Debian's chromium) or set CHROMIUM_PATH`,
-    );
-    fs.mkdirSync(SHOTS, { recursive: true });
     svc = await startService();
     fx = await startNegotiateFixture(svc);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   }),
 );
 
