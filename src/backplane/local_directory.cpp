@@ -7,6 +7,21 @@ namespace switchboard::backplane {
 
 using hubs::is_excluded;
 
+namespace {
+
+// The connection ids that `index` (a hub's user or group index) holds under `key`, less `excluded`.
+template <typename Index>
+std::vector<std::string> members_except(const Index& index, const std::string& key,
+                                        const Excluded& excluded) {
+  std::vector<std::string> ids;
+  if (auto members = index.find(key); members != index.end())
+    for (const auto& id : members->second)
+      if (!is_excluded(excluded, id)) ids.push_back(id);
+  return ids;
+}
+
+}  // namespace
+
 LocalDirectory::LocalDirectory(const std::vector<exec::Shard*>& shards) {
   for (auto* shard : shards) indexes_.push_back(std::make_unique<ShardIndex>(*shard));
 }
@@ -372,30 +387,18 @@ std::vector<std::string> LocalDirectory::close_group(const std::string& hub,
                                                      const Excluded& excluded,
                                                      const std::string& reason) {
   std::lock_guard lock(mutex_);
-  std::vector<std::string> victims;
   auto dir = hubs_.find(hub);
-  if (dir != hubs_.end()) {
-    auto members = dir->second.group_connections.find(group);
-    if (members != dir->second.group_connections.end())
-      for (const auto& id : members->second)
-        if (!is_excluded(excluded, id)) victims.push_back(id);
-  }
-  return close_locked(std::move(victims), reason);
+  if (dir == hubs_.end()) return close_locked({}, reason);
+  return close_locked(members_except(dir->second.group_connections, group, excluded), reason);
 }
 
 std::vector<std::string> LocalDirectory::close_user(const std::string& hub, const std::string& user,
                                                     const Excluded& excluded,
                                                     const std::string& reason) {
   std::lock_guard lock(mutex_);
-  std::vector<std::string> victims;
   auto dir = hubs_.find(hub);
-  if (dir != hubs_.end()) {
-    auto users = dir->second.user_connections.find(user);
-    if (users != dir->second.user_connections.end())
-      for (const auto& id : users->second)
-        if (!is_excluded(excluded, id)) victims.push_back(id);
-  }
-  return close_locked(std::move(victims), reason);
+  if (dir == hubs_.end()) return close_locked({}, reason);
+  return close_locked(members_except(dir->second.user_connections, user, excluded), reason);
 }
 
 }  // namespace switchboard::backplane
