@@ -3,7 +3,7 @@
 #
 # Layout under the prefix (/usr/local for `make install`, /usr in the .deb):
 #   bin/switchboard                     the executable, stripped in the package
-#   share/switchboard/workers/          the JavaScript and Python language workers; the executable
+#   share/switchboard/workers/          the language workers (JavaScript, Python, .NET, Java); the executable
 #                                       finds them at ../share/switchboard/workers (worker_location)
 #   share/doc/switchboard/              README, docs/, the examples (function apps)
 #   lib/systemd/system/switchboard.service  the unit of `service`, its ExecStart pointing at this
@@ -61,9 +61,10 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The workers: `service` needs neither; JavaScript and Python functions need node / python3.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "nodejs (>= 18), python3")
-# C# functions (workers/dotnet) need Mono's compiler and runtime and the class libraries they reference.
+# C# functions (workers/dotnet) need Mono's compiler and runtime and the class libraries they reference;
+# Java functions (workers/java) a JDK (javac) and Jackson.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS
-    "mono-mcs, mono-runtime, libmono-system-net-http4.0-cil, libmono-system-runtime-serialization4.0-cil")
+    "mono-mcs, mono-runtime, libmono-system-net-http4.0-cil, libmono-system-runtime-serialization4.0-cil, openjdk-17-jdk-headless, libjackson2-databind-java")
 # dpkg keeps an operator's edits of the environment file across upgrades (a conffile).
 file(WRITE ${CMAKE_BINARY_DIR}/deploy/debian/conffiles
      "${SWITCHBOARD_SYSCONFDIR}/switchboard/switchboard.env\n")

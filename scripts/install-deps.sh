@@ -17,6 +17,7 @@ APT_PACKAGES=(
   debootstrap
   chromium
   mono-mcs mono-runtime libmono-system-net-http4.0-cil libmono-system-runtime-serialization4.0-cil
+  openjdk-17-jdk-headless libjackson2-databind-java
 )
 
 missing=()

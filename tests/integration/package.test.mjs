@@ -83,6 +83,8 @@ test("the control file declares the libraries it links and the workers' runtimes
   const suggests = field("Suggests");
   assert.match(suggests, /\bmono-mcs\b/);
   assert.match(suggests, /\bmono-runtime\b/);
+  assert.match(suggests, /\bopenjdk-17-jdk-headless\b/);
+  assert.match(suggests, /\blibjackson2-databind-java\b/);
   const conffiles = execFileSync("dpkg-deb", ["-I", deb, "conffiles"]).toString();
   assert.match(conffiles, /^\/etc\/switchboard\/switchboard\.env$/m);
 });
@@ -91,7 +93,14 @@ test("the unpacked tree holds a stripped binary, the workers, both units and the
   const binary = path.join(root, "usr", "bin", "switchboard");
   fs.accessSync(binary, fs.constants.X_OK);
   assert.match(execFileSync("file", ["-b", binary]).toString(), /, stripped/);
-  for (const f of ["node/worker.mjs", "python/worker.py", "dotnet/worker/Program.cs", "dotnet/shim/WebJobs.cs"])
+  for (const f of [
+    "node/worker.mjs",
+    "python/worker.py",
+    "dotnet/worker/Program.cs",
+    "dotnet/shim/WebJobs.cs",
+    "java/src/switchboard/worker/Main.java",
+    "java/src/com/microsoft/azure/functions/signalr/SignalRMessage.java",
+  ])
     assert.ok(fs.existsSync(path.join(root, "usr", "share", "switchboard", "workers", f)), f);
   const unit = fs.readFileSync(path.join(root, "usr", "lib", "systemd", "system", "switchboard.service"), "utf8");
   assert.match(unit, /^ExecStart=\/usr\/bin\/switchboard service$/m);
@@ -142,6 +151,7 @@ test(
 for (const [example, label, worker] of [
   ["js", "JavaScript", "node"],
   ["csharp", "C# (class library, compiled from the unpacked .NET worker's sources)", "dotnet"],
+  ["java", "Java (compiled with javac against the unpacked Java library)", "java"],
 ]) {
   test(
     `the installed \`start\` runs the documentation's ${label} example with the unpacked workers`,

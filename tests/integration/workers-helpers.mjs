@@ -1,6 +1,6 @@
 // Shared parts of the language-worker tests (tests/integration/workers-*.test.mjs):
 //
-//   SEEDS_JS_APP / SEEDS_PY_APP   the committed seed apps (examples/seeds/js, examples/seeds/python)
+//   SEEDS_JS_APP / SEEDS_PY_APP / SEEDS_JAVA_APP   the committed seed apps (examples/seeds/js, python, java)
 //   seedApp(src)                  a copy of a seed app in a temp dir, with the identity settings added
 //   seedsSuite(lang, options)     the seed apps (options.app: another app of the same shapes) end to end with the official client (negotiate both ways,
 //                                 broadcast, user, groups), through `switchboard start`
@@ -30,12 +30,13 @@ import {
 
 export const SEEDS_JS_APP = path.join(REPO_ROOT, "examples", "seeds", "js");
 export const SEEDS_PY_APP = path.join(REPO_ROOT, "examples", "seeds", "python");
+export const SEEDS_JAVA_APP = path.join(REPO_ROOT, "examples", "seeds", "java");
 
 export const SEEDS_CS_APP = path.join(REPO_ROOT, "examples", "seeds", "csharp");
 export const SEEDS_CSX_APP = path.join(REPO_ROOT, "examples", "seeds", "csharp-script");
 
 // What a worker's command line contains (the .NET worker runs from the app's build cache).
-export const WORKER_SCRIPT = { node: "workers/node/worker.mjs", python: "workers/python/worker.py", dotnet: "Switchboard.Worker.exe" };
+export const WORKER_SCRIPT = { node: "workers/node/worker.mjs", python: "workers/python/worker.py", dotnet: "Switchboard.Worker.exe", java: "switchboard.worker.Main serve" };
 
 /**
  * A copy of an app with SWITCHBOARD_AUTH_SECRET / _ISSUER in its local.settings.json. Like the committed
@@ -78,8 +79,8 @@ export async function waitForWorker(host, lang, { notPid, timeout = 5000 } = {})
 }
 
 /**
- * The seed app of `lang` ("node" | "python" | "dotnet") end to end with the official client.
- * The JavaScript group examples take the user from ?userId=; the Python ones always use "userId1"; the
+ * The seed app of `lang` ("node" | "python" | "dotnet" | "java") end to end with the official client.
+ * The JavaScript and Java group examples take the user from ?userId=; the Python ones always use "userId1"; the
  * C# ones the caller (the ClaimsPrincipal of the bearer identity). `options.app` / `options.label` pick
  * one of the dotnet apps (class library, C# Script, isolated model); `options.anonymousGroup` is what a
  * caller without identity gets from addToGroup there ([status, pattern]; default: the in-process seeds'
@@ -88,9 +89,9 @@ export async function waitForWorker(host, lang, { notPid, timeout = 5000 } = {})
  * functions answer (204 without an http output; 200 for the newer models' empty http `$return`).
  */
 export function seedsSuite(lang, options = {}) {
-  const app = options.app ?? (lang === "node" ? SEEDS_JS_APP : SEEDS_PY_APP);
-  const label = options.label ?? (lang === "node" ? "JavaScript" : "Python");
-  const groupsBy = lang === "node" ? "query" : lang === "python" ? "userId1" : "caller";
+  const app = options.app ?? { node: SEEDS_JS_APP, java: SEEDS_JAVA_APP }[lang] ?? SEEDS_PY_APP;
+  const label = options.label ?? { node: "JavaScript", java: "Java" }[lang] ?? "Python";
+  const groupsBy = lang === "node" || lang === "java" ? "query" : lang === "python" ? "userId1" : "caller";
   const sendStatus = options.sendStatus ?? 204;
   describe(`${label} seeds (${path.relative(REPO_ROOT, app)}) through switchboard start`, () => {
     let host;

@@ -11,6 +11,7 @@ namespace switchboard::functions {
 std::unique_ptr<LanguageWorker> make_node_worker();
 std::unique_ptr<LanguageWorker> make_python_worker();
 std::unique_ptr<LanguageWorker> make_dotnet_worker();
+std::unique_ptr<LanguageWorker> make_java_worker();
 
 std::map<std::string, nlohmann::json> LanguageWorker::discover(const DiscoveryContext&) const {
   return {};
@@ -22,6 +23,7 @@ const std::vector<std::unique_ptr<LanguageWorker>>& language_workers() {
     list.push_back(make_node_worker());
     list.push_back(make_python_worker());
     list.push_back(make_dotnet_worker());
+    list.push_back(make_java_worker());
     return list;
   }();
   return languages;
