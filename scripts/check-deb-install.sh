@@ -3,13 +3,16 @@
 # minimal bookworm with debootstrap in a new folder, installs the .deb there with apt (which fetches
 # its Depends and Recommends from the Debian mirror), starts the installed `switchboard service`
 # inside the chroot and asks it what a user would: /api/health, a negotiate with a client token and a
-# REST send with a REST token, both minted by the installed `switchboard token`. Not part of
+# REST send with a REST token, both minted by the installed `switchboard token`; then runs the
+# installed chat example with `switchboard start` (JavaScript functions on Debian's nodejs): sign in,
+# the negotiate function, and a negotiate at the embedded service with the token it handed out. Not part of
 # `make test`: it downloads about 200 MB. Needs root (debootstrap, chroot, mount).
 #
 #   scripts/check-deb-install.sh [DEB]     (default: the newest build/switchboard_*.deb; make package)
 #
 # Environment: DEBIAN_MIRROR (default http://deb.debian.org/debian), CHECK_ROOT (the folder for the
-# chroot, default a new one under /tmp; removed at the end unless KEEP_ROOT=1), CHECK_PORT (18888).
+# chroot, default a new one under /tmp; removed at the end unless KEEP_ROOT=1), CHECK_PORT (18888;
+# start uses the next two ports).
 set -eu
 
 deb=${1:-$(ls -t build/switchboard_*.deb 2>/dev/null | head -n 1)}
@@ -83,5 +86,40 @@ status=$(in_root curl -sS -o /dev/null -w '%{http_code}' -X POST -H "Authorizati
     "http://127.0.0.1:$port/api/hubs/chat/:send?api-version=2022-06-01")
 echo "  POST /api/hubs/chat/:send: $status"
 [ "$status" = 202 ] || { echo "check-deb-install: the REST send answered $status, not 202" >&2; exit 1; }
+
+kill "$service_pid" && wait "$service_pid" 2>/dev/null
+service_pid=
+
+step "switchboard start (the installed chat example: JavaScript functions on Debian's nodejs)"
+in_root node --version
+in_root cp -r /usr/share/doc/switchboard/examples/chat /tmp/chat
+fport=$((port + 1))
+sport=$((port + 2))
+chroot "$root" /usr/bin/switchboard start /tmp/chat --port "$fport" --service-port "$sport" >"$root/tmp/start.log" 2>&1 &
+service_pid=$!
+i=0
+# The demo sign-in (POST /api/login, a JavaScript function) answers once the worker runs.
+until login=$(in_root curl -fsS -X POST -H 'Content-Type: application/json' -d '{"name":"alice"}' \
+                  "http://127.0.0.1:$fport/api/login" 2>/dev/null); do
+    i=$((i + 1))
+    if [ $i -ge 100 ] || ! kill -0 "$service_pid" 2>/dev/null; then
+        echo "check-deb-install: the installed start does not answer POST /api/login on port $fport:" >&2
+        cat "$root/tmp/start.log" >&2
+        exit 1
+    fi
+    sleep 0.2
+done
+identity=$(printf '%s' "$login" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+[ -n "$identity" ] || { echo "check-deb-install: POST /api/login answered no token: $login" >&2; exit 1; }
+info=$(in_root curl -fsS -X POST -H "Authorization: Bearer $identity" "http://127.0.0.1:$fport/api/negotiate")
+access=$(printf '%s' "$info" | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+echo "  POST /api/negotiate (function): $(printf '%s' "$info" | sed -n 's/.*"url":"\([^"]*\)".*/url \1/p'), an access token"
+[ -n "$access" ] || { echo "check-deb-install: the negotiate function answered no accessToken: $info" >&2; exit 1; }
+negotiate=$(in_root curl -sS -X POST -H "Authorization: Bearer $access" \
+    "http://127.0.0.1:$sport/client/negotiate?hub=chat&negotiateVersion=1")
+case $negotiate in
+    *'"connectionToken"'*) echo "  POST /client/negotiate (embedded service, with that token): a connection token" ;;
+    *) echo "check-deb-install: the embedded service refused the function's token: $negotiate" >&2; exit 1 ;;
+esac
 
 echo "check-deb-install: OK ($(basename "$deb") installed and answering on a fresh Debian 12)"
