@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """Language workers side by side: start-up and per-call cost of the same function (POST /api/broadcast:
-the request body through the signalR output binding, bench/apps/workers/{js,python,java}) run by the
-JavaScript, Python and Java workers under `switchboard start`.
+the request body through the signalR output binding, bench/apps/workers/{js,python,java,dotnet}) run by
+the JavaScript, Python, Java and .NET (C# on Mono) workers under `switchboard start`.
 
 For each language and run, on a fresh copy of the app:
-  start_ms        from spawning `switchboard start` to the first 2xx answer of the function (Java: the
-                  first start compiles the app with javac; "cached" is a second start of the same copy,
-                  which reuses the compile cache)
+  start_ms        from spawning `switchboard start` to the first 2xx answer of the function (Java, C#:
+                  the first start compiles the app with javac / mcs; "cached" is a second start of the
+                  same copy, which reuses the compile cache)
   p50/p99_ms      latency of --calls sequential calls (after --warmup calls), one keep-alive connection
   worker_us/call  CPU time (utime+stime, /proc) of the worker process per call
   host_us/call    CPU time of the switchboard process itself per call
 
-Usage: bench/workers.py [--runs R] [--calls N] [--languages js,python,java] [--out FILE]
+Usage: bench/workers.py [--runs R] [--calls N] [--languages js,python,java,dotnet] [--out FILE]
 Prints a table of medians (min-max) and writes every run to FILE (JSON) when given.
 """
 import argparse
@@ -31,7 +31,8 @@ from proc_stats import CLK_TCK, descendants
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 SWITCHBOARD = os.environ.get("SWITCHBOARD_BIN", os.path.join(REPO, "build", "switchboard"))
-WORKER_MARK = {"js": "workers/node/worker.mjs", "python": "workers/python/worker.py", "java": "switchboard.worker.Main"}
+WORKER_MARK = {"js": "workers/node/worker.mjs", "python": "workers/python/worker.py", "java": "switchboard.worker.Main",
+               "dotnet": "Switchboard.Worker.exe"}
 
 
 def own_cpu_seconds(pid):
@@ -123,7 +124,7 @@ def run_language(language, a):
                 row = dict(language=language, run=run, start_ms=start_ms, **measure_calls(proc, port, language, a.warmup, a.calls))
             finally:
                 stop(proc)
-            if language == "java":
+            if language in ("java", "dotnet"):
                 proc, _, cached_ms = start(app)
                 stop(proc)
                 row["cached_start_ms"] = cached_ms
@@ -143,7 +144,7 @@ def main():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--calls", type=int, default=500)
     p.add_argument("--warmup", type=int, default=200)
-    p.add_argument("--languages", default="js,python,java")
+    p.add_argument("--languages", default="js,python,java,dotnet")
     p.add_argument("--out")
     a = p.parse_args()
     rows = []
