@@ -10,6 +10,9 @@ Scenarios (see docs/benchmarks.md):
              embedded (`switchboard start`) and over REST (`switchboard functions` + `switchboard
              service`), beside direct REST
   negotiate  wrk POST /api/negotiate through the functions host
+  storm      --storm-clients (10,000) clients connecting at once (SignalR: negotiate + WebSocket +
+             handshake; peers: the WebSocket), then half of them dropped at once and reconnecting at
+             once: time until all are connected, connections/s, server CPU per connection
   idle       server RSS per idle WebSocket connection at 10,000 (and 100,000) connections
   cluster    two Switchboard nodes on one redis-server vs two Socket.IO 4 servers with the Redis
              adapter (and each single node, same run): clients split over the two nodes, the sends
@@ -135,13 +138,15 @@ PEER_PORT = {"switchboard": PORT_SERVICE, "switchboard-msgpack": PORT_SERVICE, "
 # ---------------------------------------------------------------- load client and wrk
 
 class LoadClient:
-    def __init__(self, protocol, port, clients, groups=0, sender=None, targets=None):
+    def __init__(self, protocol, port, clients, groups=0, sender=None, targets=None, concurrency=None):
         cmd = [LOADCLIENT, "--protocol", protocol, "--port", str(port), "--clients", str(clients),
                "--hub", HUB, "--access-key", KEY]
         if targets:  # client i connects to targets[i % n] (ports on 127.0.0.1)
             cmd += ["--targets", ",".join(f"127.0.0.1:{t}" for t in targets)]
         if groups:
             cmd += ["--groups", str(groups)]
+        if concurrency:
+            cmd += ["--connect-concurrency", str(concurrency)]
         if sender:
             cmd += sender
         self.proc = subprocess.Popen(pinned(cmd, LOAD_CPUS), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -177,6 +182,12 @@ class LoadClient:
     def report(self):
         self.command("report")
         return json.loads(self.proc.stdout.readline())
+
+    def reconnect(self, count, timeout):
+        """Drops `count` connections at once and sets them up again at once; the RECONNECTED line."""
+        self.command(f"reconnect {count}")
+        self._wait("DROPPED", timeout=30)
+        return self._wait("RECONNECTED", timeout=timeout)
 
     def send(self, duration):
         self.command("send")
@@ -220,7 +231,7 @@ def record(scenario, server, variant, run, **values):
     RESULTS.append(row)
     shown = {k: v for k, v in values.items() if k in (
         "deliveries_per_s", "loss", "cpu_us_per_delivery", "p50_us", "p99_us", "max_us", "requests_per_s",
-        "rss_kb_per_connection", "cpu_us_per_request", "cpu_us_per_call", "frames", "loss_vs_sent", "arrival_p99_us", "burst_p50_us")}
+        "rss_kb_per_connection", "cpu_us_per_request", "cpu_us_per_call", "frames", "connections_per_s", "cpu_us_per_connection", "failed", "loss_vs_sent", "arrival_p99_us", "burst_p50_us")}
     log(f"  {scenario:9} {server:20} {variant:18} run {run}: {shown}")
 
 
@@ -376,6 +387,47 @@ def scenario_negotiate(a, token):
         server.stop()
 
 
+def setup_fields(line):
+    """connected, failed and setup_s of a READY / RECONNECTED line."""
+    import re
+    m = re.search(r"connected=(\d+) failed=(\d+) setup_s=([\d.]+)", line)
+    if not m:
+        raise RuntimeError("load client: " + line)
+    return int(m.group(1)), int(m.group(2)), float(m.group(3))
+
+
+def scenario_storm(a, token):
+    """a.storm_clients clients connecting at once (SignalR: negotiate + WebSocket + handshake, as the
+    official client does; the peers: the WebSocket alone), then half of them dropped at once and
+    reconnecting at once: time until all are connected, connections/s, server CPU per connection."""
+    clients = a.storm_clients
+    for peer in [p for p in a.peers if p != "switchboard-msgpack"]:
+        for run in range(a.runs):
+            server = start_server(SERVER_KIND[peer])
+            lc = None
+            try:
+                cpu0 = cpu_seconds(server.pid)
+                lc = LoadClient(PROTOCOL[peer], PEER_PORT[peer], clients, concurrency=clients)
+                cpu1 = cpu_seconds(server.pid)
+                connected, failed, setup_s = setup_fields(lc.ready)
+                record("storm", peer, f"{clients} connect at once", run, connected=connected, failed=failed,
+                       setup_s=setup_s, connections_per_s=connected / setup_s if setup_s else None,
+                       cpu_us_per_connection=(cpu1 - cpu0) * 1e6 / max(1, connected))
+                time.sleep(1)
+                half = clients // 2
+                cpu0 = cpu_seconds(server.pid)
+                line = lc.reconnect(half, timeout=60 + half / 100)
+                cpu1 = cpu_seconds(server.pid)
+                connected, failed, setup_s = setup_fields(line)
+                record("storm", peer, f"{half} reconnect at once", run, connected=connected, failed=failed,
+                       setup_s=setup_s, connections_per_s=connected / setup_s if setup_s else None,
+                       cpu_us_per_connection=(cpu1 - cpu0) * 1e6 / max(1, connected))
+            finally:
+                if lc:
+                    lc.stop()
+                server.stop()
+
+
 def scenario_idle(a, token):
     fd_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     for count in a.idle_counts:
@@ -508,7 +560,7 @@ def scenario_cluster(a, token):
 
 SCENARIOS = {"broadcast": scenario_broadcast, "groups": scenario_groups, "latency": scenario_latency,
              "binding": scenario_binding, "negotiate": scenario_negotiate, "idle": scenario_idle,
-             "floor": scenario_floor, "cluster": scenario_cluster}
+             "floor": scenario_floor, "cluster": scenario_cluster, "storm": scenario_storm}
 
 
 # ---------------------------------------------------------------- output
@@ -605,6 +657,8 @@ def main():
     p.add_argument("--binding-clients", type=int, default=100,
                    help="clients in the binding scenario (small, so that the path, not the fan-out, is timed)")
     p.add_argument("--idle-counts", default="10000,100000")
+    p.add_argument("--storm-clients", type=int, default=10000,
+                   help="storm scenario: clients connecting at once (half of them then reconnect at once)")
     p.add_argument("--scenarios", default=",".join(SCENARIOS))
     p.add_argument("--peers", default="switchboard,switchboard-msgpack,bun,ws,socketio")
     p.add_argument("--cluster-peers", default="switchboard,socketio",
@@ -616,6 +670,7 @@ def main():
         a.runs, a.clients, a.duration = 1, 200, 3
         a.binding_clients = min(a.binding_clients, 200)
         a.idle_counts = "2000"
+        a.storm_clients = min(a.storm_clients, 1000)
     a.peers = a.peers.split(",")
     a.cluster_peers = a.cluster_peers.split(",")
     a.cluster_senders = [int(x) for x in a.cluster_senders.split(",")]

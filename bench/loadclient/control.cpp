@@ -1,7 +1,8 @@
-// The stdin control loop (send / report / stop), the built-in rate-limited sender and the JSON report.
+// The stdin control loop (send / report / reconnect N / stop), the built-in rate-limited sender and the JSON report.
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 
@@ -28,6 +29,8 @@ awaitable<void> Runner::control_loop() {
     } else if (command == "report") {
       std::cout << report_json() << std::endl;
       reset_stats();
+    } else if (command.rfind("reconnect ", 0) == 0) {
+      reconnect(std::atoi(command.c_str() + 10));
     } else if (command == "stop") {
       break;
     } else if (!command.empty()) {

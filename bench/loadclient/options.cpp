@@ -29,6 +29,9 @@ namespace {
 stdin commands once "READY" is printed on stderr:
   send     run the sender (--rate for --duration s); prints "SENT <ok> <failed>" on stderr
   report   print the statistics since the last report as one JSON line, then reset them
+  reconnect N
+           drop the first N open connections at once (abruptly: RST) and set them up again, all N at
+           once; prints "DROPPED <n>", then "RECONNECTED connected=.. failed=.. setup_s=.." on stderr
   stop     (or end of input) print the report and exit
 )";
   std::exit(code);

@@ -51,11 +51,45 @@ Runner::Runner(Options options) : options_(std::move(options)) {
 }
 
 int Runner::run() {
-  setup_started_us_ = monotonic_us();
-  workers_left_ = std::max(1, std::min(options_.connect_concurrency, options_.clients));
-  for (int w = 0; w < workers_left_; ++w) asio::co_spawn(io_, setup_worker(), asio::detached);
+  std::vector<int> all(static_cast<std::size_t>(options_.clients));
+  for (int i = 0; i < options_.clients; ++i) all[static_cast<std::size_t>(i)] = i;
+  start_setup(std::move(all), options_.connect_concurrency);
   io_.run();
   return 0;
+}
+
+void Runner::start_setup(std::vector<int> indices, int concurrency) {
+  pending_ = std::move(indices);
+  next_pending_ = 0;
+  failed_ = 0;
+  first_error_.clear();
+  setup_started_us_ = monotonic_us();
+  workers_left_ = std::max(1, std::min(concurrency, static_cast<int>(pending_.size())));
+  for (int w = 0; w < workers_left_; ++w) asio::co_spawn(io_, setup_worker(), asio::detached);
+}
+
+void Runner::reconnect(int count) {
+  if (workers_left_ > 0) {
+    std::cerr << "reconnect: a setup is still running" << std::endl;
+    return;
+  }
+  std::vector<int> dropped;
+  for (std::size_t i = 0; i < connections_.size() && static_cast<int>(dropped.size()) < count; ++i) {
+    Connection& c = *connections_[i];
+    if (!c.open) continue;
+    c.open = false;
+    // Abrupt, as a network drop or a killed browser: RST instead of a close handshake.
+    ::linger hard{1, 0};
+    ::setsockopt(c.socket.native_handle(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    boost::system::error_code ignored;
+    c.socket.close(ignored);
+    retired_.push_back(std::move(connections_[i]));
+    connections_[i] = std::make_unique<Connection>(io_);
+    dropped.push_back(static_cast<int>(i));
+  }
+  std::cerr << "DROPPED " << dropped.size() << std::endl;
+  const int at_once = static_cast<int>(dropped.size());
+  start_setup(std::move(dropped), at_once);
 }
 
 awaitable<void> Runner::setup_worker() {
@@ -63,8 +97,8 @@ awaitable<void> Runner::setup_worker() {
   std::vector<std::unique_ptr<HttpSession>> sessions;
   for (const auto& t : options_.targets) sessions.push_back(std::make_unique<HttpSession>(io_, t.host, t.port));
   const bool signalr = is_signalr(options_.protocol);
-  while (next_index_ < options_.clients) {
-    int i = next_index_++;
+  while (next_pending_ < pending_.size()) {
+    int i = pending_[next_pending_++];
     Connection& c = *connections_[static_cast<std::size_t>(i)];
     const std::size_t t = static_cast<std::size_t>(i) % options_.targets.size();
     HttpSession& http = *sessions[t];
@@ -80,6 +114,10 @@ awaitable<void> Runner::setup_worker() {
                                          "", token);
         if (res.result_int() != 200)
           throw std::runtime_error("negotiate " + std::to_string(res.result_int()) + ": " + res.body());
+        // A worker with nothing left to set up after this one lets its HTTP connection go now: in a
+        // storm (a worker per client) the negotiate connections would otherwise double the
+        // descriptors in use, here and on the server, until every client is connected.
+        if (next_pending_ >= pending_.size() && group.empty()) sessions.clear();
         std::string connection_token = json_string_field(res.body(), "connectionToken");
         c.id = json_string_field(res.body(), "connectionId");
         target = "/client/?hub=" + options_.hub + "&id=" + url_encode(connection_token) +
@@ -105,13 +143,16 @@ awaitable<void> Runner::setup_worker() {
   }
   if (--workers_left_ == 0) {
     setup_done_us_ = monotonic_us();
-    int connected = options_.clients - failed_;
-    std::cerr << "READY connected=" << connected << " failed=" << failed_ << " setup_s="
-              << static_cast<double>(setup_done_us_ - setup_started_us_) / 1e6
+    int connected = static_cast<int>(pending_.size()) - failed_;
+    std::cerr << (ready_ ? "RECONNECTED" : "READY") << " connected=" << connected << " failed=" << failed_
+              << " setup_s=" << static_cast<double>(setup_done_us_ - setup_started_us_) / 1e6
               << (first_error_.empty() ? "" : " first_error=" + first_error_) << std::endl;
-    reset_stats();
-    asio::co_spawn(io_, keepalive_loop(), asio::detached);
-    asio::co_spawn(io_, control_loop(), asio::detached);
+    if (!ready_) {
+      ready_ = true;
+      reset_stats();
+      asio::co_spawn(io_, keepalive_loop(), asio::detached);
+      asio::co_spawn(io_, control_loop(), asio::detached);
+    }
   }
 }
 

@@ -31,7 +31,13 @@ class Runner {
   int run();  // blocks until "stop"
 
  private:
+  // Sets up the connections of pending_ (negotiate, connect, handshake, group join), several at
+  // once; the last worker to finish reports READY (the first setup) or RECONNECTED (a reconnect).
   awaitable<void> setup_worker();
+  void start_setup(std::vector<int> indices, int concurrency);
+  // The "reconnect N" command: the first N open connections dropped at once (closed abruptly),
+  // then set up again with N at once: a reconnection storm.
+  void reconnect(int count);
   awaitable<void> open(Connection& c, int index, const Endpoint& server, std::string target);
   // Readiness-based reads: wait, then drain the socket into a scratch buffer (no per-read
   // coroutine or allocation, one recv() per wake-up in the common case).
@@ -54,7 +60,11 @@ class Runner {
   Options options_;
   asio::io_context io_{1};
   std::vector<std::unique_ptr<Connection>> connections_;
-  int next_index_ = 0;
+  // Dropped connections, kept until the end: their cancelled handlers still refer to them.
+  std::vector<std::unique_ptr<Connection>> retired_;
+  std::vector<int> pending_;  // indices being set up
+  std::size_t next_pending_ = 0;
+  bool ready_ = false;        // the first setup finished
   int workers_left_ = 0;
   int failed_ = 0;
   std::string first_error_;

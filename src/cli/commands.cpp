@@ -163,7 +163,8 @@ void add_connection_limit_options(CLI::App* command, ConnectionLimitArgs& args) 
       ->add_option("--max-pending-connections", args.max_pending,
                    "Connections that have not sent a first request (per listening port), and "
                    "client connections without a completed hub handshake; beyond it the oldest "
-                   "are closed (0: 4096, or a quarter of the open-file limit if lower)")
+                   "are closed, those past their first second or any beyond twice the limit (0: "
+                   "4096, or a quarter of the open-file limit if lower)")
       ->capture_default_str();
 }
 

@@ -14,6 +14,7 @@
 
 #include "net/request_framing.hpp"
 #include "net/request_target.hpp"
+#include "net/unread_bytes.hpp"
 
 namespace switchboard::net {
 
@@ -127,7 +128,11 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
   const asio::ip::address peer = socket.remote_endpoint(ec).address();
   beast::tcp_stream stream(std::move(socket));
   // Declared after the stream, so released (on this thread) before the stream goes.
-  auto ticket = pending->admit(shard.io(), [&stream] { stream.close(); });
+  // Shed only while it has sent nothing: one whose request waits unread in the kernel is a real
+  // client this busy shard has not got to yet (a connection storm), not an idle one.
+  auto ticket = pending->admit(shard.io(), [&stream] {
+    if (unread_bytes(stream.socket().native_handle()) == 0) stream.close();
+  });
   ReadDeadline deadline(stream.socket());
   beast::flat_buffer buffer;
   for (bool first = true;; first = false) {

@@ -7,22 +7,38 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
+#include <cstdint>
+#include <vector>
 
 namespace switchboard::net {
 
 struct PendingConnections::Entry {
   boost::asio::io_context* io = nullptr;
+  std::chrono::steady_clock::time_point admitted;
   std::function<void()> shed;
   std::list<std::shared_ptr<Entry>>::iterator position;  // under the owner's mutex
   bool listed = false;                                   // under the owner's mutex
   bool released = false;                                 // on the connection's thread only
 };
 
+namespace {
+
+// A quarter of the open-file limit (none: SIZE_MAX).
+std::size_t quarter_of_descriptors() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
+  return std::max<std::size_t>(1, static_cast<std::size_t>(limit.rlim_cur) / 4);
+}
+
+}  // namespace
+
 std::size_t default_pending_limit() {
   constexpr std::size_t kDefault = 4096;
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return kDefault;
-  return std::clamp<std::size_t>(static_cast<std::size_t>(limit.rlim_cur) / 4, 1, kDefault);
+  return std::min(quarter_of_descriptors(), kDefault);
+}
+
+std::size_t pending_ceiling(std::size_t limit) {
+  return std::max(limit, std::min(2 * limit, quarter_of_descriptors()));
 }
 
 PendingConnections::Ticket::Ticket(std::shared_ptr<PendingConnections> owner,
@@ -39,6 +55,7 @@ void PendingConnections::Ticket::release() {
 
 PendingConnections::PendingConnections(std::size_t limit, std::string waiting_for)
     : limit_(limit > 0 ? limit : default_pending_limit()),
+      ceiling_(pending_ceiling(limit_)),
       waiting_for_(std::move(waiting_for)),
       sheds_(std::chrono::seconds(10)) {}
 
@@ -48,25 +65,29 @@ std::size_t PendingConnections::size() const {
 }
 
 PendingConnections::Ticket PendingConnections::admit(boost::asio::io_context& io,
-                                                     std::function<void()> shed) {
+                                                     std::function<void()> shed,
+                                                     std::chrono::steady_clock::time_point now) {
   auto entry = std::make_shared<Entry>();
   entry->io = &io;
   entry->shed = std::move(shed);
-  std::shared_ptr<Entry> victim;
+  entry->admitted = now;
+  std::vector<std::shared_ptr<Entry>> victims;
   std::size_t report = 0;
   {
     std::lock_guard lock(mutex_);
-    if (entries_.size() >= limit_) {
-      victim = std::move(entries_.front());
+    while (
+        !entries_.empty() && entries_.size() >= limit_ &&
+        (entries_.size() >= ceiling_ || entry->admitted - entries_.front()->admitted >= kGrace)) {
+      victims.push_back(std::move(entries_.front()));
       entries_.pop_front();
-      victim->listed = false;
-      report = sheds_.add();
+      victims.back()->listed = false;
+      report += sheds_.add();
     }
     entries_.push_back(entry);
     entry->position = std::prev(entries_.end());
     entry->listed = true;
   }
-  if (victim) {
+  for (auto& victim : victims) {
     boost::asio::post(*victim->io, [victim] {
       if (!victim->released) victim->shed();
     });

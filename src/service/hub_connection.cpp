@@ -73,7 +73,8 @@ void HubConnection::begin() {
   if (context_.awaiting_handshake)
     handshake_ticket_ = std::make_unique<net::PendingConnections::Ticket>(
         context_.awaiting_handshake->admit(shard_.io(), [weak = weak_from_this()] {
-          if (auto self = weak.lock()) {
+          // One whose handshake waits unread is a real client this shard has not got to yet.
+          if (auto self = weak.lock(); self && !self->has_unread_input()) {
             spdlog::debug("connection {}: closed before its handshake (too many awaiting theirs)",
                           self->id());
             self->abort();

@@ -89,6 +89,8 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   virtual void drop_transport() { abort_transport(); }
   // Whether pings and the client timeout apply (not for long polling).
   virtual bool uses_keep_alive() const { return true; }
+  // Whether the client's bytes wait unread in the kernel (the shard has not got to them yet).
+  virtual bool has_unread_input() { return false; }
   virtual void on_finished() {}
 
   void write_done(boost::system::error_code ec);

@@ -10,6 +10,8 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 
+#include "net/unread_bytes.hpp"
+
 namespace switchboard::service {
 
 using protocol::WebSocketOpcode;
@@ -337,6 +339,10 @@ void WebSocketConnection::close_socket() {
   if (linger_) linger_->cancel();
   socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
+}
+
+bool WebSocketConnection::has_unread_input() {
+  return net::unread_bytes(socket_.native_handle()) > 0;
 }
 
 }  // namespace switchboard::service
