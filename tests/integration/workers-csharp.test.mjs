@@ -2,8 +2,8 @@
 // as printed (examples/seeds/csharp, examples/seeds/csharp-script) end to end with the official client; the
 // in-process programming model (HttpRequest, ILogger, async Task<IActionResult>, ClaimsPrincipal, out
 // parameters, #r and the default imports of a script); the compile cache; compile errors at start naming the
-// file and line; a function that throws, the worker killed in the middle of an invocation; requests that do
-// not come from the host.
+// file and line; a function that throws, one that never returns (functionTimeout), the worker killed in the
+// middle of an invocation; requests that do not come from the host.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -52,7 +52,7 @@ using Microsoft.Extensions.Logging;
 function modelApp() {
   const dir = path.join(tempDir("sb-csworker-"), "app");
   writeApp(dir, {
-    "host.json": { version: "2.0" },
+    "host.json": { version: "2.0", functionTimeout: "00:00:03" },
     "local.settings.json": { IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: "dotnet", MY_SETTING: "from-settings" } },
     "Model.cs": `${USINGS}
 namespace Model
@@ -109,6 +109,12 @@ namespace Model
             Console.WriteLine("slow invocation started");
             await Task.Delay(1500);
             return "slow done";
+        }
+
+        [FunctionName("hangs")]
+        public static async Task Hangs([HttpTrigger(AuthorizationLevel.Anonymous, "post")] HttpRequest req)
+        {
+            await Task.Delay(-1);
         }
 
         [FunctionName("notFound")]
@@ -221,7 +227,7 @@ describe("C# worker: programming model, cache and faults", () => {
       let described = describe();
       assert.equal(described.build.compiled, false, "an unchanged app is not compiled again");
       assert.equal(path.basename(described.build.directory), appBuild);
-      assert.deepEqual(Object.keys(described.functions).sort(), ["echo", "negotiateAnonymous", "notFound", "slow", "throws"]);
+      assert.deepEqual(Object.keys(described.functions).sort(), ["echo", "hangs", "negotiateAnonymous", "notFound", "slow", "throws"]);
       assert.deepEqual(described.functions.echo.bindings[0], {
         type: "httpTrigger", direction: "in", name: "req", authLevel: "anonymous", methods: ["get", "post"], route: "echo/{id}",
       });
@@ -275,6 +281,28 @@ describe("C# worker: programming model, cache and faults", () => {
       assert.doesNotMatch(closed, /HTTP\/1\.1 200/);
       expectFnStatus(await callFn(host, "GET", "/api/echo/2"), 200, "the host's calls still work");
       assert.deepEqual(workerPids(host, "dotnet"), [pid], "same worker process");
+    }),
+  );
+
+  test(
+    "a function that never returns: 500 after functionTimeout, the worker is restarted, other functions work",
+    logged(async () => {
+      const pid = await waitForWorker(host, "dotnet");
+      const started = Date.now();
+      const r = await callFn(host, "POST", "/api/hangs", { timeout: 15000 });
+      const ms = Date.now() - started;
+      expectFnError(r, 500, [/Timeout value of 00:00:03 was exceeded by function: Functions\.hangs/], "hangs");
+      assert.ok(ms >= 2900 && ms < 8000, `answered after the 3 s timeout, took ${ms} ms`);
+      const fresh = await waitForWorker(host, "dotnet", { notPid: pid, timeout: 10000 });
+      assert.notEqual(fresh, pid, "a new worker process");
+      let ok;
+      await waitFor(
+        async () => {
+          ok = await callFn(host, "GET", "/api/echo/3");
+          return ok.status === 200;
+        },
+        { timeout: 10000, interval: 200, message: () => `echo after the restart: ${ok?.status} ${ok?.text}` },
+      );
     }),
   );
 
