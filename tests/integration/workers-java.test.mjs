@@ -145,7 +145,7 @@ describe("Java worker: programming model, cache and faults", () => {
   });
 
   test(
-    "the request, @BindingName (route, query), ExecutionContext, its logger and app settings as the function sees them",
+    "the request, @BindingName (route, query, JSON body), ExecutionContext, its logger and app settings as the function sees them",
     logged(async () => {
       const mark = host.logMark();
       let r = await callFn(host, "POST", "/api/echo/42?tag=t1&b=two", { body: "plain text", headers: { "X-Test": "t", "Content-Type": "text/plain" } });
@@ -173,6 +173,13 @@ describe("Java worker: programming model, cache and faults", () => {
       expectFnStatus(r, 202, "echo without a body");
       assert.equal(r.json.body, "(none)", "Optional<String> is empty without a body");
       assert.equal(r.json.tag, null, "a binding name with no value is null");
+
+      r = await callFn(host, "POST", "/api/echo/8", { body: { tag: "from-body" } });
+      expectFnStatus(r, 202, "echo with a JSON body");
+      assert.equal(r.json.tag, "from-body", "@BindingName falls back to a property of a JSON body");
+      assert.equal(r.json.body, JSON.stringify({ tag: "from-body" }), "Optional<String> holds the posted text");
+      r = await callFn(host, "POST", "/api/echo/8?tag=from-query", { body: { tag: "from-body" } });
+      assert.equal(r.json.tag, "from-query", "the query comes before the body");
     }),
   );
 
