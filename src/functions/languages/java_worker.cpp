@@ -31,14 +31,9 @@ class JavaWorker final : public LanguageWorker {
     spec.executable = "java";
     // --add-opens: the worker removes SWITCHBOARD_WORKER_SECRET from its environment
     // (WorkerSecret.java).
-    spec.arguments = {"-XX:+UseSerialGC",
-                      "-Xshare:auto",
-                      "--add-opens",
-                      "java.base/java.util=ALL-UNNAMED",
-                      "-cp",
-                      java_classpath(classes),
-                      "switchboard.worker.Main",
-                      "serve",
+    spec.arguments = {"-XX:+UseSerialGC",      "-XX:TieredStopAtLevel=1",         "-Xshare:auto",
+                      "--add-opens",           "java.base/java.util=ALL-UNNAMED", "-cp",
+                      java_classpath(classes), "switchboard.worker.Main",         "serve",
                       classes.string()};
     return spec;
   }
