@@ -163,7 +163,7 @@ export function seedsSuite(lang, options = {}) {
       {
         query: "addToGroup?userId= / removeFromGroup?userId= and SendToGroup reaching myGroup only",
         userId1: "addToGroup / removeFromGroup (userId1) and SendToGroup reaching myGroup only",
-        caller: "addToGroup / removeFromGroup (the caller's ClaimsPrincipal) and SendToGroup reaching myGroup only",
+        caller: "addToGroup / removeFromGroup (the caller's identity from the bearer token) and SendToGroup reaching myGroup only",
       }[groupsBy],
       logged(async () => {
         const member = groupsBy === "userId1" ? u1 : u2;
