@@ -28,10 +28,14 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
  && cd build && cpack -G DEB
 
 FROM debian:12-slim
+# JavaScript and Python apps run as they are; Java and C# apps need their compilers and runtimes,
+# which are large: pass them by name (docs/install.md lists them), e.g.
+#   --build-arg LANGUAGE_RUNTIMES="openjdk-17-jdk-headless libjackson2-databind-java mono-mcs mono-runtime"
+ARG LANGUAGE_RUNTIMES=""
 COPY --from=build /src/build/switchboard_*.deb /tmp/
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      /tmp/switchboard_*.deb nodejs python3 curl ca-certificates \
+      /tmp/switchboard_*.deb nodejs python3 curl ca-certificates ${LANGUAGE_RUNTIMES} \
  && rm -rf /var/lib/apt/lists/* /tmp/switchboard_*.deb \
  && useradd --system --no-create-home --shell /usr/sbin/nologin switchboard
 USER switchboard
