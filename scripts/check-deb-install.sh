@@ -35,6 +35,23 @@ trap cleanup EXIT INT TERM
 
 step() { echo "== $*"; }
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"; }
+# Prints what `curl ARGS...` (in the chroot) answers once it succeeds; fails with LOG (the server's
+# output, under the chroot) when the server exits or 20 s pass.
+wait_for() {
+    log=$1
+    shift
+    i=0
+    until out=$(in_root curl -fsS "$@" 2>/dev/null); do
+        i=$((i + 1))
+        if [ $i -ge 100 ] || ! kill -0 "$service_pid" 2>/dev/null; then
+            echo "check-deb-install: no answer from the installed switchboard to curl $*:" >&2
+            cat "$root$log" >&2
+            exit 1
+        fi
+        sleep 0.2
+    done
+    printf '%s' "$out"
+}
 
 step "debootstrap --variant=minbase bookworm $root $mirror"
 debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 || {
@@ -59,16 +76,7 @@ done
 step "switchboard service --port $port (installed, in the chroot)"
 chroot "$root" /usr/bin/switchboard service --port "$port" --access-key "$key" >"$root/tmp/service.log" 2>&1 &
 service_pid=$!
-i=0
-until in_root curl -fsS "http://127.0.0.1:$port/api/health" >/dev/null 2>&1; do
-    i=$((i + 1))
-    if [ $i -ge 50 ] || ! kill -0 "$service_pid" 2>/dev/null; then
-        echo "check-deb-install: the installed service does not answer on port $port:" >&2
-        cat "$root/tmp/service.log" >&2
-        exit 1
-    fi
-    sleep 0.2
-done
+wait_for /tmp/service.log "http://127.0.0.1:$port/api/health" >/dev/null
 echo "  GET /api/health: $(in_root curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/health")"
 
 client_token=$(in_root switchboard token --access-key "$key" --hub chat --user alice)
@@ -97,18 +105,9 @@ fport=$((port + 1))
 sport=$((port + 2))
 chroot "$root" /usr/bin/switchboard start /tmp/chat --port "$fport" --service-port "$sport" >"$root/tmp/start.log" 2>&1 &
 service_pid=$!
-i=0
 # The demo sign-in (POST /api/login, a JavaScript function) answers once the worker runs.
-until login=$(in_root curl -fsS -X POST -H 'Content-Type: application/json' -d '{"name":"alice"}' \
-                  "http://127.0.0.1:$fport/api/login" 2>/dev/null); do
-    i=$((i + 1))
-    if [ $i -ge 100 ] || ! kill -0 "$service_pid" 2>/dev/null; then
-        echo "check-deb-install: the installed start does not answer POST /api/login on port $fport:" >&2
-        cat "$root/tmp/start.log" >&2
-        exit 1
-    fi
-    sleep 0.2
-done
+login=$(wait_for /tmp/start.log -X POST -H 'Content-Type: application/json' -d '{"name":"alice"}' \
+    "http://127.0.0.1:$fport/api/login")
 identity=$(printf '%s' "$login" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 [ -n "$identity" ] || { echo "check-deb-install: POST /api/login answered no token: $login" >&2; exit 1; }
 info=$(in_root curl -fsS -X POST -H "Authorization: Bearer $identity" "http://127.0.0.1:$fport/api/negotiate")
