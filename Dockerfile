@@ -1,6 +1,7 @@
 # Switchboard in a container (docs/install.md): a Debian 12 stage builds the .deb (make package),
 # a debian:12-slim stage installs it with its dependencies and runs `switchboard service` as an
-# unprivileged user. Not built on the development machine (no container engine there).
+# unprivileged user. scripts/check-docker-image.sh checks a built image; what was built where, and
+# what could not be, is in docs/install.md ("Built on the development machine").
 
 FROM debian:12 AS build
 RUN apt-get update \
@@ -23,7 +24,9 @@ COPY include include
 COPY src src
 COPY tests/unit tests/unit
 COPY workers workers
-RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# CMAKE_SKIP_INSTALL_ALL_DEPENDENCY: cpack installs what is built (the executable) instead of first
+# building every target (the unit tests, the C++ examples) as its `preinstall` step would.
+RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON \
  && cmake --build build -j"$(nproc)" --target switchboard \
  && cd build && cpack -G DEB
 
@@ -43,7 +46,8 @@ WORKDIR /tmp
 ENV SWITCHBOARD_BIND=0.0.0.0
 # 8888: the SignalR service (client endpoint, REST API); 7071: the functions host of `start`.
 EXPOSE 8888 7071
+# The service's port: SWITCHBOARD_PORT when the container is given one (`service`), else 8888.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
-  CMD curl -fsS http://127.0.0.1:8888/api/health || exit 1
+  CMD curl -fsS "http://127.0.0.1:${SWITCHBOARD_PORT:-8888}/api/health" || exit 1
 ENTRYPOINT ["switchboard"]
 CMD ["service"]
