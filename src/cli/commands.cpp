@@ -46,6 +46,9 @@ const CLI::Validator kDurationRange(
       if (!(value >= 0 && value <= static_cast<double>(util::kMaxDurationSeconds)))
         return "'" + text + "' must be from 0 to " + std::to_string(util::kMaxDurationSeconds) +
                " seconds";
+      // Durations are kept in whole milliseconds: a smaller one would silently become 0.
+      if (value > 0 && value < 0.001)
+        return "'" + text + "' is less than a millisecond, the smallest duration there is";
       return {};
     },
     "SECONDS", "duration");

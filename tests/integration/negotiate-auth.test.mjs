@@ -89,7 +89,7 @@ describe("service startup", () => {
   );
 
   test(
-    "a duration beyond 2147483647 seconds on the command line is refused, not wrapped",
+    "a duration beyond 2147483647 seconds (or under a millisecond) on the command line is refused, not wrapped",
     logged(async () => {
       const { execFileSync, spawnSync } = await import("node:child_process");
       const { BINARY } = await import("./helpers.mjs");
@@ -102,6 +102,13 @@ describe("service startup", () => {
         assert.notEqual(run.status, 0, `${args.join(" ")} should fail`);
         assert.match(run.stderr + run.stdout, /not in range|2147483647/, args.join(" "));
       }
+      // One under a millisecond would become 0 ms (durations are kept in milliseconds): refused too.
+      const tiny = spawnSync(BINARY, ["service", "--port", "0", "--redis", "redis://127.0.0.1:1", "--redis-connect-timeout", "0.0001"], {
+        encoding: "utf8",
+        timeout: 10000,
+      });
+      assert.notEqual(tiny.status, 0, "--redis-connect-timeout 0.0001 should fail");
+      assert.match(tiny.stderr + tiny.stdout, /--redis-connect-timeout: '0\.0001' is less than a millisecond/);
       // The largest is accepted.
       const token = execFileSync(BINARY, ["token", "--access-key", "k", "--hub", "chat", "--lifetime", "2147483647"], {
         encoding: "utf8",
