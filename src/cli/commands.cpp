@@ -17,10 +17,12 @@
 #include "cli/embedded_upstream.hpp"
 #include "cli/env_options.hpp"
 #include "cli/token_commands.hpp"
+#include "cli/metrics_options.hpp"
 #include "functions/app_config.hpp"
 #include "functions/languages/language_worker.hpp"
 #include "functions/runtime/function_host.hpp"
 #include "functions/runtime/host_keys.hpp"
+#include "logging/json_formatter.hpp"
 #include "net/ip_range.hpp"
 #include "net/tls_certificate.hpp"
 #include "redis/redis_url.hpp"
@@ -33,6 +35,9 @@
 namespace {
 
 using namespace switchboard;
+using cli::describe_metrics;
+using cli::MetricsArgs;
+using cli::start_metrics_server;
 
 // Durations on the command line follow the rule of every duration (util/duration.hpp).
 const CLI::Validator kDurationRange(
@@ -391,6 +396,7 @@ struct ServiceArgs {
   ClientLimitArgs client_limits;
   ClusterArgs cluster;
   UpstreamArgs upstream;
+  MetricsArgs metrics;
 };
 
 int run_service(const ServiceArgs& args, bool port_given,
@@ -432,11 +438,19 @@ int run_service(const ServiceArgs& args, bool port_given,
   apply_client_limits(args.client_limits, options);
   apply_cluster_options(args.cluster, options);
   apply_upstream_options(args.upstream, options);
+  options.metrics_token = args.metrics.token;
+  options.serve_metrics = args.metrics.port == 0;
 
   auto signals = block_termination_signals(options.tls != nullptr);
   exec::ShardPool pool(options.threads);
   service::Service service(options, pool);
   service.start();
+  net::HttpServerOptions metrics_http;
+  apply_connection_limits(args.limits, metrics_http);
+  metrics_http.tls = options.tls;
+  auto metrics_server =
+      start_metrics_server(args.metrics, options.bind_address, pool.shards(), metrics_http,
+                           {[&service](metrics::Exposition& out) { service.write_metrics(out); }});
   pool.start();
   const auto port = service.port();
   const std::string scheme = options.tls ? "https://" : "http://";
@@ -449,7 +463,11 @@ int run_service(const ServiceArgs& args, bool port_given,
             << "  REST API:          " << base << "/api/hubs/<hub>/:send?api-version=2022-06-01\n"
             << "  Health:            " << base << "/api/health\n"
             << "  Dashboard:         " << base
-            << "/dashboard?access_token=<switchboard token --dashboard>\n";
+            << "/dashboard?access_token=<switchboard token --dashboard>\n"
+            << "  Metrics:           "
+            << describe_metrics(args.metrics, scheme, options.public_host,
+                                metrics_server ? metrics_server->port() : port)
+            << "\n";
   print_upstream(options);
   if (generated)
     std::cout << "  (no --access-key given: a random key was generated for this run)\n";
@@ -462,6 +480,7 @@ int run_service(const ServiceArgs& args, bool port_given,
   std::cout << std::flush;
 
   wait_for_termination(signals, options.tls);
+  if (metrics_server) metrics_server->stop();
   service.stop();
   pool.stop();
   pool.wait();
@@ -479,6 +498,7 @@ struct HostArgs {
   ClientLimitArgs client_limits;  // start only
   ClusterArgs cluster;            // start only
   UpstreamArgs upstream;          // start only
+  MetricsArgs metrics;
 };
 
 functions::FunctionApp load_app(const HostArgs& args, bool embedded,
@@ -538,12 +558,22 @@ int run_functions_host(const HostArgs& args, const FunctionRegistry* registry) {
   options.port = host_port(args, app);
   apply_connection_limits(args.limits, options.http);
   options.http.tls = tls;
+  options.metrics_token = args.metrics.token;
+  options.serve_metrics = args.metrics.port == 0;
   functions::FunctionHost host(std::move(app), options, pool, registry);
   host.start();
+  auto metrics_server =
+      start_metrics_server(args.metrics, args.bind, pool.shards(), options.http,
+                           {[&host](metrics::Exposition& out) { host.write_metrics(out); }});
   pool.start();
   print_host_banner(host);
+  std::cout << "Metrics: "
+            << describe_metrics(args.metrics, tls ? "https://" : "http://", "localhost",
+                                metrics_server ? metrics_server->port() : host.port())
+            << "\n";
   std::cout << std::flush;
   wait_for_termination(signals, tls);
+  if (metrics_server) metrics_server->stop();
   host.stop();
   pool.stop(std::chrono::milliseconds(100));
   pool.wait();
@@ -585,6 +615,8 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry,
   apply_client_limits(args.client_limits, service_options);
   apply_cluster_options(args.cluster, service_options);
   apply_upstream_options(args.upstream, service_options);
+  service_options.metrics_token = args.metrics.token;
+  service_options.serve_metrics = args.metrics.port == 0;
   // Without upstream options, client events go to this host's own SignalR webhook, for the
   // events its signalRTrigger functions handle.
   bool embedded_webhook = false;
@@ -613,9 +645,16 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry,
   options.keys = std::move(host_keys);
   apply_connection_limits(args.limits, options.http);
   options.http.tls = tls;
+  options.metrics_token = args.metrics.token;
+  options.serve_metrics = args.metrics.port == 0;
   functions::FunctionHost host(std::move(app), options, pool, registry);
   service.start();
   host.start();
+  // One metrics port for both (--metrics-port), or each on its own port.
+  auto metrics_server =
+      start_metrics_server(args.metrics, args.bind, pool.shards(), options.http,
+                           {[&service](metrics::Exposition& out) { service.write_metrics(out); },
+                            [&host](metrics::Exposition& out) { host.write_metrics(out); }});
   pool.start();
   std::cout << "Switchboard (service + functions host in one process)\n"
             << "SignalR service listening on " << (tls ? "https://" : "http://")
@@ -630,8 +669,18 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry,
   else
     print_upstream(service_options);
   print_host_banner(host);
+  const std::string scheme = tls ? "https://" : "http://";
+  if (metrics_server)
+    std::cout << "Metrics (service and host): "
+              << describe_metrics(args.metrics, scheme, "localhost", metrics_server->port())
+              << "\n";
+  else
+    std::cout << "Metrics: service "
+              << describe_metrics(args.metrics, scheme, "localhost", service.port()) << ", host "
+              << describe_metrics(args.metrics, scheme, "localhost", host.port()) << "\n";
   std::cout << std::flush;
   wait_for_termination(signals, tls);
+  if (metrics_server) metrics_server->stop();
   host.stop();
   service.stop();
   pool.stop();
@@ -648,9 +697,18 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
       "Switchboard: a self-hosted, SignalR-compatible real-time service (Azure SignalR Service "
       "REST API and tokens) and an Azure Functions host with the SignalR Service bindings."};
   app.require_subcommand(1);
+  // --log-level and --log-format may also follow the subcommand.
+  app.fallthrough();
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error")
       ->capture_default_str();
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format,
+                 "text, or json: one JSON object per line (time, level, message, and fields such "
+                 "as connection_id, hub, user, request_id)")
+      ->capture_default_str()
+      ->envname("SWITCHBOARD_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}));
 
   ServiceArgs service_args;
   auto* service_cmd = app.add_subcommand(
@@ -710,6 +768,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
   add_client_limit_options(service_cmd, service_args.client_limits);
   add_cluster_options(service_cmd, service_args.cluster);
   add_upstream_options(service_cmd, service_args.upstream);
+  add_metrics_options(service_cmd, service_args.metrics);
 
   HostArgs start_args;
   auto* start_cmd = app.add_subcommand(
@@ -727,6 +786,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
   add_client_limit_options(start_cmd, start_args.client_limits);
   add_cluster_options(start_cmd, start_args.cluster);
   add_upstream_options(start_cmd, start_args.upstream);
+  add_metrics_options(start_cmd, start_args.metrics);
 
   HostArgs functions_args;
   auto* functions_cmd = app.add_subcommand(
@@ -745,6 +805,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
                             "Worker threads (0: one per core)");
   add_connection_limit_options(functions_cmd, functions_args.limits);
   add_tls_options(functions_cmd, functions_args.tls);
+  add_metrics_options(functions_cmd, functions_args.metrics);
 
   auto run_token_command = add_token_commands(app, kDurationRange);
 
@@ -757,7 +818,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
     return report_parse_error(app, e, argc, argv);
   }
   spdlog::set_level(spdlog::level::from_str(log_level));
-  spdlog::set_pattern("[%H:%M:%S.%e] [%^%l%$] %v");
+  logging::set_log_format(log_format);
   // The last warnings and errors, for the dashboard (before any thread logs).
   auto recent_errors = std::make_shared<service::RecentErrors>();
   spdlog::default_logger()->sinks().push_back(service::make_recent_errors_sink(recent_errors));

@@ -24,6 +24,12 @@ namespace switchboard::net {
 class PendingConnections;
 class TlsCertificate;
 
+}  // namespace switchboard::net
+namespace switchboard::metrics {
+struct HttpRefusals;
+}  // namespace switchboard::metrics
+namespace switchboard::net {
+
 class HttpHandler {
  public:
   virtual ~HttpHandler() = default;
@@ -52,6 +58,8 @@ struct HttpServerOptions {
   std::size_t max_pending_connections = 0;
   // Serve TLS with this certificate (tls_session); null: plain TCP.
   std::shared_ptr<TlsCertificate> tls;
+  // Where refusals by these limits are counted (metrics); null: not counted.
+  std::shared_ptr<metrics::HttpRefusals> refusals;
 };
 
 class HttpServer {

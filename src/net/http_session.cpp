@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "metrics/http_refusals.hpp"
 #include "net/request_framing.hpp"
 #include "net/request_target.hpp"
 #include "net/unread_bytes.hpp"
@@ -130,8 +131,10 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
   // Declared after the stream, so released (on this thread) before the stream goes.
   // Shed only while it has sent nothing: one whose request waits unread in the kernel is a real
   // client this busy shard has not got to yet (a connection storm), not an idle one.
-  auto ticket = pending->admit(shard.io(), [&stream] {
-    if (unread_bytes(stream.socket().native_handle()) == 0) stream.close();
+  auto ticket = pending->admit(shard.io(), [&stream, refusals = options.refusals] {
+    if (unread_bytes(stream.socket().native_handle()) != 0) return;
+    if (refusals) refusals->pending_connections.add();
+    stream.close();
   });
   ReadDeadline deadline(stream.socket());
   beast::flat_buffer buffer;
@@ -154,6 +157,7 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
     co_await http::async_read_header(stream, buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
     if (ec && deadline.expired() && (parser.got_some() || buffer.size() > 0)) {
+      if (options.refusals) options.refusals->header_timeout.add();
       co_await refuse(stream, request_timeout("headers", options.header_timeout));
       co_return;
     }
@@ -178,6 +182,7 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
         co_await http::async_read(stream, buffer, parser,
                                   asio::redirect_error(asio::use_awaitable, ec));
         if (ec && deadline.expired()) {
+          if (options.refusals) options.refusals->body_timeout.add();
           co_await refuse(stream, request_timeout("body", options.body_timeout));
           co_return;
         }
@@ -185,6 +190,10 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
     }
     deadline.stop();
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
+      if (options.refusals)
+        (ec == http::error::body_limit ? options.refusals->request_body_size
+                                       : options.refusals->header_size)
+            .add();
       // (Built before the co_await: g++ 12 mishandles a conditional-expression temporary in a
       // co_await's arguments, destroying it twice.)
       auto response =

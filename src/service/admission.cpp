@@ -29,8 +29,9 @@ std::size_t default_connection_limit() {
   return static_cast<std::size_t>(limit.rlim_cur) * 9 / 10;
 }
 
-Admission::Admission(AdmissionLimits limits)
+Admission::Admission(AdmissionLimits limits, std::shared_ptr<metrics::ServiceMetrics> metrics)
     : limits_(limits),
+      metrics_(std::move(metrics)),
       max_connections_(limits.max_connections ? limits.max_connections
                                               : default_connection_limit()) {
   if (limits_.negotiate_rate > 0 && limits_.negotiate_burst < 1)
@@ -38,18 +39,22 @@ Admission::Admission(AdmissionLimits limits)
 }
 
 std::optional<net::Response> Admission::full_locked(const Address& client) {
-  if (connections_ >= max_connections_)
+  if (connections_ >= max_connections_) {
+    if (metrics_) metrics_->refused(metrics::ServiceLimit::MaxConnections);
     return refusal(http::status::service_unavailable, "ServiceUnavailable",
                    "The service has reached its connection limit (" +
                        std::to_string(max_connections_) + " connections); try again later.",
                    kConnectionRetryAfter);
+  }
   if (limits_.max_connections_per_ip > 0) {
     auto it = addresses_.find(client);
-    if (it != addresses_.end() && it->second.connections >= limits_.max_connections_per_ip)
+    if (it != addresses_.end() && it->second.connections >= limits_.max_connections_per_ip) {
+      if (metrics_) metrics_->refused(metrics::ServiceLimit::MaxConnectionsPerIp);
       return refusal(http::status::too_many_requests, "TooManyRequests",
                      "Too many connections from your address (at most " +
                          std::to_string(limits_.max_connections_per_ip) + ").",
                      kConnectionRetryAfter);
+    }
   }
   return std::nullopt;
 }
@@ -74,6 +79,7 @@ std::optional<net::Response> Admission::check_negotiate_rate(const Address& clie
     entry.negotiates.emplace(limits_.negotiate_rate, limits_.negotiate_burst, now);
   if (entry.negotiates->take(now)) return std::nullopt;
   const double wait = std::chrono::duration<double>(entry.negotiates->wait(now)).count();
+  if (metrics_) metrics_->refused(metrics::ServiceLimit::NegotiateRate);
   return refusal(http::status::too_many_requests, "TooManyRequests",
                  "Too many negotiate requests from your address (at most " +
                      fmt::format("{:g}", limits_.negotiate_rate) + " a second).",

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 
+#include "metrics/service_metrics.hpp"
 #include "net/http_types.hpp"
 #include "util/token_bucket.hpp"
 
@@ -34,7 +35,9 @@ inline constexpr std::chrono::seconds kConnectionRetryAfter{5};
 class Admission : public std::enable_shared_from_this<Admission> {
  public:
   using Address = boost::asio::ip::address;
-  explicit Admission(AdmissionLimits limits);
+  // `metrics`: where refusals are counted (null: nowhere).
+  explicit Admission(AdmissionLimits limits,
+                     std::shared_ptr<metrics::ServiceMetrics> metrics = nullptr);
 
   // A negotiate from `client`: the refusal (429 for the rate or the address's connections, 503
   // when the node is full), or nullopt when a connection would be admitted now. The two halves
@@ -68,6 +71,7 @@ class Admission : public std::enable_shared_from_this<Admission> {
   void purge_locked(util::TokenBucket::Clock::time_point now);
 
   AdmissionLimits limits_;
+  std::shared_ptr<metrics::ServiceMetrics> metrics_;
   std::size_t max_connections_;
   mutable std::mutex mutex_;
   std::size_t connections_ = 0;

@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 
 #include "auth/upstream_signature.hpp"
+#include "service/connection_log.hpp"
 #include "service/dashboard_feed.hpp"
 #include "util/url.hpp"
 
@@ -44,7 +45,8 @@ HubConnection::HubConnection(ServiceContext& context, Shard& shard, std::string 
       transport_(transport),
       json_reader_(context.options.max_message_size),
       created_(last_receive_),
-      last_send_(last_receive_) {}
+      last_send_(last_receive_),
+      counters_(context.metrics->hub(shard.index(), this->hub())) {}
 
 HubConnection::~HubConnection() = default;
 
@@ -75,8 +77,10 @@ void HubConnection::begin() {
         context_.awaiting_handshake->admit(shard_.io(), [weak = weak_from_this()] {
           // One whose handshake waits unread is a real client this shard has not got to yet.
           if (auto self = weak.lock(); self && !self->has_unread_input()) {
-            spdlog::debug("connection {}: closed before its handshake (too many awaiting theirs)",
-                          self->id());
+            connection_log(*self, spdlog::level::debug,
+                           "connection {}: closed before its handshake (too many awaiting theirs)",
+                           self->id());
+            self->context_.metrics->refused(metrics::ServiceLimit::AwaitingHandshake);
             self->abort();
           }
         }));
@@ -94,6 +98,7 @@ std::optional<std::string_view> HubConnection::next_record() {
 
 void HubConnection::receive(std::string_view bytes) {
   if (closing_ || finished_) return;
+  counters_.bytes_received[static_cast<std::size_t>(protocol_)].add(bytes.size());
   // (The client timeout counts from the last complete record, in handle_record(): bytes of a
   // record or frame that never ends do not keep a connection alive.)
   std::string after_handshake;
@@ -103,8 +108,9 @@ void HubConnection::receive(std::string_view bytes) {
     auto end = handshake_buffer_.find(protocol::kRecordSeparator);
     if (end == std::string::npos) {
       if (handshake_buffer_.size() > context_.options.max_message_size) {
-        spdlog::debug("connection {}: handshake over {} bytes", id(),
-                      context_.options.max_message_size);
+        connection_log(*this, spdlog::level::debug, "connection {}: handshake over {} bytes", id(),
+                       context_.options.max_message_size);
+        context_.metrics->refused(metrics::ServiceLimit::MaxMessageSize);
         abort();
       }
       return;
@@ -121,6 +127,7 @@ void HubConnection::receive(std::string_view bytes) {
   }
   if (!append_bytes(bytes)) {
     message_too_big_ = true;
+    context_.metrics->refused(metrics::ServiceLimit::MaxMessageSize);
     close(fmt::format("Message exceeds the maximum size of {} bytes or is malformed.",
                       context_.options.max_message_size),
           false);
@@ -142,6 +149,8 @@ bool HubConnection::handle_record(std::string_view record) {
   last_receive_ = Clock::now();
   if (!parsed.message) return true;  // unknown message type: ignored, as the spec asks
   timeout_started_ = true;
+  if (is_counted(parsed.message->type) || parsed.message->type == MessageType::Close)
+    counters_.messages_received[static_cast<std::size_t>(protocol_)].add();
   if (stateful_) {
     const auto type = parsed.message->type;
     if (awaiting_sequence_ && type != MessageType::Sequence) return true;  // dropped until then
@@ -196,7 +205,8 @@ bool HubConnection::handle_handshake(std::string_view record) {
             " of the '" + parsed.request->protocol + "' protocol.";
   }
   if (!error.empty()) {
-    spdlog::debug("connection {}: handshake rejected: {}", id(), error);
+    connection_log(*this, spdlog::level::debug, "connection {}: handshake rejected: {}", id(),
+                   error);
     protocol_ = HubProtocol::Json;  // the handshake answer is JSON text either way
     send_raw(protocol::handshake_response(error));
     closing_ = true;
@@ -226,7 +236,7 @@ bool HubConnection::handle_handshake(std::string_view record) {
     };
     hooks.close = [weak = weak_from_this()](std::string error) {
       if (auto self = weak.lock()) {
-        spdlog::info("connection {}: {}", self->id(), error);
+        connection_log(*self, spdlog::level::info, "connection {}: {}", self->id(), error);
         self->close(error, false);
       }
     };
@@ -273,7 +283,8 @@ boost::asio::awaitable<void> HubConnection::open_connection(std::shared_ptr<HubC
   } catch (const std::exception& e) {
     // Not expected (a cluster node registers locally and catches up with Redis later); the
     // connection cannot be routed, so it ends.
-    spdlog::error("connection {}: could not be registered: {}", id(), e.what());
+    connection_log(*this, spdlog::level::err, "connection {}: could not be registered: {}", id(),
+                   e.what());
     registration_ = Registration::None;
     abort();
     co_return;
@@ -286,6 +297,11 @@ boost::asio::awaitable<void> HubConnection::open_connection(std::shared_ptr<HubC
   registration_ = Registration::Done;
   send_raw(protocol::handshake_response());
   answered_ = true;
+  counters_.opened[static_cast<std::size_t>(transport_)].add();
+  counted_open_ = true;
+  connection_log(*this, spdlog::level::debug, "connection {}: connected to hub {} over {} ({})",
+                 id(), hub(), metrics::kTransportNames[static_cast<std::size_t>(transport_)],
+                 metrics::kProtocolNames[static_cast<std::size_t>(protocol_)]);
   // `connected` is sent (and answered) before any message of the client.
   if (upstream_) upstream_->opened();
 }
@@ -333,6 +349,7 @@ void HubConnection::send(const MessagePtr& message) {
         "connection {}: outbound queue over {} bytes, the client is not reading; dropping its "
         "socket (it may reconnect within {} s and resume)",
         id(), context_.options.max_outbound_queue_bytes, kReconnectWindow.count());
+    context_.metrics->slow_client_dropped();
     if (transport_lost()) {
       drop_transport();  // touches no index: safe inside a fan-out
       queued_bytes_ += size;
@@ -341,8 +358,11 @@ void HubConnection::send(const MessagePtr& message) {
     }
   }
   if (queued_bytes_ + size > context_.options.max_outbound_queue_bytes) {
-    spdlog::warn("connection {}: outbound queue over {} bytes, the client is not reading; closing",
-                 id(), context_.options.max_outbound_queue_bytes);
+    connection_log(
+        *this, spdlog::level::warn,
+        "connection {}: outbound queue over {} bytes, the client is not reading; closing", id(),
+        context_.options.max_outbound_queue_bytes);
+    context_.metrics->slow_client_dropped();
     set_end_reason(fmt::format("The client was not reading: over {} bytes were waiting for it.",
                                context_.options.max_outbound_queue_bytes));
     // Not now: send() runs inside a shard's fan-out loop, which must not see the index change.
@@ -370,7 +390,7 @@ void HubConnection::keep_while_away(const MessagePtr& message, std::size_t size)
         "The connection cannot be resumed: the messages sent to it while the client was away "
         "exceeded the {} bytes it keeps.",
         limit);
-    spdlog::info("connection {}: {}", id(), resume_refusal_);
+    connection_log(*this, spdlog::level::info, "connection {}: {}", id(), resume_refusal_);
     std::vector<MessagePtr>().swap(queue_);
     queued_bytes_ = 0;
     std::vector<std::pair<std::int64_t, MessagePtr>>().swap(unacked_);
@@ -411,6 +431,17 @@ void HubConnection::flush() {
   }
   writing_ = true;
   last_send_ = Clock::now();
+  {
+    const auto p = static_cast<std::size_t>(protocol_);
+    std::uint64_t messages = 0;
+    std::uint64_t bytes = 0;
+    for (const auto& message : in_flight_) {
+      messages += message->counted() ? 1 : 0;
+      bytes += message->size(protocol_);
+    }
+    counters_.messages_sent[p].add(messages);
+    counters_.bytes_sent[p].add(bytes);
+  }
   write(in_flight_);
 }
 
@@ -435,7 +466,8 @@ void HubConnection::release_in_flight() {
 void HubConnection::write_done(boost::system::error_code ec) {
   release_in_flight();
   if (ec) {
-    spdlog::debug("connection {}: write failed: {}", id(), ec.message());
+    connection_log(*this, spdlog::level::debug, "connection {}: write failed: {}", id(),
+                   ec.message());
     if (!transport_lost()) abort();
     return;
   }
@@ -450,8 +482,9 @@ void HubConnection::write_abandoned() {
 bool HubConnection::transport_lost() {
   if (!stateful_ || closing_ || finished_) return false;
   if (!inactive_) {
-    spdlog::debug("connection {}: socket dropped; waiting {} s for the client to reconnect", id(),
-                  kReconnectWindow.count());
+    connection_log(*this, spdlog::level::debug,
+                   "connection {}: socket dropped; waiting {} s for the client to reconnect", id(),
+                   kReconnectWindow.count());
     inactive_ = true;
     inactive_since_ = Clock::now();
   }
@@ -561,6 +594,11 @@ void HubConnection::finish() {
   if (finished_) return;
   finished_ = true;
   closing_ = true;
+  if (counted_open_) {
+    counters_.closed[static_cast<std::size_t>(transport_)].add();
+    connection_log(*this, spdlog::level::debug, "connection {}: ended{}{}", id(),
+                   end_reason_.empty() ? "" : ": ", end_reason_);
+  }
   handshake_ticket_.reset();
   admission_ticket_.reset();
   // A client away from a stateful connection that ends now is told why when it comes back.
@@ -587,14 +625,16 @@ void HubConnection::tick(Clock::time_point now) {
   }
   if (!handshake_done_) {
     if (now - created_ >= options.handshake_timeout) {
-      spdlog::debug("connection {}: handshake timed out", id());
+      connection_log(*this, spdlog::level::debug, "connection {}: handshake timed out", id());
+      context_.metrics->refused(metrics::ServiceLimit::HandshakeTimeout);
       abort();
     }
     return;
   }
   if (inactive_) {
     if (now - inactive_since_ >= kReconnectWindow) {
-      spdlog::debug("connection {}: the client did not reconnect in time", id());
+      connection_log(*this, spdlog::level::debug,
+                     "connection {}: the client did not reconnect in time", id());
       if (resume_refusal_.empty())
         resume_refusal_ = fmt::format(
             "The connection cannot be resumed: the client did not reconnect within {} s.",
@@ -611,6 +651,7 @@ void HubConnection::tick(Clock::time_point now) {
   }
   if (!uses_keep_alive()) return;
   if (timeout_started_ && now - last_receive_ >= options.client_timeout_interval) {
+    context_.metrics->refused(metrics::ServiceLimit::ClientTimeout);
     close("Client hasn't sent a message/ping within the configured ClientTimeoutInterval.", false);
     return;
   }

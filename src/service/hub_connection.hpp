@@ -182,6 +182,9 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   std::shared_ptr<void> admission_ticket_;
   // Set on a dashboard's connection.
   std::shared_ptr<DashboardFeed> dashboard_;
+  // This hub's counters on this shard (metrics/service_metrics), written only here.
+  metrics::HubCounters& counters_;
+  bool counted_open_ = false;  // counted in counters_.opened (and so to count as closed)
 };
 
 }  // namespace switchboard::service

@@ -71,6 +71,10 @@ struct ServiceOptions {
   std::size_t upstream_max_pending = 64;  // per connection; beyond it the client is closed
   // The last warning and error lines of the log, shown on the dashboard; null: none shown.
   std::shared_ptr<RecentErrors> recent_errors;
+  // GET /metrics on the service's own port (off when --metrics-port moves it elsewhere), and
+  // the token a scrape must bring (empty: open).
+  bool serve_metrics = true;
+  std::string metrics_token;
 };
 
 }  // namespace switchboard::service

@@ -88,9 +88,20 @@ Response RestApi::health() const {
 }
 
 boost::asio::awaitable<Response> RestApi::handle(const net::Request& request) {
+  std::size_t operation = kRestOperationCount;  // none matched: "unknown"
+  auto response = co_await answer(request, operation);
+  if (context_.metrics)
+    if (auto* shard = Shard::current())
+      context_.metrics->rest_request(shard->index(), operation, response.result_int());
+  co_return response;
+}
+
+boost::asio::awaitable<Response> RestApi::answer(const net::Request& request,
+                                                 std::size_t& operation) {
   std::string_view raw_target = request.target();
   std::string_view raw_path = raw_target.substr(0, raw_target.find('?'));
   auto match = match_rest_route(request.method(), raw_path);
+  if (match.route) operation = static_cast<std::size_t>(match.route->operation);
   if (!match.route) {
     if (match.path_known)
       co_return make_error(http::status::method_not_allowed, "MethodNotAllowed",

@@ -185,4 +185,48 @@ RestMatch match_rest_route(verb method, std::string_view raw_path) {
   return match;
 }
 
+std::string_view rest_operation_name(RestOperation operation) {
+  switch (operation) {
+    case RestOperation::Health:
+      return "health";
+    case RestOperation::Broadcast:
+      return "broadcast";
+    case RestOperation::SendToUser:
+      return "send_to_user";
+    case RestOperation::SendToGroup:
+      return "send_to_group";
+    case RestOperation::SendToConnection:
+      return "send_to_connection";
+    case RestOperation::CloseAll:
+      return "close_all";
+    case RestOperation::CloseUser:
+      return "close_user";
+    case RestOperation::CloseGroup:
+      return "close_group";
+    case RestOperation::CloseConnection:
+      return "close_connection";
+    case RestOperation::ConnectionExists:
+      return "connection_exists";
+    case RestOperation::UserExists:
+      return "user_exists";
+    case RestOperation::GroupExists:
+      return "group_exists";
+    case RestOperation::UserInGroup:
+      return "user_in_group";
+    case RestOperation::AddConnectionToGroup:
+      return "add_connection_to_group";
+    case RestOperation::RemoveConnectionFromGroup:
+      return "remove_connection_from_group";
+    case RestOperation::RemoveConnectionFromAllGroups:
+      return "remove_connection_from_all_groups";
+    case RestOperation::AddUserToGroup:
+      return "add_user_to_group";
+    case RestOperation::RemoveUserFromGroup:
+      return "remove_user_from_group";
+    case RestOperation::RemoveUserFromAllGroups:
+      return "remove_user_from_all_groups";
+  }
+  return "unknown";
+}
+
 }  // namespace switchboard::service

@@ -32,6 +32,11 @@ enum class RestOperation {
   RemoveUserFromGroup,
   RemoveUserFromAllGroups,
 };
+inline constexpr std::size_t kRestOperationCount =
+    static_cast<std::size_t>(RestOperation::RemoveUserFromAllGroups) + 1;
+
+// The operation's name in metrics (snake_case, e.g. "send_to_user").
+std::string_view rest_operation_name(RestOperation operation);
 
 struct RestRoute {
   RestOperation operation = RestOperation::Health;

@@ -9,9 +9,11 @@
 
 #include "auth/crypto.hpp"
 #include "backplane/router_factory.hpp"
+#include "metrics/process_metrics.hpp"
 #include "net/client_address.hpp"
 #include "net/pending_connections.hpp"
 #include "service/dashboard_feed.hpp"
+#include "service/rest_route.hpp"
 #include "upstream/http_dispatcher.hpp"
 #include "util/url.hpp"
 
@@ -40,9 +42,19 @@ void add_cors(const net::Request& request, net::Response& response) {
 }  // namespace
 
 Service::Service(ServiceOptions options, exec::ShardPool& pool)
-    : client_endpoint_(context_), dashboard_endpoint_(context_), rest_api_(context_) {
+    : client_endpoint_(context_),
+      dashboard_endpoint_(context_),
+      rest_api_(context_),
+      scrape_(options.metrics_token) {
   context_.options = std::move(options);
   context_.shards = pool.shards();
+  std::vector<std::string> operations;
+  for (std::size_t i = 0; i < kRestOperationCount; ++i)
+    operations.emplace_back(rest_operation_name(static_cast<RestOperation>(i)));
+  context_.metrics =
+      std::make_shared<metrics::ServiceMetrics>(context_.shards.size(), std::move(operations));
+  scrape_.add([this](metrics::Exposition& out) { context_.metrics->write(out); });
+  scrape_.add(metrics::write_process_metrics);
   context_.router = backplane::make_hub_router(context_.options.cluster, context_.shards);
   context_.tokens = std::make_unique<auth::ConnectionTokenCodec>(auth::random_id(32));
   context_.dashboard = std::make_shared<DashboardFeed>(context_);
@@ -59,7 +71,7 @@ Service::Service(ServiceOptions options, exec::ShardPool& pool)
   limits.max_connections_per_ip = context_.options.max_connections_per_ip;
   limits.negotiate_rate = context_.options.negotiate_rate;
   limits.negotiate_burst = context_.options.negotiate_burst;
-  context_.admission = std::make_shared<Admission>(limits);
+  context_.admission = std::make_shared<Admission>(limits, context_.metrics);
   net::HttpServerOptions http_options;
   http_options.max_body_bytes = context_.options.max_rest_body_bytes;
   http_options.max_header_bytes = context_.options.max_header_bytes;
@@ -68,6 +80,8 @@ Service::Service(ServiceOptions options, exec::ShardPool& pool)
   http_options.body_timeout = context_.options.body_timeout;
   http_options.max_pending_connections = context_.options.max_pending_connections;
   http_options.tls = context_.options.tls;
+  http_options.refusals =
+      std::shared_ptr<metrics::HttpRefusals>(context_.metrics, &context_.metrics->http());
   server_ = std::make_unique<net::HttpServer>(context_.shards, *this, http_options);
 }
 
@@ -119,8 +133,12 @@ boost::asio::awaitable<net::Response> Service::handle(net::Request& request,
     response.set(http::field::access_control_max_age, "600");
   } else if (path == "/client/negotiate" || path == "/client/negotiate/") {
     response = client_endpoint_.negotiate(request, client_of(request, peer));
+    if (auto* shard = Shard::current())
+      context_.metrics->negotiate(shard->index(), response.result_int());
   } else if (path == "/client" || path == "/client/") {
     response = co_await client_endpoint_.transport_request(request, client_of(request, peer));
+  } else if (context_.options.serve_metrics && path == "/metrics") {
+    response = scrape_.answer(request);
   } else if (path.starts_with("/api/")) {
     response = co_await rest_api_.handle(request);
   } else if (DashboardEndpoint::handles(path)) {

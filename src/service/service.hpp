@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "exec/shard_pool.hpp"
+#include "metrics/scrape_endpoint.hpp"
 #include "net/http_server.hpp"
 #include "service/client_endpoint.hpp"
 #include "service/dashboard_endpoint.hpp"
@@ -30,6 +31,9 @@ class Service final : public net::HttpHandler {
 
   unsigned short port() const { return server_->port(); }
   ServiceContext& context() { return context_; }
+  // Writes the service's metrics (not the process's) in the text format: for a /metrics served
+  // elsewhere (--metrics-port, or the functions host's port under `start`).
+  void write_metrics(metrics::Exposition& out) const { context_.metrics->write(out); }
 
   boost::asio::awaitable<net::Response> handle(net::Request& request,
                                                const boost::asio::ip::address& peer) override;
@@ -44,6 +48,7 @@ class Service final : public net::HttpHandler {
   ClientEndpoint client_endpoint_;
   DashboardEndpoint dashboard_endpoint_;
   RestApi rest_api_;
+  metrics::ScrapeEndpoint scrape_;  // GET /metrics, when options.serve_metrics
   std::unique_ptr<net::HttpServer> server_;
   std::atomic<bool> stopping_{false};
 };

@@ -14,6 +14,7 @@
 #include "backplane/hub_router.hpp"
 #include "exec/shard.hpp"
 #include "hubs/client_connection.hpp"
+#include "metrics/service_metrics.hpp"
 #include "net/pending_connections.hpp"
 #include "service/admission.hpp"
 #include "service/options.hpp"
@@ -97,6 +98,8 @@ struct ServiceContext {
   std::shared_ptr<upstream::Dispatcher> upstream;
   // Publishes snapshots to the open dashboards (docs/dashboard.md).
   std::shared_ptr<DashboardFeed> dashboard;
+  // The counters of GET /metrics (metrics/service_metrics: per shard, summed when read).
+  std::shared_ptr<metrics::ServiceMetrics> metrics;
 };
 
 }  // namespace switchboard::service

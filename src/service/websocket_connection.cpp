@@ -11,6 +11,7 @@
 #include <cerrno>
 
 #include "net/unread_bytes.hpp"
+#include "service/connection_log.hpp"
 
 namespace switchboard::service {
 
@@ -79,7 +80,7 @@ void WebSocketConnection::resume(boost::asio::ip::tcp::socket::protocol_type pro
   reader_.reset();
   close_received_ = false;
   open(accept);
-  spdlog::debug("connection {}: client reconnected", id());
+  connection_log(*this, spdlog::level::debug, "connection {}: client reconnected", id());
   transport_resumed();
 }
 
@@ -94,7 +95,8 @@ void WebSocketConnection::wait_readable() {
                      [self = self(), gen = generation_](boost::system::error_code ec) {
                        if (gen != self->generation_ || self->finished_) return;
                        if (ec) {
-                         spdlog::debug("connection {}: read ended: {}", self->id(), ec.message());
+                         connection_log(*self, spdlog::level::debug,
+                                        "connection {}: read ended: {}", self->id(), ec.message());
                          self->lost();
                          return;
                        }
@@ -117,13 +119,15 @@ void WebSocketConnection::read_ready() {
       continue;
     }
     if (n == 0) {
-      spdlog::debug("connection {}: the client closed the socket without a Close frame", id());
+      connection_log(*this, spdlog::level::debug,
+                     "connection {}: the client closed the socket without a Close frame", id());
       lost();
       return;
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    spdlog::debug("connection {}: read failed: {}", id(), last_error().message());
+    connection_log(*this, spdlog::level::debug, "connection {}: read failed: {}", id(),
+                   last_error().message());
     lost();
     return;
   }
@@ -156,7 +160,8 @@ void WebSocketConnection::on_control(WebSocketOpcode opcode, std::string_view pa
 }
 
 void WebSocketConnection::fail(std::uint16_t code, std::string_view reason) {
-  spdlog::debug("connection {}: WebSocket protocol error: {}", id(), reason);
+  connection_log(*this, spdlog::level::debug, "connection {}: WebSocket protocol error: {}", id(),
+                 reason);
   set_end_reason(fmt::format("WebSocket protocol error: {}", reason));
   close_received_ = true;  // nothing more is read
   if (!close_sent_) {
@@ -269,7 +274,8 @@ void WebSocketConnection::wait_writable() {
 }
 
 void WebSocketConnection::write_failed(boost::system::error_code ec) {
-  spdlog::debug("connection {}: write failed: {}", id(), ec.message());
+  connection_log(*this, spdlog::level::debug, "connection {}: write failed: {}", id(),
+                 ec.message());
   out_offset_ = 0;
   out_control_.clear();
   next_control_.clear();

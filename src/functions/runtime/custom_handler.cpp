@@ -78,6 +78,10 @@ CustomHandlerInvoker::~CustomHandlerInvoker() {
   stop();
 }
 
+void CustomHandlerInvoker::on_process_exit(std::function<void()> callback) {
+  process_->on_exit([callback = std::move(callback)](int) { callback(); });
+}
+
 void CustomHandlerInvoker::start() {
   process_->start();
 }

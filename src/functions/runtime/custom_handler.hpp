@@ -29,6 +29,9 @@ class CustomHandlerInvoker final : public Invoker {
 
   void start() override;
   void stop() override;
+  // Called (on the process's io_context thread) each time the process exits on its own or is
+  // killed after a timeout, before it is restarted.
+  void on_process_exit(std::function<void()> callback);
   boost::asio::awaitable<InvocationResult> invoke(Invocation& invocation) override;
   unsigned short port() const { return port_; }
 

@@ -17,9 +17,12 @@
 #include "functions/runtime/custom_handler.hpp"
 #include "functions/runtime/http_invocation.hpp"
 #include "functions/runtime/native_invoker.hpp"
+#include "functions/runtime/request_id.hpp"
 #include "functions/runtime/request_text.hpp"
 #include "functions/runtime/wall_clock.hpp"
 #include "functions/runtime/worker_location.hpp"
+#include "logging/log_fields.hpp"
+#include "metrics/process_metrics.hpp"
 #include "protocol/names.hpp"
 #include "util/json.hpp"
 #include "util/url.hpp"
@@ -70,6 +73,19 @@ FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, exec::S
 
   setup_connections();
 
+  std::vector<std::string> function_names;
+  for (const auto& function : app_.functions)
+    if (!function.disabled) function_names.push_back(function.name);
+  metrics_ = std::make_shared<metrics::HostMetrics>(function_names);
+  options_.http.refusals = std::shared_ptr<metrics::HttpRefusals>(metrics_, &metrics_->http());
+  scrape_ = metrics::ScrapeEndpoint(options_.metrics_token);
+  scrape_.add([this](metrics::Exposition& out) { metrics_->write(out); });
+  scrape_.add(metrics::write_process_metrics);
+  auto count_restarts = [this](CustomHandlerInvoker& invoker, const std::string& label) {
+    metrics_->worker(label);
+    invoker.on_process_exit([metrics = metrics_, label] { metrics->worker_restarted(label); });
+  };
+
   NativeInvoker* native = nullptr;
   if (native_functions) {
     invokers_.push_back(std::make_unique<NativeInvoker>(*native_functions));
@@ -91,8 +107,10 @@ FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, exec::S
   auto client = []() -> net::HttpClient& { return thread_http_client(); };
   Invoker* custom = nullptr;
   if (app_.host.custom_handler) {
-    invokers_.push_back(std::make_unique<CustomHandlerInvoker>(
-        pool_.first().io(), app_, *app_.host.custom_handler, environment, client, "handler"));
+    auto handler = std::make_unique<CustomHandlerInvoker>(
+        pool_.first().io(), app_, *app_.host.custom_handler, environment, client, "handler");
+    count_restarts(*handler, "handler");
+    invokers_.push_back(std::move(handler));
     custom = invokers_.back().get();
   }
   // Language workers (languages/), each started once when some function needs it.
@@ -114,8 +132,10 @@ FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, exec::S
     spec.working_directory = app_.root.string();
     auto env = environment;
     env["FUNCTIONS_WORKER_RUNTIME"] = label;
-    invokers_.push_back(std::make_unique<CustomHandlerInvoker>(pool_.first().io(), app_, spec,
-                                                               std::move(env), client, label));
+    auto worker = std::make_unique<CustomHandlerInvoker>(pool_.first().io(), app_, spec,
+                                                         std::move(env), client, label);
+    count_restarts(*worker, label);
+    invokers_.push_back(std::move(worker));
     return workers[&language] = invokers_.back().get();
   };
   for (const auto& function : app_.functions) {
@@ -328,6 +348,16 @@ std::optional<Response> FunctionHost::check_keys(const FunctionSpec& function,
 
 boost::asio::awaitable<Response> FunctionHost::handle(net::Request& request,
                                                       const boost::asio::ip::address&) {
+  // The request's id (request_id.hpp): in the request the function sees, its log lines and the
+  // answer.
+  const std::string id = request_id_for(request[kRequestIdHeader]);
+  request.set(kRequestIdHeader, id);
+  Response response = co_await answer(request);
+  response.set(kRequestIdHeader, id);
+  co_return response;
+}
+
+boost::asio::awaitable<Response> FunctionHost::answer(net::Request& request) {
   std::string_view raw_target = request.target();
   std::string_view raw_path = raw_target.substr(0, raw_target.find('?'));
   Response response;
@@ -338,6 +368,8 @@ boost::asio::awaitable<Response> FunctionHost::handle(net::Request& request,
     add_cors(request, response);
     co_return response;
   }
+  // GET /metrics (before the routes, like the webhook; --metrics-port frees the path).
+  if (options_.serve_metrics && raw_path == "/metrics") co_return scrape_.answer(request);
   // The SignalR webhook (before the routes: a route prefix "" cannot hide it).
   if (SignalRWebhook::handles(util::percent_decode(raw_path, false)))
     co_return co_await webhook_->handle(request);
@@ -405,11 +437,13 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
   invocation.id = auth::random_uuid();
   invocation.function = &function;
   invocation.raw_request = &request;
+  const std::string request_id(request[kRequestIdHeader]);
   auto finish = [&](Response response, const std::string& error = {}) {
-    auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
-                  std::chrono::steady_clock::now() - started)
-                  .count() /
-              1000.0;
+    const auto took = std::chrono::steady_clock::now() - started;
+    metrics_->invocation(function.name, error.empty(), took);
+    auto ms = std::chrono::duration_cast<std::chrono::microseconds>(took).count() / 1000.0;
+    logging::ScopedLogFields fields{
+        {"request_id", request_id}, {"function", function.name}, {"invocation_id", invocation.id}};
     if (error.empty())
       spdlog::info("Executed 'Functions.{}' (Succeeded, Id={}, Duration={:.1f}ms) {}",
                    function.name, invocation.id, ms, response.result_int());
@@ -452,7 +486,11 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
   } catch (const InvocationError& e) {
     co_return finish(json_error(static_cast<http::status>(e.status()), e.what()), e.what());
   }
-  for (const auto& line : result.logs) spdlog::info("[Functions.{}] {}", function.name, line);
+  {
+    logging::ScopedLogFields fields{
+        {"request_id", request_id}, {"function", function.name}, {"invocation_id", invocation.id}};
+    for (const auto& line : result.logs) spdlog::info("[Functions.{}] {}", function.name, line);
+  }
   if (result.forwarded_response) co_return finish(std::move(*result.forwarded_response));
 
   try {
@@ -550,10 +588,21 @@ boost::asio::awaitable<void> FunctionHost::send_signalr_outputs(const FunctionSp
 boost::asio::awaitable<nlohmann::json> FunctionHost::run_trigger(
     const SignalRWebhook::Trigger& trigger, Invocation& invocation, const BindingData& data) {
   const FunctionSpec& function = *trigger.function;
+  // Counted when the run ends, as failed unless it got to the end (an InvocationError).
+  struct Count {
+    metrics::HostMetrics& metrics;
+    const std::string& function;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    bool succeeded = false;
+    ~Count() {
+      metrics.invocation(function, succeeded, std::chrono::steady_clock::now() - started);
+    }
+  } count{*metrics_, function.name};
   add_connection_infos(function, data, invocation);
   InvocationResult result = co_await trigger.invoker->invoke(invocation);
   for (const auto& line : result.logs) spdlog::info("[Functions.{}] {}", function.name, line);
   co_await send_signalr_outputs(function, result, data);
+  count.succeeded = true;
   // A `$return` output binding takes the return value: the invocation then has no result.
   for (const auto& out : function.signalr_outputs)
     if (out.name == "$return") co_return nlohmann::json();

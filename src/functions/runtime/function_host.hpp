@@ -21,6 +21,8 @@
 #include "functions/runtime/invoker.hpp"
 #include "functions/runtime/service_client.hpp"
 #include "functions/runtime/signalr_webhook.hpp"
+#include "metrics/host_metrics.hpp"
+#include "metrics/scrape_endpoint.hpp"
 #include "net/http_server.hpp"
 #include "util/url.hpp"
 
@@ -38,6 +40,10 @@ struct FunctionHostOptions {
   // The host's keys when the caller loaded them already (`start` needs the webhook's key for its
   // service before the host exists); otherwise the host loads APP_DIR/.switchboard/host-keys.json.
   std::optional<HostKeys> keys;
+  // GET /metrics on the host's own port (off when --metrics-port moves it elsewhere), and the
+  // token a scrape must bring (empty: open).
+  bool serve_metrics = true;
+  std::string metrics_token;
 };
 
 class FunctionHost final : public net::HttpHandler {
@@ -60,6 +66,9 @@ class FunctionHost final : public net::HttpHandler {
   bool has_signalr_triggers() const { return !triggers_.empty(); }
   // Lines describing the functions and their URLs, for the start banner.
   std::vector<std::string> describe() const;
+  // Writes the host's metrics (not the process's) in the text format: for a /metrics served
+  // elsewhere (--metrics-port).
+  void write_metrics(metrics::Exposition& out) const { metrics_->write(out); }
 
   boost::asio::awaitable<net::Response> handle(net::Request& request,
                                                const boost::asio::ip::address& peer) override;
@@ -67,6 +76,8 @@ class FunctionHost final : public net::HttpHandler {
                exec::Shard& shard) override;
 
  private:
+  // The answer to a request (handle() adds its id).
+  boost::asio::awaitable<net::Response> answer(net::Request& request);
   struct Route {
     const FunctionSpec* function;
     RouteTemplate route;
@@ -110,6 +121,8 @@ class FunctionHost final : public net::HttpHandler {
   std::vector<SignalRWebhook::Trigger> triggers_;
   std::unique_ptr<SignalRWebhook> webhook_;
   std::map<std::string, Connection> connections_;  // by connection setting name
+  std::shared_ptr<metrics::HostMetrics> metrics_;
+  metrics::ScrapeEndpoint scrape_;  // GET /metrics, when options_.serve_metrics
   std::unique_ptr<net::HttpServer> server_;
 };
 

@@ -10,6 +10,7 @@
 #include "functions/runtime/wall_clock.hpp"
 #include "functions/trigger/invocation_context.hpp"
 #include "functions/trigger/webhook_body.hpp"
+#include "logging/log_fields.hpp"
 #include "util/text.hpp"
 #include "util/url.hpp"
 
@@ -169,6 +170,15 @@ boost::asio::awaitable<Response> SignalRWebhook::handle(net::Request& request) {
   auto started = std::chrono::steady_clock::now();
   json result;
   std::optional<std::string> error;
+  // The log lines of this invocation carry its ids (logging/log_fields).
+  const std::string request_id(request["x-request-id"]);
+  auto log_fields = [&] {
+    return logging::ScopedLogFields{{"request_id", request_id},
+                                    {"function", function.name},
+                                    {"invocation_id", invocation.id},
+                                    {"connection_id", context_event.connection_id},
+                                    {"hub", hub}};
+  };
   const auto& arguments = context_event.arguments;
   if (!spec.parameter_names.empty() && messages &&
       arguments.size() != spec.parameter_names.size()) {
@@ -176,6 +186,7 @@ boost::asio::awaitable<Response> SignalRWebhook::handle(net::Request& request) {
             std::to_string(spec.parameter_names.size()) +
             " parameters (parameterNames) but the invocation has " +
             std::to_string(arguments.size()) + " arguments.";
+    auto fields = log_fields();
     spdlog::warn("Functions.{} not run for {}/{} of connection {}: {}", function.name,
                  spec.category, event, context_event.connection_id, *error);
   } else {
@@ -187,6 +198,7 @@ boost::asio::awaitable<Response> SignalRWebhook::handle(net::Request& request) {
       result = co_await runner_(*trigger, invocation, data);
     } catch (const InvocationError& e) {
       error = e.function_error();
+      auto fields = log_fields();
       spdlog::warn("Executed 'Functions.{}' (Failed, Id={}) for {}/{} of connection {}: {}",
                    function.name, invocation.id, spec.category, event, context_event.connection_id,
                    e.what());
@@ -197,6 +209,7 @@ boost::asio::awaitable<Response> SignalRWebhook::handle(net::Request& request) {
                   std::chrono::steady_clock::now() - started)
                   .count() /
               1000.0;
+    auto fields = log_fields();
     spdlog::info("Executed 'Functions.{}' (Succeeded, Id={}, Duration={:.1f}ms) {}/{}",
                  function.name, invocation.id, ms, spec.category, event);
   } else if (!messages && spec.event != "disconnected") {

@@ -1,0 +1,27 @@
+// Unit tests for the functions host's request ids: a sane x-request-id is kept, anything else
+// (empty, too long, spaces, quotes, control characters) is replaced by a new UUID.
+#include <gtest/gtest.h>
+
+#include "functions/runtime/request_id.hpp"
+
+namespace {
+
+using namespace switchboard::functions;
+
+TEST(RequestId, KeepsASaneIncomingId) {
+  EXPECT_EQ(request_id_for("abc-123_x.y:z/+="), "abc-123_x.y:z/+=");
+  EXPECT_EQ(request_id_for(std::string(128, 'a')), std::string(128, 'a'));
+}
+
+TEST(RequestId, ReplacesAnythingElseWithAUuid) {
+  for (std::string bad : {std::string(), std::string(129, 'a'), std::string("a b"),
+                          std::string("a\"b"), std::string("a\nb"), std::string("\xc3\xa9")}) {
+    EXPECT_FALSE(accepted_request_id(bad).has_value()) << bad;
+    const auto id = request_id_for(bad);
+    EXPECT_EQ(id.size(), 36u) << bad;
+    EXPECT_EQ(id[8], '-');
+  }
+  EXPECT_NE(request_id_for(""), request_id_for(""));
+}
+
+}  // namespace
