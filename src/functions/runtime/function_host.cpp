@@ -588,21 +588,21 @@ boost::asio::awaitable<void> FunctionHost::send_signalr_outputs(const FunctionSp
 boost::asio::awaitable<nlohmann::json> FunctionHost::run_trigger(
     const SignalRWebhook::Trigger& trigger, Invocation& invocation, const BindingData& data) {
   const FunctionSpec& function = *trigger.function;
-  // Counted when the run ends, as failed unless it got to the end (an InvocationError).
-  struct Count {
-    metrics::HostMetrics& metrics;
-    const std::string& function;
-    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-    bool succeeded = false;
-    ~Count() {
-      metrics.invocation(function, succeeded, std::chrono::steady_clock::now() - started);
-    }
-  } count{*metrics_, function.name};
-  add_connection_infos(function, data, invocation);
-  InvocationResult result = co_await trigger.invoker->invoke(invocation);
-  for (const auto& line : result.logs) spdlog::info("[Functions.{}] {}", function.name, line);
-  co_await send_signalr_outputs(function, result, data);
-  count.succeeded = true;
+  // Counted explicitly when the run completes or throws, never from a destructor: a frame that
+  // is destroyed without being resumed (ShardPool at exit) runs destructors but no catch block,
+  // and by then the host and its function names are gone.
+  const auto started = std::chrono::steady_clock::now();
+  InvocationResult result;
+  try {
+    add_connection_infos(function, data, invocation);
+    result = co_await trigger.invoker->invoke(invocation);
+    for (const auto& line : result.logs) spdlog::info("[Functions.{}] {}", function.name, line);
+    co_await send_signalr_outputs(function, result, data);
+  } catch (...) {
+    metrics_->invocation(function.name, false, std::chrono::steady_clock::now() - started);
+    throw;
+  }
+  metrics_->invocation(function.name, true, std::chrono::steady_clock::now() - started);
   // A `$return` output binding takes the return value: the invocation then has no result.
   for (const auto& out : function.signalr_outputs)
     if (out.name == "$return") co_return nlohmann::json();
