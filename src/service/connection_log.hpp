@@ -14,6 +14,7 @@ namespace switchboard::service {
 template <typename... Args>
 void connection_log(const hubs::ClientConnection& connection, spdlog::level::level_enum level,
                     fmt::format_string<Args...> format, Args&&... args) {
+  if (!spdlog::should_log(level)) return;
   logging::ScopedLogFields fields{
       {"connection_id", connection.id()}, {"hub", connection.hub()}, {"user", connection.user()}};
   spdlog::log(level, format, std::forward<Args>(args)...);

@@ -6,6 +6,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <vector>
 
+#include "service/dashboard_endpoint.hpp"
+
 namespace switchboard::service {
 
 struct DashboardFeed::Timer {
@@ -71,6 +73,32 @@ bool DashboardFeed::publishing() const {
   return running_;
 }
 
+std::optional<DashboardRates> DashboardFeed::rates() {
+  if (!context_.metrics) return std::nullopt;
+  // Read from the metrics counters (summed over the shards), not counted again here; the
+  // dashboards' own hub is left out, so that watching does not show up as traffic.
+  const auto snapshot = context_.metrics->snapshot();
+  Counts now{snapshot.taken};
+  for (const auto& [hub, totals] : snapshot.hubs) {
+    if (hub == DashboardEndpoint::kHub) continue;
+    for (std::size_t p = 0; p < metrics::kProtocols; ++p) {
+      now.in += totals.messages_received[p];
+      now.out += totals.messages_sent[p];
+    }
+  }
+  std::lock_guard lock(counts_mutex_);
+  std::optional<DashboardRates> rates;
+  if (last_counts_) {
+    const double seconds = std::chrono::duration<double>(now.taken - last_counts_->taken).count();
+    // (A previous count from before a pause in watching would give an average, not a rate.)
+    if (seconds > 0 && seconds < 5 * std::chrono::duration<double>(kPeriod).count())
+      rates = DashboardRates{static_cast<double>(now.in - last_counts_->in) / seconds,
+                             static_cast<double>(now.out - last_counts_->out) / seconds};
+  }
+  last_counts_ = now;
+  return rates;
+}
+
 std::string DashboardFeed::snapshot_json() {
   DashboardInputs inputs;
   inputs.now = std::chrono::system_clock::now();
@@ -78,6 +106,7 @@ std::string DashboardFeed::snapshot_json() {
   auto status = router.status();
   if (status.clustered) inputs.node_id = status.node_id;
   inputs.connections = router.local().snapshot();
+  inputs.rates = rates();
   if (const auto& recent = context_.options.recent_errors) {
     inputs.errors = recent->lines();
     inputs.errors_total = recent->total();

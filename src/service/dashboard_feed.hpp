@@ -5,8 +5,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -48,6 +50,16 @@ class DashboardFeed : public std::enable_shared_from_this<DashboardFeed> {
   std::unordered_map<std::string, std::weak_ptr<ClientConnection>> subscribers_;
   bool running_ = false;  // the publishing loop is scheduled
   bool stopped_ = false;
+  // The message counts (of the metrics counters) at the previous snapshot, for the rates.
+  struct Counts {
+    std::chrono::steady_clock::time_point taken;
+    std::uint64_t in = 0;
+    std::uint64_t out = 0;
+  };
+  std::mutex counts_mutex_;
+  std::optional<Counts> last_counts_;
+  // The rates since the previous call (nullopt at the first).
+  std::optional<DashboardRates> rates();
 };
 
 }  // namespace switchboard::service
