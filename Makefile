@@ -73,6 +73,15 @@ bench: build
 	@cmake -S . -B $(BUILD_DIR) -DSWITCHBOARD_BENCH=OFF >/dev/null
 	python3 bench/run.py $(BENCH_ARGS)
 
+# The metrics counters' cost per received message (bench/counters/counter_cost.cpp,
+# docs/metrics.md): built like the load client, then run (three rounds, medians).
+.PHONY: bench-counters
+bench-counters: build
+	@cmake -S . -B $(BUILD_DIR) -DSWITCHBOARD_BENCH=ON >/dev/null
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target counter-cost
+	@cmake -S . -B $(BUILD_DIR) -DSWITCHBOARD_BENCH=OFF >/dev/null
+	$(BUILD_DIR)/bench/counter-cost
+
 # The sanitized build (docs/testing.md): clang with ASan + UBSan, and libFuzzer coverage for the
 # fuzz targets when they exist (SWITCHBOARD_FUZZ), in one build directory of its own.
 SAN_BUILD_DIR ?= build-san

@@ -440,6 +440,7 @@ int run_service(const ServiceArgs& args, bool port_given,
   apply_upstream_options(args.upstream, options);
   options.metrics_token = args.metrics.token;
   options.serve_metrics = args.metrics.port == 0;
+  options.metrics_max_hubs = args.metrics.max_hubs;
 
   auto signals = block_termination_signals(options.tls != nullptr);
   exec::ShardPool pool(options.threads);
@@ -617,6 +618,7 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry,
   apply_upstream_options(args.upstream, service_options);
   service_options.metrics_token = args.metrics.token;
   service_options.serve_metrics = args.metrics.port == 0;
+  service_options.metrics_max_hubs = args.metrics.max_hubs;
   // Without upstream options, client events go to this host's own SignalR webhook, for the
   // events its signalRTrigger functions handle.
   bool embedded_webhook = false;
@@ -769,6 +771,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
   add_cluster_options(service_cmd, service_args.cluster);
   add_upstream_options(service_cmd, service_args.upstream);
   add_metrics_options(service_cmd, service_args.metrics);
+  add_metrics_hub_option(service_cmd, service_args.metrics);
 
   HostArgs start_args;
   auto* start_cmd = app.add_subcommand(
@@ -787,6 +790,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
   add_cluster_options(start_cmd, start_args.cluster);
   add_upstream_options(start_cmd, start_args.upstream);
   add_metrics_options(start_cmd, start_args.metrics);
+  add_metrics_hub_option(start_cmd, start_args.metrics);
 
   HostArgs functions_args;
   auto* functions_cmd = app.add_subcommand(

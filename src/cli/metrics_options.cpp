@@ -23,6 +23,15 @@ void add_metrics_options(CLI::App* command, MetricsArgs& args) {
       ->check(CLI::Range(0, 65535));
 }
 
+void add_metrics_hub_option(CLI::App* command, MetricsArgs& args) {
+  command
+      ->add_option("--metrics-max-hubs", args.max_hubs,
+                   "Distinct hub label values in /metrics; the connections and REST calls of "
+                   "further hubs are counted under hub=\"_other\" (docs/metrics.md)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+}
+
 std::unique_ptr<metrics::MetricsServer> start_metrics_server(
     const MetricsArgs& args, const std::string& bind, const std::vector<exec::Shard*>& shards,
     const net::HttpServerOptions& http, std::vector<metrics::ScrapeEndpoint::Writer> writers) {

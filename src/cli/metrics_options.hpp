@@ -8,6 +8,7 @@
 
 #include "metrics/metrics_server.hpp"
 #include "metrics/scrape_endpoint.hpp"
+#include "metrics/service_metrics.hpp"
 
 namespace CLI {
 class App;
@@ -22,11 +23,14 @@ struct HttpServerOptions;
 namespace switchboard::cli {
 
 struct MetricsArgs {
-  std::string token;  // empty: /metrics is open
-  int port = 0;       // 0: /metrics on the command's own port(s)
+  std::string token;                                     // empty: /metrics is open
+  int port = 0;                                          // 0: /metrics on the command's own port(s)
+  std::size_t max_hubs = metrics::kDefaultMaxHubLabels;  // the service's hub label values
 };
 
 void add_metrics_options(CLI::App* command, MetricsArgs& args);
+// --metrics-max-hubs, for the commands that run a service (service, start).
+void add_metrics_hub_option(CLI::App* command, MetricsArgs& args);
 
 // With --metrics-port: a listener there whose /metrics answers `writers` in order and the
 // process metrics after them (started; the pool's threads run it). Without: null.

@@ -1,6 +1,7 @@
 // The service's per-shard counters and their rendering: see service_metrics.hpp.
 #include "metrics/service_metrics.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace switchboard::metrics {
@@ -17,27 +18,41 @@ const std::array<std::string_view, static_cast<std::size_t>(ServiceLimit::Count)
 
 }  // namespace
 
-ServiceMetrics::ServiceMetrics(std::size_t shards, std::vector<std::string> rest_operations)
-    : rest_operations_(std::move(rest_operations)) {
-  for (std::size_t i = 0; i < std::max<std::size_t>(shards, 1); ++i) {
-    auto slot = std::make_unique<ShardSlot>();
-    slot->rest = std::vector<ShardCounter>((rest_operations_.size() + 1) * kStatusCodes);
-    shards_.push_back(std::move(slot));
-  }
+ServiceMetrics::ServiceMetrics(std::size_t shards, std::vector<std::string> rest_operations,
+                               std::size_t max_hub_labels, std::vector<std::string> unlabelled_hubs)
+    : rest_operations_(std::move(rest_operations)),
+      max_hub_labels_(max_hub_labels),
+      unlabelled_hubs_(std::move(unlabelled_hubs)) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(shards, 1); ++i)
+    shards_.push_back(std::make_unique<ShardSlot>());
+}
+
+std::string ServiceMetrics::hub_label(std::string_view hub) {
+  std::lock_guard lock(labels_mutex_);
+  if (labels_.find(hub) != labels_.end()) return std::string(hub);
+  if (labels_.size() >= max_hub_labels_) return std::string(kOtherHub);
+  return *labels_.emplace(hub).first;
 }
 
 HubCounters& ServiceMetrics::hub(std::size_t shard, const std::string& hub) {
   auto& slot = *shards_[shard % shards_.size()];
+  if (std::find(unlabelled_hubs_.begin(), unlabelled_hubs_.end(), hub) != unlabelled_hubs_.end())
+    return slot.unlabelled;
+  const std::string label = hub_label(hub);
   std::lock_guard lock(slot.mutex);
-  auto it = slot.hubs.find(hub);
-  if (it == slot.hubs.end()) it = slot.hubs.emplace(hub, std::make_unique<HubCounters>()).first;
+  auto it = slot.hubs.find(label);
+  if (it == slot.hubs.end()) it = slot.hubs.emplace(label, std::make_unique<HubCounters>()).first;
   return *it->second;
 }
 
-void ServiceMetrics::rest_request(std::size_t shard, std::size_t operation, unsigned status) {
+void ServiceMetrics::rest_request(std::size_t shard, std::size_t operation, std::string_view hub,
+                                  unsigned status) {
   if (operation > rest_operations_.size()) operation = rest_operations_.size();
   if (status >= kStatusCodes) status = 0;
-  shards_[shard % shards_.size()]->rest[operation * kStatusCodes + status].add();
+  RestKey key{hub.empty() ? std::string() : hub_label(hub), operation, status};
+  auto& slot = *shards_[shard % shards_.size()];
+  std::lock_guard lock(slot.mutex);
+  ++slot.rest[std::move(key)];
 }
 
 void ServiceMetrics::negotiate(std::size_t shard, unsigned status) {
@@ -51,6 +66,7 @@ ServiceMetrics::Snapshot ServiceMetrics::snapshot() const {
   for (const auto& slot : shards_) {
     {
       std::lock_guard lock(slot->mutex);
+      for (const auto& [key, n] : slot->rest) snap.rest[key] += n;
       for (const auto& [name, counters] : slot->hubs) {
         auto& totals = snap.hubs[name];
         for (std::size_t t = 0; t < kTransports; ++t) {
@@ -66,9 +82,6 @@ ServiceMetrics::Snapshot ServiceMetrics::snapshot() const {
         }
       }
     }
-    for (std::size_t i = 0; i < slot->rest.size(); ++i)
-      if (auto n = slot->rest[i].value())
-        snap.rest[{i / kStatusCodes, static_cast<unsigned>(i % kStatusCodes)}] += n;
     for (unsigned status = 0; status < kStatusCodes; ++status)
       if (auto n = slot->negotiate[status].value()) snap.negotiate[status] += n;
   }
@@ -118,14 +131,16 @@ void ServiceMetrics::write(Exposition& out) const {
                &HubTotals::bytes_sent);
 
   out.family("switchboard_rest_requests_total", "counter",
-             "REST API requests answered, by operation and HTTP status code.");
+             "REST API requests answered, by hub (empty: none or not a valid hub name), "
+             "operation and HTTP status code.");
   for (const auto& [key, n] : snap.rest) {
-    const auto& [operation, status] = key;
+    const auto& [hub, operation, status] = key;
     const std::string code = std::to_string(status);
     const std::string_view name = operation < rest_operations_.size()
                                       ? std::string_view(rest_operations_[operation])
                                       : std::string_view("unknown");
-    out.sample("switchboard_rest_requests_total", {{"operation", name}, {"code", code}}, n);
+    out.sample("switchboard_rest_requests_total",
+               {{"hub", hub}, {"operation", name}, {"code", code}}, n);
   }
   out.family("switchboard_negotiate_requests_total", "counter",
              "Negotiate requests answered, by HTTP status code.");

@@ -13,6 +13,11 @@
 // one snapshot are read one after the other while the shards keep counting, so they are
 // consistent to within the messages of that instant (connections are clamped at 0).
 //
+// Hub labels: hub names are chosen by clients, so the number of distinct `hub` label values is
+// capped (max_hub_labels): the first hubs seen get their own series, every later one is counted
+// under hub="_other" (a name no hub can have). Hubs named in `unlabelled_hubs` (the dashboards'
+// own hub) are counted nowhere: their connections write to a per-shard sink that is never read.
+//
 // write() renders a snapshot in the Prometheus text format (docs/metrics.md names every metric).
 #pragma once
 
@@ -22,7 +27,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "metrics/counter.hpp"
@@ -39,6 +47,10 @@ extern const std::array<std::string_view, kProtocols> kProtocolNames;
 
 // HTTP status codes are counted in an array indexed by code (100-599).
 inline constexpr std::size_t kStatusCodes = 600;
+
+// The hub label of the hubs past the cap, and the default cap (--metrics-max-hubs).
+inline constexpr std::string_view kOtherHub = "_other";
+inline constexpr std::size_t kDefaultMaxHubLabels = 100;
 
 // One hub's counters on one shard.
 struct HubCounters {
@@ -67,11 +79,17 @@ class ServiceMetrics {
  public:
   // `rest_operations`: the names of the REST API's operations, by index; index
   // rest_operations.size() counts requests that match no operation ("unknown").
-  ServiceMetrics(std::size_t shards, std::vector<std::string> rest_operations);
+  // `max_hub_labels`: distinct hub label values before the rest go under kOtherHub.
+  // `unlabelled_hubs`: hubs whose connections are not counted at all.
+  ServiceMetrics(std::size_t shards, std::vector<std::string> rest_operations,
+                 std::size_t max_hub_labels = kDefaultMaxHubLabels,
+                 std::vector<std::string> unlabelled_hubs = {});
 
   // Per shard (only from that shard's thread).
   HubCounters& hub(std::size_t shard, const std::string& hub);
-  void rest_request(std::size_t shard, std::size_t operation, unsigned status);
+  // `hub`: the hub the request named (empty: none, or not a valid one).
+  void rest_request(std::size_t shard, std::size_t operation, std::string_view hub,
+                    unsigned status);
   void negotiate(std::size_t shard, unsigned status);
 
   // From any thread.
@@ -94,8 +112,8 @@ class ServiceMetrics {
   struct Snapshot {
     std::chrono::steady_clock::time_point taken;
     std::map<std::string, HubTotals> hubs;  // by hub name (lower case, as connections have it)
-    // rest[operation][status]: non-zero entries only.
-    std::map<std::pair<std::size_t, unsigned>, std::uint64_t> rest;
+    // rest[{hub label, operation, status}]: non-zero entries only.
+    std::map<std::tuple<std::string, std::size_t, unsigned>, std::uint64_t> rest;
     std::map<unsigned, std::uint64_t> negotiate;  // by status
     std::array<std::uint64_t, static_cast<std::size_t>(ServiceLimit::Count)> limits{};
     std::uint64_t slow_clients_dropped = 0;
@@ -107,13 +125,21 @@ class ServiceMetrics {
   void write(Exposition& out) const;
 
  private:
+  using RestKey = std::tuple<std::string, std::size_t, unsigned>;  // hub label, operation, status
   struct ShardSlot {
-    mutable std::mutex mutex;  // guards the map's structure, not the counters
+    mutable std::mutex mutex;  // guards the maps' structure and `rest`, not the hub counters
     std::map<std::string, std::unique_ptr<HubCounters>, std::less<>> hubs;
-    std::vector<ShardCounter> rest;  // [operation * kStatusCodes + status]
+    HubCounters unlabelled;  // the sink of unlabelled_hubs' connections (never read)
+    std::map<RestKey, std::uint64_t> rest;
     std::array<ShardCounter, kStatusCodes> negotiate;
   };
+  // The label `hub` is counted under: itself while under the cap, else kOtherHub.
+  std::string hub_label(std::string_view hub);
   std::vector<std::string> rest_operations_;
+  std::size_t max_hub_labels_;
+  std::vector<std::string> unlabelled_hubs_;
+  std::mutex labels_mutex_;
+  std::set<std::string, std::less<>> labels_;  // the hubs with a label of their own
   std::vector<std::unique_ptr<ShardSlot>> shards_;
   std::array<SharedCounter, static_cast<std::size_t>(ServiceLimit::Count)> limits_;
   SharedCounter slow_clients_dropped_;

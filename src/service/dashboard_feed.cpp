@@ -6,8 +6,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <vector>
 
-#include "service/dashboard_endpoint.hpp"
-
 namespace switchboard::service {
 
 struct DashboardFeed::Timer {
@@ -75,12 +73,12 @@ bool DashboardFeed::publishing() const {
 
 std::optional<DashboardRates> DashboardFeed::rates() {
   if (!context_.metrics) return std::nullopt;
-  // Read from the metrics counters (summed over the shards), not counted again here; the
-  // dashboards' own hub is left out, so that watching does not show up as traffic.
+  // Read from the metrics counters (summed over the shards), not counted again here. The
+  // dashboards' own hub is not in them (Service makes it an unlabelled hub), so watching does
+  // not show up as traffic.
   const auto snapshot = context_.metrics->snapshot();
   Counts now{snapshot.taken};
   for (const auto& [hub, totals] : snapshot.hubs) {
-    if (hub == DashboardEndpoint::kHub) continue;
     for (std::size_t p = 0; p < metrics::kProtocols; ++p) {
       now.in += totals.messages_received[p];
       now.out += totals.messages_sent[p];

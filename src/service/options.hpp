@@ -75,6 +75,9 @@ struct ServiceOptions {
   // the token a scrape must bring (empty: open).
   bool serve_metrics = true;
   std::string metrics_token;
+  // Distinct hub label values in /metrics before the rest are counted under hub="_other"
+  // (--metrics-max-hubs; the default is metrics::kDefaultMaxHubLabels).
+  std::size_t metrics_max_hubs = 100;
 };
 
 }  // namespace switchboard::service

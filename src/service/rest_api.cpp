@@ -1,8 +1,12 @@
 // The data-plane REST API: see rest_api.hpp.
 #include "service/rest_api.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <nlohmann/json.hpp>
 
+#include "logging/log_fields.hpp"
+#include "net/request_id.hpp"
 #include "protocol/json_hub_protocol.hpp"
 #include "protocol/names.hpp"
 #include "protocol/rest_payload.hpp"
@@ -88,20 +92,28 @@ Response RestApi::health() const {
 }
 
 boost::asio::awaitable<Response> RestApi::handle(const net::Request& request) {
-  std::size_t operation = kRestOperationCount;  // none matched: "unknown"
-  auto response = co_await answer(request, operation);
+  const std::string id = net::request_id_for(request[net::kRequestIdHeader]);
+  Call call{kRestOperationCount, {}};  // none matched: "unknown"
+  auto response = co_await answer(request, call);
+  response.set(net::kRequestIdHeader, id);
+  if (spdlog::should_log(spdlog::level::debug)) {
+    std::string_view target = request.target();
+    logging::ScopedLogFields fields{{"request_id", id}, {"hub", call.hub}};
+    spdlog::debug("REST {} {}: {} (request {})", std::string_view(request.method_string()),
+                  target.substr(0, target.find('?')), response.result_int(), id);
+  }
   if (context_.metrics)
     if (auto* shard = Shard::current())
-      context_.metrics->rest_request(shard->index(), operation, response.result_int());
+      context_.metrics->rest_request(shard->index(), call.operation, call.hub,
+                                     response.result_int());
   co_return response;
 }
 
-boost::asio::awaitable<Response> RestApi::answer(const net::Request& request,
-                                                 std::size_t& operation) {
+boost::asio::awaitable<Response> RestApi::answer(const net::Request& request, Call& call) {
   std::string_view raw_target = request.target();
   std::string_view raw_path = raw_target.substr(0, raw_target.find('?'));
   auto match = match_rest_route(request.method(), raw_path);
-  if (match.route) operation = static_cast<std::size_t>(match.route->operation);
+  if (match.route) call.operation = static_cast<std::size_t>(match.route->operation);
   if (!match.route) {
     if (match.path_known)
       co_return make_error(http::status::method_not_allowed, "MethodNotAllowed",
@@ -124,6 +136,7 @@ boost::asio::awaitable<Response> RestApi::answer(const net::Request& request,
   std::string hub = protocol::to_lower(route.hub);
   if (auto application = target.get("application"))
     hub = protocol::to_lower(*application) + "_" + hub;
+  call.hub = hub;
   Excluded excluded = target.get_all("excluded");
   std::string reason(target.get("reason").value_or(""));
   auto& router = *context_.router;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <string>
 
 #include "net/http_types.hpp"
 #include "service/service_context.hpp"
@@ -12,12 +13,19 @@ namespace switchboard::service {
 class RestApi {
  public:
   explicit RestApi(ServiceContext& context) : context_(context) {}
-  // Answers the request and counts it by operation and status (context.metrics).
+  // Answers the request with its id (x-request-id, net/request_id.hpp), logs it (debug, with
+  // the request_id and hub log fields) and counts it by hub, operation and status
+  // (context.metrics).
   boost::asio::awaitable<net::Response> handle(const net::Request& request);
 
  private:
-  // The answer; sets `operation` to the index of the RestOperation matched.
-  boost::asio::awaitable<net::Response> answer(const net::Request& request, std::size_t& operation);
+  // What answer() found out about the request, for its log line and metrics.
+  struct Call {
+    std::size_t operation;  // the RestOperation matched (kRestOperationCount: none)
+    std::string hub;        // the hub as connections have it; empty: none, or not valid
+  };
+  // The answer; fills `call` as far as the request gets.
+  boost::asio::awaitable<net::Response> answer(const net::Request& request, Call& call);
   // /api/health: 200 and, on a cluster node, {"status": "healthy"|"degraded", "node", "redis",
   // "connections"}.
   net::Response health() const;

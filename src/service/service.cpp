@@ -51,8 +51,10 @@ Service::Service(ServiceOptions options, exec::ShardPool& pool)
   std::vector<std::string> operations;
   for (std::size_t i = 0; i < kRestOperationCount; ++i)
     operations.emplace_back(rest_operation_name(static_cast<RestOperation>(i)));
-  context_.metrics =
-      std::make_shared<metrics::ServiceMetrics>(context_.shards.size(), std::move(operations));
+  // The dashboards' own hub is not the service's traffic: no series, not in the rates.
+  context_.metrics = std::make_shared<metrics::ServiceMetrics>(
+      context_.shards.size(), std::move(operations), context_.options.metrics_max_hubs,
+      std::vector<std::string>{std::string(DashboardEndpoint::kHub)});
   scrape_.add([this](metrics::Exposition& out) { context_.metrics->write(out); });
   scrape_.add(metrics::write_process_metrics);
   context_.router = backplane::make_hub_router(context_.options.cluster, context_.shards);

@@ -1,7 +1,8 @@
 // The live dashboard (docs/dashboard.md): the page and its hub require a dashboard token, the
 // page's files are served, and the snapshots the hub pushes show what real clients (the official
 // client, every transport and protocol) do: connections, users, groups after REST group adds,
-// disconnects, the last warnings. The dashboard's own connection is never one of the service's.
+// disconnects, message rates that agree with /metrics, the last warnings. The dashboard's own
+// connection is never one of the service's.
 import { test, describe, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -21,10 +22,12 @@ import {
   logged,
   uid,
   waitFor,
+  sleep,
 } from "./helpers.mjs";
 import { connectOfficial } from "./transports-helpers.mjs";
 import { startServiceWithUpstream, deadPort } from "./upstream-helpers.mjs";
 import { DASHBOARD_AUD, dashboardToken, watchDashboard } from "./dashboard-helpers.mjs";
+import { scrape, metricValue } from "./metrics-helpers.mjs";
 
 const enc = encodeURIComponent;
 const T = signalR.HttpTransportType;
@@ -235,6 +238,84 @@ describe("dashboard", () => {
       // A place is free again.
       const again = await dashboard();
       await again.until(() => true, "a snapshot for the 16th dashboard");
+    }),
+  );
+});
+
+describe("dashboard: message rates", () => {
+  let svc;
+  let fx;
+  before(async () => {
+    svc = await startService();
+    fx = await startNegotiateFixture(svc);
+  });
+  after(async () => {
+    await fx?.close();
+    await svc?.stop();
+  });
+
+  // The messages of every hub in /metrics (the dashboards' own hub has no series there).
+  const counted = async () => {
+    const m = (await scrape(svc.port)).families;
+    return { in: metricValue(m, "switchboard_messages_received_total"), out: metricValue(m, "switchboard_messages_sent_total") };
+  };
+  const zero = (s) => s.rates && s.rates.messagesInPerSecond === 0 && s.rates.messagesOutPerSecond === 0;
+
+  test(
+    "null at first, 0 while idle; while clients send and REST broadcasts flow they move, and add up to what /metrics counted",
+    logged(async () => {
+      const d = await watchDashboard(svc);
+      const clients = [];
+      try {
+        await waitFor(() => d.snapshots.length > 0, { message: "the first snapshot" });
+        const first = d.snapshots[0];
+        assert.equal(first.rates, null, "no rates before a second snapshot (the page shows –)");
+        const idle = await d.until((s) => s.rates !== null, "a snapshot with rates");
+        assert.deepEqual(idle.rates, { messagesInPerSecond: 0, messagesOutPerSecond: 0 }, "nothing flows: 0");
+        // The dashboard's own snapshots are not traffic: still 0 a snapshot later.
+        assert.ok(zero(await d.until(() => true, "the next snapshot")), "still 0 while only the dashboard is served");
+
+        const before = await counted();
+        const from = d.snapshots.length - 1;  // the snapshot the rates after it start from
+        const hub = uid("rates").toLowerCase();
+        for (const user of ["ann", "bo"]) clients.push(await connectOfficial(fx, { user, hub, transport: T.WebSockets }));
+        const rounds = 25;
+        for (let i = 0; i < rounds; i++) {
+          await clients[0].connection.send("toServer", i);
+          expectStatus(await restCall(svc, "POST", p22(hub, "/:send"), { body: { target: "tick", arguments: [i] } }), 202, "broadcast");
+          await sleep(80);
+        }
+        // Every message counted (one in per send, one delivery per client per broadcast) ...
+        const after = await waitFor(async () => {
+          const now = await counted();
+          return now.in - before.in >= rounds && now.out - before.out >= 2 * rounds ? now : null;
+        }, { message: "the messages counted in /metrics" });
+        assert.equal(after.in - before.in, rounds, "messages received");
+        assert.equal(after.out - before.out, 2 * rounds, "deliveries");
+        // ... then the rates fall back to 0.
+        await d.until(zero, "rates back at 0 once nothing flows");
+        const snapshots = d.snapshots.slice(from);
+        assert.ok(
+          snapshots.some((s) => s.rates.messagesInPerSecond > 0 && s.rates.messagesOutPerSecond > 0),
+          `rates moved while messages flowed: ${JSON.stringify(snapshots.map((s) => s.rates))}`,
+        );
+        // A rate times the time since the snapshot before is the messages of that interval: over
+        // the whole run they add up to what /metrics counted.
+        let sumIn = 0;
+        let sumOut = 0;
+        for (let i = 1; i < snapshots.length; i++) {
+          const seconds = (snapshots[i].time - snapshots[i - 1].time) / 1000;
+          sumIn += snapshots[i].rates.messagesInPerSecond * seconds;
+          sumOut += snapshots[i].rates.messagesOutPerSecond * seconds;
+        }
+        const near = (sum, expected, what) =>
+          assert.ok(Math.abs(sum - expected) <= Math.max(1.5, 0.1 * expected), `${what}: rates add up to ${sum.toFixed(2)}, /metrics counted ${expected}`);
+        near(sumIn, rounds, "messages in");
+        near(sumOut, 2 * rounds, "messages out");
+      } finally {
+        await Promise.all(clients.map((c) => c.stop()));
+        await d.stop();
+      }
     }),
   );
 });

@@ -1,10 +1,22 @@
 // --log-format json: every log line is one JSON object (time, level, message, fields); the
-// service's connection lines carry the connection id, hub and user; the host's invocation lines
-// carry the request id (the caller's x-request-id), the function and the invocation id.
+// service's connection lines carry the connection id, hub and user, its REST lines the request id
+// (the caller's x-request-id, also in the answer) and hub; the host's invocation lines carry the
+// request id, the function and the invocation id.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { startService, startNegotiateFixture, connectClient, stopAllClients, waitFor, logged, uid } from "./helpers.mjs";
+import {
+  startService,
+  startNegotiateFixture,
+  connectClient,
+  stopAllClients,
+  restCall,
+  p22,
+  expectStatus,
+  waitFor,
+  logged,
+  uid,
+} from "./helpers.mjs";
 import { startHost, tempDir, writeApp, removeTempDirs, callFn, expectFnStatus } from "./functions-helpers.mjs";
 
 const TEXT_LOG_LINE = /^\[\d\d:\d\d:\d\d\.\d{3}\] \[/;
@@ -58,6 +70,41 @@ describe("--log-format json on the service", () => {
       assert.equal(connected.user, "alice");
       assert.equal(connected.level, "debug");
       assert.match(connected.message, new RegExp(`^connection ${id}: connected to hub ${hub} over WebSockets \\(json\\)$`));
+    }),
+  );
+
+  test(
+    "REST calls answer x-request-id (the caller's when sane, else a new one) and log it with the hub",
+    logged(async () => {
+      const hub = uid("resthub").toLowerCase();
+      const given = await restCall(svc, "POST", p22(hub, "/:send"), {
+        headers: { "x-request-id": "rest-req-1" },
+        body: { target: "x", arguments: [] },
+      });
+      expectStatus(given, 202, "broadcast with x-request-id");
+      assert.equal(given.headers["x-request-id"], "rest-req-1");
+      const made = await restCall(svc, "POST", p22(hub, "/:send"), {
+        headers: { "x-request-id": "has spaces" },
+        body: { target: "x", arguments: [] },
+      });
+      assert.match(made.headers["x-request-id"] ?? "", /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "a new id for one that is not sane");
+      const denied = await restCall(svc, "POST", p22(hub, "/:send"), { token: "bad", body: { target: "x", arguments: [] } });
+      expectStatus(denied, 401, "bad token");
+      assert.match(denied.headers["x-request-id"] ?? "", /^[0-9a-f-]{36}$/, "a refusal has an id too");
+
+      const line = (id) => jsonLines(svc.log).find((e) => e.request_id === id);
+      await waitFor(() => line("rest-req-1") && line(made.headers["x-request-id"]) && line(denied.headers["x-request-id"]), {
+        timeout: 5000,
+        message: "the REST lines with their request ids",
+      });
+      const ok = line("rest-req-1");
+      assert.equal(ok.level, "debug");
+      assert.equal(ok.hub, hub);
+      assert.match(ok.message, new RegExp(`^REST POST /api/hubs/${hub}/:send: 202 \\(request rest-req-1\\)$`));
+      // Refused before its hub was checked: no hub field.
+      const refused = line(denied.headers["x-request-id"]);
+      assert.equal(refused.hub, undefined);
+      assert.match(refused.message, / 401 /);
     }),
   );
 

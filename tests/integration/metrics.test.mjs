@@ -1,7 +1,8 @@
 // GET /metrics of `switchboard service`: the exposition parses strictly, and the numbers move as a
 // user expects: connections over each transport and protocol (gauge and totals), REST calls by
-// operation and status, messages and bytes both ways, negotiate answers, limit refusals; the
-// process metrics; --metrics-token (401 without it, bearer or ?token=) and --metrics-port.
+// hub, operation and status, messages and bytes both ways, negotiate answers, limit refusals; the
+// process metrics; --metrics-token (401 without it, bearer or ?token=) and --metrics-port;
+// --metrics-max-hubs (the hubs past it under hub="_other") and the dashboards' hub never counted.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -23,6 +24,7 @@ import {
 } from "./helpers.mjs";
 import { MessagePackHubProtocol, T } from "./transports-helpers.mjs";
 import { scrape, metricValue, parseExposition } from "./metrics-helpers.mjs";
+import { watchDashboard } from "./dashboard-helpers.mjs";
 
 describe("/metrics on the service", () => {
   let svc;
@@ -133,6 +135,9 @@ describe("/metrics on the service", () => {
           metricValue(before, "switchboard_rest_requests_total", { operation: "broadcast", code });
         assert.equal(rest("202"), 1, "one broadcast answered 202");
         assert.equal(rest("401"), 1, "one broadcast answered 401");
+        // Labelled by hub once the hub was checked; a refusal before that (401) has hub="".
+        assert.equal(metricValue(afterRest, "switchboard_rest_requests_total", { hub, operation: "broadcast", code: "202" }), 1, "the broadcast under its hub");
+        assert.equal(metricValue(afterRest, "switchboard_rest_requests_total", { hub, operation: "broadcast", code: "401" }), 0, "the 401 not under the hub");
       } finally {
         await mp.stop();
         await stopAllClients();
@@ -210,5 +215,67 @@ describe("/metrics with --metrics-token and --metrics-port", () => {
       () => parseExposition("# HELP h H.\n# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 1\n"),
       /cumulative/,
     );
+  });
+});
+
+describe("/metrics hub labels: --metrics-max-hubs and the dashboards' hub", () => {
+  let svc;
+  let fx;
+  before(async () => {
+    svc = await startService({ args: ["--metrics-max-hubs", "2"] });
+    fx = await startNegotiateFixture(svc);
+  });
+  after(async () => {
+    await stopAllClients();
+    await fx?.close();
+    await svc?.stop();
+  });
+
+  const hubsOf = (families) => {
+    const hubs = new Set();
+    for (const family of families.values()) for (const s of family.samples) if ("hub" in s.labels) hubs.add(s.labels.hub);
+    return hubs;
+  };
+
+  test(
+    "two hubs get their own series, every further hub's connections and REST calls are counted under _other; a dashboard is in none",
+    logged(async () => {
+      // A dashboard watches (and takes no label) while the hubs come.
+      const d = await watchDashboard(svc);
+      try {
+        await d.until(() => true, "a snapshot");
+        const [a, b, c, e] = ["a", "b", "c", "e"].map((x) => uid(`cap_${x}`).toLowerCase());
+        await connectClient(fx, { hub: a, user: "u1" });
+        await connectClient(fx, { hub: b, user: "u2" });
+        await connectClient(fx, { hub: c, user: "u3" });
+        await connectClient(fx, { hub: e, user: "u4" });
+        expectStatus(await restCall(svc, "POST", p22(a, "/:send"), { body: { target: "x", arguments: [] } }), 202, "broadcast to a");
+        expectStatus(await restCall(svc, "POST", p22(c, "/:send"), { body: { target: "x", arguments: [] } }), 202, "broadcast to c");
+        const m = (await scrape(svc.port)).families;
+        // Only the two labelled hubs, _other and the REST refusals' "" are hub label values.
+        assert.deepEqual([...hubsOf(m)].filter((h) => h !== "").sort(), [a, b, "_other"].sort());
+        assert.equal(metricValue(m, "switchboard_connections", { hub: a }), 1);
+        assert.equal(metricValue(m, "switchboard_connections", { hub: b }), 1);
+        assert.equal(metricValue(m, "switchboard_connections", { hub: "_other" }), 2, "c and e under _other");
+        assert.equal(metricValue(m, "switchboard_rest_requests_total", { hub: a, operation: "broadcast", code: "202" }), 1);
+        assert.equal(metricValue(m, "switchboard_rest_requests_total", { hub: "_other", operation: "broadcast", code: "202" }), 1);
+        // The two broadcasts reached one client each: 2 deliveries. The dashboard gets a snapshot
+        // every second, yet no series counts them.
+        await waitFor(async () => metricValue((await scrape(svc.port)).families, "switchboard_messages_sent_total") === 2, {
+          message: "the two broadcast deliveries counted",
+        });
+        await d.until(() => true, "another snapshot");
+        await d.until(() => true, "and another");
+        const again = (await scrape(svc.port)).families;
+        assert.ok(!hubsOf(again).has("_dashboard"), "no _dashboard series");
+        assert.equal(metricValue(again, "switchboard_messages_sent_total"), 2, "the snapshots are not counted as deliveries");
+      } finally {
+        await d.stop();
+      }
+    }),
+  );
+
+  test("--metrics-max-hubs refuses 0", async () => {
+    await assert.rejects(startService({ args: ["--metrics-max-hubs", "0"] }), /metrics-max-hubs/);
   });
 });

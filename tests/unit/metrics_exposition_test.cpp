@@ -55,14 +55,14 @@ TEST(ServiceMetrics, SumsEveryShardsCountersPerHub) {
     chat.opened[0].add(3);
     chat.closed[0].add(1);
     chat.messages_sent[1].add(10);
-    metrics.rest_request(0, 0, 202);
+    metrics.rest_request(0, 0, "chat", 202);
   });
   std::thread b([&] {
     auto& chat = metrics.hub(1, "chat");
     chat.opened[0].add(2);
     chat.messages_sent[1].add(5);
-    metrics.rest_request(1, 0, 202);
-    metrics.rest_request(1, 1, 404);  // no such operation: "unknown"
+    metrics.rest_request(1, 0, "chat", 202);
+    metrics.rest_request(1, 1, "", 404);  // no such operation: "unknown", no hub
     metrics.negotiate(1, 429);
   });
   a.join();
@@ -74,8 +74,8 @@ TEST(ServiceMetrics, SumsEveryShardsCountersPerHub) {
   EXPECT_EQ(chat.opened[0], 5u);
   EXPECT_EQ(chat.connections(0), 4u);
   EXPECT_EQ(chat.messages_sent[1], 15u);
-  EXPECT_EQ((snap.rest.at({0u, 202u})), 2u);
-  EXPECT_EQ((snap.rest.at({1u, 404u})), 1u);
+  EXPECT_EQ((snap.rest.at({"chat", 0u, 202u})), 2u);
+  EXPECT_EQ((snap.rest.at({"", 1u, 404u})), 1u);
   EXPECT_EQ(snap.negotiate.at(429), 1u);
   EXPECT_EQ(snap.limits[static_cast<std::size_t>(ServiceLimit::NegotiateRate)], 1u);
 
@@ -84,10 +84,44 @@ TEST(ServiceMetrics, SumsEveryShardsCountersPerHub) {
   const auto& text = out.text();
   EXPECT_NE(text.find("switchboard_connections{hub=\"chat\",transport=\"WebSockets\"} 4\n"),
             std::string::npos);
-  EXPECT_NE(text.find("switchboard_rest_requests_total{operation=\"unknown\",code=\"404\"} 1\n"),
+  EXPECT_NE(text.find("switchboard_rest_requests_total{hub=\"chat\",operation=\"broadcast\","
+                      "code=\"202\"} 2\n"),
             std::string::npos);
+  EXPECT_NE(
+      text.find("switchboard_rest_requests_total{hub=\"\",operation=\"unknown\",code=\"404\"} 1\n"),
+      std::string::npos);
   EXPECT_NE(text.find("switchboard_limit_refusals_total{limit=\"negotiate_rate\"} 1\n"),
             std::string::npos);
+}
+
+TEST(ServiceMetrics, CapsTheHubLabelsAndCountsTheRestUnderOther) {
+  ServiceMetrics metrics(2, {"broadcast"}, 2);
+  metrics.hub(0, "a").opened[0].add();
+  metrics.hub(1, "b").opened[0].add();
+  metrics.hub(0, "c").opened[0].add();  // the third hub: "_other"
+  metrics.hub(1, "d").opened[0].add();  // and the fourth
+  metrics.hub(1, "a").opened[0].add();  // a labelled hub keeps its label on every shard
+  metrics.rest_request(0, 0, "e", 202);
+  metrics.rest_request(0, 0, "b", 202);
+  const auto snap = metrics.snapshot();
+  ASSERT_EQ(snap.hubs.size(), 3u);
+  EXPECT_EQ(snap.hubs.at("a").opened[0], 2u);
+  EXPECT_EQ(snap.hubs.at("b").opened[0], 1u);
+  EXPECT_EQ(snap.hubs.at("_other").opened[0], 2u);
+  EXPECT_EQ((snap.rest.at({"_other", 0u, 202u})), 1u);
+  EXPECT_EQ((snap.rest.at({"b", 0u, 202u})), 1u);
+}
+
+TEST(ServiceMetrics, UnlabelledHubsAreCountedNowhere) {
+  ServiceMetrics metrics(1, {"broadcast"}, 1, {"_dashboard"});
+  metrics.hub(0, "_dashboard").messages_sent[0].add(7);
+  metrics.hub(0, "chat").messages_sent[0].add(1);  // still gets the one label
+  const auto snap = metrics.snapshot();
+  ASSERT_EQ(snap.hubs.size(), 1u);
+  EXPECT_EQ(snap.hubs.at("chat").messages_sent[0], 1u);
+  Exposition out;
+  metrics.write(out);
+  EXPECT_EQ(out.text().find("_dashboard"), std::string::npos);
 }
 
 }  // namespace

@@ -1,12 +1,12 @@
-// Unit tests for the functions host's request ids: a sane x-request-id is kept, anything else
+// Unit tests for request ids (host and REST API): a sane x-request-id is kept, anything else
 // (empty, too long, spaces, quotes, control characters) is replaced by a new UUID.
 #include <gtest/gtest.h>
 
-#include "functions/runtime/request_id.hpp"
+#include "net/request_id.hpp"
 
 namespace {
 
-using namespace switchboard::functions;
+using namespace switchboard::net;
 
 TEST(RequestId, KeepsASaneIncomingId) {
   EXPECT_EQ(request_id_for("abc-123_x.y:z/+="), "abc-123_x.y:z/+=");

@@ -17,12 +17,12 @@
 #include "functions/runtime/custom_handler.hpp"
 #include "functions/runtime/http_invocation.hpp"
 #include "functions/runtime/native_invoker.hpp"
-#include "functions/runtime/request_id.hpp"
 #include "functions/runtime/request_text.hpp"
 #include "functions/runtime/wall_clock.hpp"
 #include "functions/runtime/worker_location.hpp"
 #include "logging/log_fields.hpp"
 #include "metrics/process_metrics.hpp"
+#include "net/request_id.hpp"
 #include "protocol/names.hpp"
 #include "util/json.hpp"
 #include "util/url.hpp"
@@ -350,10 +350,10 @@ boost::asio::awaitable<Response> FunctionHost::handle(net::Request& request,
                                                       const boost::asio::ip::address&) {
   // The request's id (request_id.hpp): in the request the function sees, its log lines and the
   // answer.
-  const std::string id = request_id_for(request[kRequestIdHeader]);
-  request.set(kRequestIdHeader, id);
+  const std::string id = net::request_id_for(request[net::kRequestIdHeader]);
+  request.set(net::kRequestIdHeader, id);
   Response response = co_await answer(request);
-  response.set(kRequestIdHeader, id);
+  response.set(net::kRequestIdHeader, id);
   co_return response;
 }
 
@@ -437,7 +437,7 @@ boost::asio::awaitable<Response> FunctionHost::invoke(const Route& route, net::R
   invocation.id = auth::random_uuid();
   invocation.function = &function;
   invocation.raw_request = &request;
-  const std::string request_id(request[kRequestIdHeader]);
+  const std::string request_id(request[net::kRequestIdHeader]);
   auto finish = [&](Response response, const std::string& error = {}) {
     const auto took = std::chrono::steady_clock::now() - started;
     metrics_->invocation(function.name, error.empty(), took);

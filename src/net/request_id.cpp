@@ -1,9 +1,9 @@
-// Request ids of the functions host: see request_id.hpp.
-#include "functions/runtime/request_id.hpp"
+// Request ids: see request_id.hpp.
+#include "net/request_id.hpp"
 
 #include "auth/crypto.hpp"
 
-namespace switchboard::functions {
+namespace switchboard::net {
 
 std::optional<std::string> accepted_request_id(std::string_view incoming) {
   if (incoming.empty() || incoming.size() > 128) return std::nullopt;
@@ -21,4 +21,4 @@ std::string request_id_for(std::string_view incoming) {
   return auth::random_uuid();
 }
 
-}  // namespace switchboard::functions
+}  // namespace switchboard::net
