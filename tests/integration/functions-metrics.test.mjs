@@ -12,7 +12,8 @@ import { scrape, metricValue } from "./metrics-helpers.mjs";
 const trigger = { authLevel: "anonymous", type: "httpTrigger", direction: "in", name: "req", methods: ["get", "post"] };
 const res = { type: "http", direction: "out", name: "res" };
 
-/** A JavaScript app: one function that succeeds, one that throws, one that kills its worker. */
+/** A JavaScript app (one function that succeeds, one that throws, one that kills its worker) with
+ * one Python function that kills its own worker. */
 function metricsApp() {
   const dir = path.join(tempDir("sb-metrics-"), "app");
   return writeApp(dir, {
@@ -27,6 +28,13 @@ function metricsApp() {
     "fails/index.js": `module.exports = async function () { throw new Error("failing on purpose"); };`,
     "crash/function.json": { bindings: [trigger, res] },
     "crash/index.js": `module.exports = async function () { process.exit(3); };`,
+    "crashpy/function.json": { bindings: [trigger, { type: "http", direction: "out", name: "$return" }] },
+    "crashpy/__init__.py": `import os
+
+
+def main(req):
+    os._exit(3)
+`,
   });
 }
 
@@ -51,12 +59,13 @@ describe("/metrics of the functions host", () => {
     "counts invocations by function and outcome with a duration histogram, and worker restarts",
     logged(async () => {
       const before = await hostMetrics();
-      for (const fn of ["ok", "fails", "crash"])
+      for (const fn of ["ok", "fails", "crash", "crashpy"])
         for (const outcome of ["succeeded", "failed"])
           assert.equal(metricValue(before, "switchboard_functions_invocations_total", { function: fn, outcome }), 0, `${fn} ${outcome} at 0`);
       assert.equal(metricValue(before, "switchboard_functions_invocation_duration_seconds_count", { function: "ok" }), 0);
       assert.equal(before.get("switchboard_functions_invocation_duration_seconds")?.type, "histogram");
-      assert.equal(metricValue(before, "switchboard_functions_worker_restarts_total", { worker: "node" }), 0, "node worker restarts at 0");
+      for (const worker of ["node", "python"])
+        assert.equal(metricValue(before, "switchboard_functions_worker_restarts_total", { worker }), 0, `${worker} worker restarts at 0`);
       assert.ok(metricValue(before, "process_resident_memory_bytes") > 0, "process metrics on the host's port");
       assert.equal(before.has("switchboard_connections"), false, "the service's metrics are on the service's port");
 
@@ -89,6 +98,15 @@ describe("/metrics of the functions host", () => {
       assert.equal(metricValue(restarted, "switchboard_functions_invocations_total", { function: "crash", outcome: "failed" }), 1);
       // After the restart the functions run again.
       await waitFor(async () => (await callFn(host, "GET", "/api/ok")).status === 200, { timeout: 10000, message: "ok after the restart" });
+
+      // Every language worker is counted under its own name: the Python worker dies too.
+      assert.equal((await callFn(host, "GET", "/api/crashpy")).status, 500, "a Python function whose worker died");
+      const pyRestarted = await waitFor(async () => {
+        const now = await hostMetrics();
+        return metricValue(now, "switchboard_functions_worker_restarts_total", { worker: "python" }) >= 1 ? now : null;
+      }, { timeout: 10000, message: "the python worker's restart counted" });
+      assert.equal(metricValue(pyRestarted, "switchboard_functions_worker_restarts_total", { worker: "python" }), 1);
+      assert.equal(metricValue(pyRestarted, "switchboard_functions_worker_restarts_total", { worker: "node" }), 1, "the node worker's count unchanged");
     }),
   );
 
