@@ -77,6 +77,22 @@ TEST(RestRoute, CapturesDecodedSegmentsAndTheHubPath) {
   EXPECT_TRUE(match.route->v1);
 }
 
+TEST(RestRoute, SegmentsAreComparedDecodedAndEmptyOnesSkipped) {
+  auto match = match_rest_route(verb::post, "/%61pi/hubs/chat/users/u%31/%3Asend");
+  ASSERT_TRUE(match.route.has_value());
+  EXPECT_EQ(match.route->operation, RestOperation::SendToUser);
+  EXPECT_EQ(match.route->user, "u1");
+  match = match_rest_route(verb::post, "//api//hubs/chat//groups/g/");
+  ASSERT_TRUE(match.route.has_value());
+  EXPECT_EQ(match.route->operation, RestOperation::SendToGroup);
+  EXPECT_EQ(match.route->group, "g");
+  EXPECT_EQ(match.route->hub_path, "//api//hubs/chat");
+  // Longer than any route: nothing, not even a known path.
+  match = match_rest_route(verb::post, "/api/hubs/chat/users/u/groups/g/a/b/c/d/e/f/g/h/i");
+  EXPECT_FALSE(match.route.has_value());
+  EXPECT_FALSE(match.path_known);
+}
+
 TEST(RestRoute, UnknownPathsAndWrongMethods) {
   EXPECT_FALSE(match_rest_route(verb::post, "/api/hubs").route.has_value());
   EXPECT_FALSE(match_rest_route(verb::post, "/api/hubs/chat/things/x").path_known);
