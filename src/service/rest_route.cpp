@@ -1,7 +1,7 @@
 // REST route matching: see rest_route.hpp.
 #include "service/rest_route.hpp"
 
-#include <vector>
+#include <array>
 
 #include "util/url.hpp"
 
@@ -11,16 +11,38 @@ using boost::beast::http::verb;
 
 namespace {
 
-std::vector<std::string> split_segments(std::string_view path) {
-  std::vector<std::string> segments;
+// The path's non-empty segments, percent-decoded only where they hold an escape (no allocation
+// for the others). A path with more segments than any route has matches nothing.
+constexpr std::size_t kMaxSegments = 12;
+
+struct Segments {
+  std::array<std::string_view, kMaxSegments> at;
+  std::array<std::string, kMaxSegments> decoded;  // storage of the segments that had escapes
+  std::size_t size = 0;
+  bool too_many = false;
+  std::string_view operator[](std::size_t i) const { return at[i]; }
+};
+
+void split_segments(std::string_view path, Segments& out) {
   while (!path.empty()) {
     auto slash = path.find('/');
     auto segment = path.substr(0, slash);
-    if (!segment.empty()) segments.push_back(util::percent_decode(segment, false));
+    if (!segment.empty()) {
+      if (out.size == kMaxSegments) {
+        out.too_many = true;
+        return;
+      }
+      if (segment.find('%') == std::string_view::npos) {
+        out.at[out.size] = segment;
+      } else {
+        out.decoded[out.size] = util::percent_decode(segment, false);
+        out.at[out.size] = out.decoded[out.size];
+      }
+      ++out.size;
+    }
     if (slash == std::string_view::npos) break;
     path.remove_prefix(slash + 1);
   }
-  return segments;
 }
 
 bool is_check(verb method) {
@@ -31,15 +53,16 @@ bool is_check(verb method) {
 
 RestMatch match_rest_route(verb method, std::string_view raw_path) {
   RestMatch match;
-  auto seg = split_segments(raw_path);
-  if (seg.size() < 2 || seg[0] != "api") return match;
+  Segments seg;
+  split_segments(raw_path, seg);
+  if (seg.too_many || seg.size < 2 || seg[0] != "api") return match;
   std::size_t i = 1;
   RestRoute route;
   if (seg[i] == "v1") {
     route.v1 = true;
     ++i;
   }
-  if (i < seg.size() && seg[i] == "health" && i + 1 == seg.size()) {
+  if (i < seg.size && seg[i] == "health" && i + 1 == seg.size) {
     match.path_known = true;
     if (is_check(method)) {
       route.operation = RestOperation::Health;
@@ -47,8 +70,8 @@ RestMatch match_rest_route(verb method, std::string_view raw_path) {
     }
     return match;
   }
-  if (i + 1 >= seg.size() || seg[i] != "hubs") return match;
-  route.hub = seg[i + 1];
+  if (i + 1 >= seg.size || seg[i] != "hubs") return match;
+  route.hub = std::string(seg[i + 1]);
   // The raw prefix up to the hub segment, for hub-level token audiences.
   {
     std::size_t count = 0, pos = 0;
@@ -60,16 +83,19 @@ RestMatch match_rest_route(verb method, std::string_view raw_path) {
     }
     route.hub_path = std::string(raw_path.substr(0, pos));
   }
-  std::vector<std::string> rest(seg.begin() + static_cast<long>(i + 2), seg.end());
+  // The segments after the hub: rest(0) .. rest(n - 1).
+  const std::size_t first = i + 2;
+  std::size_t last = seg.size;
   // `:send` is optional everywhere a send is possible.
-  bool explicit_send = !rest.empty() && rest.back() == ":send";
-  if (explicit_send) rest.pop_back();
-  bool close = !rest.empty() && rest.back() == ":closeConnections";
-  if (close) rest.pop_back();
-  const std::size_t n = rest.size();
-  auto set = [&](RestOperation op) {
+  bool explicit_send = last > first && seg[last - 1] == ":send";
+  if (explicit_send) --last;
+  bool close = last > first && seg[last - 1] == ":closeConnections";
+  if (close) --last;
+  const std::size_t n = last - first;
+  auto rest = [&seg, first](std::size_t k) { return seg[first + k]; };
+  auto set = [&](RestOperation op) {  // always followed by a return
     route.operation = op;
-    match.route = route;
+    match.route = std::move(route);
   };
   match.path_known = true;
   // `users/{u}` and `groups/{g}`: send (POST), close (`:closeConnections`), existence (GET/HEAD).
@@ -104,8 +130,8 @@ RestMatch match_rest_route(verb method, std::string_view raw_path) {
     match.path_known = false;
     return match;
   }
-  if (rest[0] == "users" && n >= 2) {
-    route.user = rest[1];
+  if (rest(0) == "users" && n >= 2) {
+    route.user = std::string(rest(1));
     if (n == 2) {
       target_operations(RestOperation::SendToUser, RestOperation::CloseUser,
                         RestOperation::UserExists);
@@ -115,17 +141,17 @@ RestMatch match_rest_route(verb method, std::string_view raw_path) {
       match.path_known = false;
       return match;
     }
-    if (n == 3 && rest[2] == "groups") {
+    if (n == 3 && rest(2) == "groups") {
       if (method == verb::delete_) set(RestOperation::RemoveUserFromAllGroups);
       return match;
     }
-    if (n == 4 && rest[2] == "groups") {
-      route.group = rest[3];
+    if (n == 4 && rest(2) == "groups") {
+      route.group = std::string(rest(3));
       membership_operations();
       return match;
     }
-  } else if (rest[0] == "groups" && n >= 2) {
-    route.group = rest[1];
+  } else if (rest(0) == "groups" && n >= 2) {
+    route.group = std::string(rest(1));
     if (n == 2) {
       target_operations(RestOperation::SendToGroup, RestOperation::CloseGroup,
                         RestOperation::GroupExists);
@@ -135,21 +161,21 @@ RestMatch match_rest_route(verb method, std::string_view raw_path) {
       match.path_known = false;
       return match;
     }
-    if (n == 4 && rest[2] == "users") {
-      route.user = rest[3];
+    if (n == 4 && rest(2) == "users") {
+      route.user = std::string(rest(3));
       membership_operations();
       return match;
     }
-    if (n == 4 && rest[2] == "connections") {
-      route.connection_id = rest[3];
+    if (n == 4 && rest(2) == "connections") {
+      route.connection_id = std::string(rest(3));
       if (method == verb::put)
         set(RestOperation::AddConnectionToGroup);
       else if (method == verb::delete_)
         set(RestOperation::RemoveConnectionFromGroup);
       return match;
     }
-  } else if (rest[0] == "connections" && n >= 2) {
-    route.connection_id = rest[1];
+  } else if (rest(0) == "connections" && n >= 2) {
+    route.connection_id = std::string(rest(1));
     if (n == 2) {
       if (close) {
         match.path_known = false;
@@ -168,12 +194,12 @@ RestMatch match_rest_route(verb method, std::string_view raw_path) {
       match.path_known = false;
       return match;
     }
-    if (n == 3 && rest[2] == "groups") {
+    if (n == 3 && rest(2) == "groups") {
       if (method == verb::delete_) set(RestOperation::RemoveConnectionFromAllGroups);
       return match;
     }
-    if (n == 4 && rest[2] == "groups") {
-      route.group = rest[3];
+    if (n == 4 && rest(2) == "groups") {
+      route.group = std::string(rest(3));
       if (method == verb::put)
         set(RestOperation::AddConnectionToGroup);
       else if (method == verb::delete_)
