@@ -2,7 +2,10 @@
 #include "net/http_session.hpp"
 
 #include <fmt/format.h>
+#include <sys/socket.h>
+
 #include <spdlog/spdlog.h>
+#include <cerrno>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -15,6 +18,7 @@
 #include "metrics/http_refusals.hpp"
 #include "net/request_framing.hpp"
 #include "net/request_target.hpp"
+#include "net/response_bytes.hpp"
 #include "net/unread_bytes.hpp"
 
 namespace switchboard::net {
@@ -120,6 +124,49 @@ void parse_buffered_body(http::request_parser<http::string_body>& parser,
   }
 }
 
+// Sends an answer in one piece: its bytes built into `bytes` (the session's buffer, reused), one
+// non-blocking send(); only what the socket does not take at once waits for writability. (Beast's
+// serializer and composed write cost more than the rest of a REST send together.)
+asio::awaitable<void> send_response(beast::tcp_stream& stream, const Response& response,
+                                    std::string& bytes, error_code& ec) {
+  bytes.clear();
+  append_response_bytes(response, bytes);
+  std::size_t sent = 0;
+  const int fd = stream.socket().native_handle();
+  while (sent < bytes.size()) {
+    const ssize_t n =
+        ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      ec = error_code(errno, boost::system::system_category());
+      co_return;
+    }
+    break;
+  }
+  if (sent < bytes.size())
+    co_await asio::async_write(stream, asio::buffer(bytes.data() + sent, bytes.size() - sent),
+                               asio::redirect_error(asio::use_awaitable, ec));
+}
+
+// The headers usually arrive whole in one read: parses them from the buffer without starting a
+// read operation (whose completion would be posted). False when more bytes are needed; `ec` is
+// set on a parse error.
+bool parse_buffered_header(http::request_parser<http::string_body>& parser,
+                           beast::flat_buffer& buffer, error_code& ec) {
+  if (buffer.size() == 0) return false;
+  const std::size_t used = parser.put(buffer.data(), ec);
+  buffer.consume(used);
+  if (ec == http::error::need_more) {
+    ec = {};
+    return false;
+  }
+  return !ec && parser.is_header_done();
+}
+
 }  // namespace
 
 asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHandler& handler,
@@ -138,6 +185,7 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
   });
   ReadDeadline deadline(stream.socket());
   beast::flat_buffer buffer;
+  std::string answer_bytes;
   for (bool first = true;; first = false) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(options.max_body_bytes);
@@ -152,10 +200,13 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
       if (ec) break;  // idle too long, or the client closed: nothing to answer
     }
     // The headers' deadline is for all of them, however they are dripped in: a new connection's
-    // counts from the connection, a kept-alive one's from the first byte of the request.
-    deadline.start(options.header_timeout);
-    co_await http::async_read_header(stream, buffer, parser,
-                                     asio::redirect_error(asio::use_awaitable, ec));
+    // counts from the connection, a kept-alive one's from the first byte of the request. Headers
+    // already whole in the buffer need no deadline.
+    if (!parse_buffered_header(parser, buffer, ec) && !ec) {
+      deadline.start(options.header_timeout);
+      co_await http::async_read_header(stream, buffer, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+    }
     if (ec && deadline.expired() && (parser.got_some() || buffer.size() > 0)) {
       if (options.refusals) options.refusals->header_timeout.add();
       co_await refuse(stream, request_timeout("headers", options.header_timeout));
@@ -237,7 +288,7 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
     response.prepare_payload();
     // A HEAD answer keeps the headers (Content-Length included) of the GET form, no body.
     if (request.method() == http::verb::head) response.body().clear();
-    co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+    co_await send_response(stream, response, answer_bytes, ec);
     if (ec || !response.keep_alive()) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
