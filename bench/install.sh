@@ -1,7 +1,8 @@
 #!/bin/bash
-# Installs what the benchmarks need, only what is missing (idempotent): wrk, gnuplot-nox and
-# redis-server (the cluster scenario's) from Debian, the Node peers (ws, Socket.IO, and the Socket.IO
-# Redis adapter with the `redis` client) pinned by bench/peers/package-lock.json.
+# Installs what the benchmarks need, only what is missing (idempotent): wrk, gnuplot-nox,
+# redis-server (the cluster scenario's), valgrind and strace (bench/profile_rest.sh) from Debian,
+# the Node peers (ws, Socket.IO, and the Socket.IO Redis adapter with the `redis` client) pinned by
+# bench/peers/package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")"
 missing=()
@@ -10,6 +11,8 @@ command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
 command -v taskset >/dev/null || missing+=(util-linux)
 command -v python3 >/dev/null || missing+=(python3)
 [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+command -v valgrind >/dev/null || missing+=(valgrind)  # bench/profile_rest.sh
+command -v strace >/dev/null || missing+=(strace)      # bench/profile_rest.sh
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

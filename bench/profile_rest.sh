@@ -6,6 +6,8 @@
 #   instructions per call = (Ir with N calls - Ir with 0 calls) / N     (valgrind --tool=callgrind,
 #       counted only between the first and the last call: callgrind_control -i on/off)
 #   system calls per call  = (syscalls with N calls - with 0) / N       (strace -c -f, no valgrind)
+#   CPU µs per call        = the server's utime + stime (/proc/<pid>/stat) over N calls / N, no tool
+#       attached: wall-clock-free but still moved by other load (caches, frequency); indicative only
 # User-space instructions are what our code costs; the system calls stand for the kernel's part
 # (most of the floor's CPU is in the kernel: loopback TCP).
 #
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
     --servers) SERVERS="$2"; shift 2 ;;
     --clients) CLIENTS="$2"; shift 2 ;;
     --keep) KEEP="$2"; mkdir -p "$KEEP"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "profile_rest.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -139,7 +141,18 @@ syscalls() {  # syscalls <server> <count>: system calls of the server's threads 
     "$WORK/strace-$1-$2.txt" | tail -1
 }
 
-printf '%-6s %8s %16s %16s %14s %14s\n' server calls "Ir (N calls)" "Ir (0 calls)" "Ir per call" "syscalls/call"
+cpu_ticks() {  # cpu_ticks <server> <count>: utime+stime of the server during the calls, no tool
+  start_server "$1" env
+  local before after
+  before=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+  send_calls "$1" "$2"
+  after=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+  stop_server
+  echo $((after - before))
+}
+
+printf '%-6s %8s %16s %16s %14s %14s %14s\n' server calls "Ir (N calls)" "Ir (0 calls)" "Ir per call" \
+  "syscalls/call" "CPU µs/call"
 IFS=, read -r -a list <<<"$SERVERS"
 for server in "${list[@]}"; do
   with=$(instructions "$server" "$COUNT")
@@ -148,5 +161,8 @@ for server in "${list[@]}"; do
   sys_without=$(syscalls "$server" 0)
   per_call=$(python3 -c "print(f'{($with - $without) / $COUNT:,.0f}')")
   sys_per_call=$(python3 -c "print(f'{(${sys_with:-0} - ${sys_without:-0}) / $COUNT:.2f}')")
-  printf '%-6s %8d %16s %16s %14s %14s\n' "$server" "$COUNT" "$with" "$without" "$per_call" "$sys_per_call"
+  ticks=$(cpu_ticks "$server" "$COUNT")
+  cpu_per_call=$(python3 -c "print(f'{$ticks * 1e6 / $(getconf CLK_TCK) / $COUNT:.2f}')")
+  printf '%-6s %8d %16s %16s %14s %14s %14s\n' "$server" "$COUNT" "$with" "$without" "$per_call" \
+    "$sys_per_call" "$cpu_per_call"
 done
