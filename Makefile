@@ -32,20 +32,24 @@ service: build
 cluster-demo: build
 	SWITCHBOARD_BIN=./$(BUILD_DIR)/switchboard ./scripts/cluster-demo.sh
 
+# node --test with a bound on each test: a test that hangs fails after 10 minutes instead of holding
+# the run (and CI) forever.
+NODE_TEST = node --test --test-concurrency=1 --test-timeout=600000
+
 unit-test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 
 integration-test: build
-	node --test --test-concurrency=1 tests/integration/
+	$(NODE_TEST) tests/integration/
 
 # The chat example in Debian's chromium (playwright-core); screenshots in $(BUILD_DIR)/e2e-screenshots/
 e2e-test: build
-	node --test --test-concurrency=1 tests/e2e/
+	$(NODE_TEST) tests/e2e/
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
-	node --test --test-concurrency=1 tests/integration/
-	node --test --test-concurrency=1 tests/e2e/
+	$(NODE_TEST) tests/integration/
+	$(NODE_TEST) tests/e2e/
 	@$(MAKE) --no-print-directory fuzz-test
 
 install: build

@@ -35,9 +35,11 @@ echo "sanitize: integration tests: ${integration[*]}"
 # Tests skip what a sanitized build cannot show: its RSS (ASan's quarantine keeps freed memory),
 # and running out of descriptors (the sanitizers' own checks and symbolizer need some).
 export SWITCHBOARD_SANITIZED=1
-# The C++ function apps the tests start are the sanitized build's too.
+# The C++ function apps the tests start are the sanitized build's too. A test that hangs fails after
+# 10 minutes instead of holding the run forever.
 SWITCHBOARD_BIN=$build_dir/switchboard SWITCHBOARD_SEEDS_BIN=$build_dir/examples/seeds-cpp \
-  SWITCHBOARD_TRIGGER_CPP_BIN=$build_dir/examples/trigger-cpp node --test --test-concurrency=1 "${integration[@]}" || status=1
+  SWITCHBOARD_TRIGGER_CPP_BIN=$build_dir/examples/trigger-cpp node --test --test-concurrency=1 \
+  --test-timeout=600000 "${integration[@]}" || status=1
 
 scripts/sanitizer-reports.sh "$log_dir" || status=1
 exit $status
