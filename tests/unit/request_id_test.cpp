@@ -2,6 +2,9 @@
 // (empty, too long, spaces, quotes, control characters) is replaced by a new UUID.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 #include "net/request_id.hpp"
 
 namespace {
@@ -22,6 +25,23 @@ TEST(RequestId, ReplacesAnythingElseWithAUuid) {
     EXPECT_EQ(id[8], '-');
   }
   EXPECT_NE(request_id_for(""), request_id_for(""));
+}
+
+TEST(RequestId, NewIdsAreDistinctVersion4Uuids) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const auto id = request_id_for("");
+    ASSERT_EQ(id.size(), 36u);
+    EXPECT_EQ(id[8], '-');
+    EXPECT_EQ(id[13], '-');
+    EXPECT_EQ(id[14], '4');  // version 4
+    EXPECT_EQ(id[18], '-');
+    EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;  // RFC 4122 variant
+    EXPECT_EQ(id[23], '-');
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef-"), std::string::npos) << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
 }
 
 }  // namespace
