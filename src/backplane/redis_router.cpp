@@ -479,23 +479,45 @@ Task<redis::Reply> RedisRouter::cluster_command(std::vector<std::string> args) {
   }
 }
 
+// Redis answers a script before it writes the notices the script published to the subscribers
+// (both go out in the same turn of its event loop, the caller's reply first). A Redis killed in
+// between has acknowledged a change that no node heard of, and once it is back empty the nodes
+// register what they know: an added member was lost, a removed one came back. Redis writes all
+// of a turn's replies and notices before it reads the next command, so the answer to a PING sent
+// after the script's reply means the notices have left Redis (a node reads them before the end
+// of the connection even if Redis dies now). If Redis is lost before that answer, the caller
+// hears 503 Error.Cluster.Unavailable instead of a success nobody can vouch for.
+Task<void> RedisRouter::notices_written() {
+  auto op = cluster_command(Args{"PING"});
+  co_await std::move(op);
+}
+
+Task<redis::Reply> RedisRouter::cluster_change(const redis::Script& script,
+                                               std::vector<std::string> args) {
+  auto op = cluster_call(script, std::move(args));
+  auto reply = co_await std::move(op);
+  auto written = notices_written();
+  co_await std::move(written);
+  co_return reply;
+}
+
 Task<bool> RedisRouter::add_connection_to_group(std::string hub, std::string connection_id,
                                                 std::string group) {
-  auto op20 = cluster_call(scripts::join_group(), Args{hub, connection_id, group});
+  auto op20 = cluster_change(scripts::join_group(), Args{hub, connection_id, group});
   auto reply = co_await std::move(op20);
   co_return reply.integer == 1;
 }
 
 Task<bool> RedisRouter::remove_connection_from_group(std::string hub, std::string connection_id,
                                                      std::string group) {
-  auto op21 = cluster_call(scripts::leave_group(), Args{hub, connection_id, group});
+  auto op21 = cluster_change(scripts::leave_group(), Args{hub, connection_id, group});
   auto reply = co_await std::move(op21);
   co_return reply.integer == 1;
 }
 
 Task<bool> RedisRouter::remove_connection_from_all_groups(std::string hub,
                                                           std::string connection_id) {
-  auto op22 = cluster_call(scripts::leave_all_groups(), Args{hub, connection_id});
+  auto op22 = cluster_change(scripts::leave_all_groups(), Args{hub, connection_id});
   auto reply = co_await std::move(op22);
   co_return reply.integer == 1;
 }
@@ -504,7 +526,7 @@ Task<void> RedisRouter::add_user_to_group(std::string hub, std::string user, std
                                           std::optional<std::chrono::seconds> ttl) {
   std::string mode = !ttl ? "permanent" : ttl->count() > 0 ? "ttl" : "now";
   auto ttl_ms = ttl ? std::chrono::duration_cast<std::chrono::milliseconds>(*ttl).count() : 0;
-  auto op23 = cluster_call(
+  auto op23 = cluster_change(
       scripts::add_user_to_group(),
       {hub, user, group, mode, std::to_string(ttl_ms), std::to_string(kMaxPermanentGroupsPerUser)});
   co_await std::move(op23);
@@ -512,12 +534,12 @@ Task<void> RedisRouter::add_user_to_group(std::string hub, std::string user, std
 
 Task<void> RedisRouter::remove_user_from_group(std::string hub, std::string user,
                                                std::string group) {
-  auto op24 = cluster_call(scripts::remove_user_from_group(), Args{hub, user, group});
+  auto op24 = cluster_change(scripts::remove_user_from_group(), Args{hub, user, group});
   co_await std::move(op24);
 }
 
 Task<void> RedisRouter::remove_user_from_all_groups(std::string hub, std::string user) {
-  auto op25 = cluster_call(scripts::remove_user_from_all_groups(), Args{hub, user});
+  auto op25 = cluster_change(scripts::remove_user_from_all_groups(), Args{hub, user});
   co_await std::move(op25);
 }
 
@@ -556,7 +578,7 @@ Task<bool> RedisRouter::user_in_group(std::string hub, std::string user, std::st
 Task<bool> RedisRouter::close_connection(std::string hub, std::string connection_id,
                                          std::string reason) {
   auto op30 =
-      cluster_call(scripts::close_connection_everywhere(), Args{hub, connection_id, reason});
+      cluster_change(scripts::close_connection_everywhere(), Args{hub, connection_id, reason});
   auto reply = co_await std::move(op30);
   co_return reply.integer == 1;
 }
@@ -569,13 +591,15 @@ Task<void> RedisRouter::close_all(std::string hub, Excluded excluded, std::strin
   wire.excluded = std::move(excluded);
   auto op31 = cluster_command(Args{"PUBLISH", keys::hub_channel(hub), encode_wire_message(wire)});
   co_await std::move(op31);
+  auto written = notices_written();
+  co_await std::move(written);
 }
 
 Task<void> RedisRouter::close_group(std::string hub, std::string group, Excluded excluded,
                                     std::string reason) {
   std::vector<std::string> args{hub, group, reason};
   args.insert(args.end(), excluded.begin(), excluded.end());
-  auto op32 = cluster_call(scripts::close_group(), std::move(args));
+  auto op32 = cluster_change(scripts::close_group(), std::move(args));
   co_await std::move(op32);
 }
 
@@ -583,7 +607,7 @@ Task<void> RedisRouter::close_user(std::string hub, std::string user, Excluded e
                                    std::string reason) {
   std::vector<std::string> args{hub, user, reason};
   args.insert(args.end(), excluded.begin(), excluded.end());
-  auto op33 = cluster_call(scripts::close_user(), std::move(args));
+  auto op33 = cluster_change(scripts::close_user(), std::move(args));
   co_await std::move(op33);
 }
 

@@ -87,6 +87,10 @@ class RedisRouter final : public HubRouter {
   // A command that needs the cluster: Unavailable (the REST API's 503) when Redis is not there.
   Task<redis::Reply> cluster_call(const redis::Script& script, std::vector<std::string> args);
   Task<redis::Reply> cluster_command(std::vector<std::string> args);
+  // A change other nodes learn of from the notice its script (or PUBLISH) sends them: answered
+  // only once Redis has handed that notice to their sockets (see notices_written()).
+  Task<redis::Reply> cluster_change(const redis::Script& script, std::vector<std::string> args);
+  Task<void> notices_written();
   // A send: published when healthy, else delivered to this node's own clients.
   Task<void> publish_send(const redis::Script* script, std::string channel_or_hub,
                           std::vector<std::string> args, WireMessage wire);

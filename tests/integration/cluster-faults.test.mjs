@@ -22,7 +22,7 @@ import {
 } from "./helpers.mjs";
 import { spawnOnPort } from "./transports-helpers.mjs";
 import { runToExit, copyApp, removeTempDirs } from "./functions-helpers.mjs";
-import { startRedis, startCluster, startNode, connectOn, stopClusterClients, health, subscribeAll, newerFormat } from "./cluster-helpers.mjs";
+import { startRedis, startCluster, startNode, connectOn, stopClusterClients, health, subscribeAll, newerFormat, crowdNodeChannels } from "./cluster-helpers.mjs";
 
 const enc = encodeURIComponent;
 after(removeTempDirs);
@@ -245,6 +245,40 @@ describe("Redis lost while running", () => {
       await expectUnavailable(nodes[1], a, user, g);
       await redis.restart();
       await recovers(a, b, user, g);
+    }),
+  );
+
+  test(
+    "a group change answered just before Redis is killed is not lost: the member's node knew of it and registers it again",
+    logged(async () => {
+      // Redis answers the script of a REST group change before it writes the notice to the
+      // member's node; when Redis is killed in between, the node never hears of the change and,
+      // Redis being back empty, registers its connection as it knows it. The REST call therefore
+      // answers only once the notice has left Redis. Many other subscribers on the nodes' channels
+      // (written before the node) widen the gap, so that the kill lands in it often.
+      const [A, B] = nodes;
+      const b = await connectOn(B, { user: uid("v") });
+      const restartAndWait = async () => {
+        await redis.restart();
+        for (const n of nodes) await waitFor(async () => (await health(n)).json?.status === "healthy", { timeout: 5000, interval: 50, message: `${n.nodeId} healthy again` });
+      };
+      for (let round = 0; round < 4; round++) {
+        // Added: known on both nodes after the restart.
+        const added = uid("g");
+        let crowd = await crowdNodeChannels(redis, 300);
+        expectStatus(await restCall(A, "PUT", p22("chat", `/groups/${enc(added)}/connections/${enc(b.id)}`)), 200, "add b to a group");
+        await redis.kill();
+        crowd.close();
+        await restartAndWait();
+        for (const n of nodes) expectStatus(await restCall(n, "HEAD", p22("chat", `/groups/${enc(added)}`)), 200, `round ${round}: the group b was added to, on ${n.nodeId} after the restart`);
+        // Removed: gone on both nodes after the restart.
+        crowd = await crowdNodeChannels(redis, 300);
+        expectStatus(await restCall(A, "DELETE", p22("chat", `/groups/${enc(added)}/connections/${enc(b.id)}`)), 200, "remove b from the group");
+        await redis.kill();
+        crowd.close();
+        await restartAndWait();
+        for (const n of nodes) expectStatus(await restCall(n, "HEAD", p22("chat", `/groups/${enc(added)}`)), 404, `round ${round}: the group b left, on ${n.nodeId} after the restart`);
+      }
     }),
   );
 

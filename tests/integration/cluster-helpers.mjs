@@ -196,6 +196,40 @@ export function subscribeAll(redis) {
 }
 
 /**
+ * `count` idle raw connections subscribed (PSUBSCRIBE) to every node's channel: Redis writes a
+ * notice to a node after writing it to all of them, which widens the gap between its answer to the
+ * script that published the notice and the node's copy leaving Redis (a kill in that gap loses the
+ * notice). Resolves once all are subscribed; close() ends them.
+ */
+export async function crowdNodeChannels(redis, count) {
+  const auth = redis.password !== undefined ? ["AUTH", redis.password] : null;
+  const resp = (args) => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`;
+  const sockets = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise((resolve, reject) => {
+          const s = net.connect({ host: "127.0.0.1", port: redis.port });
+          let text = "";
+          s.once("error", reject);
+          s.on("connect", () => s.write((auth ? resp(auth) : "") + resp(["PSUBSCRIBE", "sb:n:*"])));
+          s.on("data", (d) => {
+            if (text === null) return;
+            text += d.toString("latin1");
+            if (text.includes("psubscribe")) {
+              text = null;
+              s.removeListener("error", reject);
+              s.on("error", () => {});
+              resolve(s);
+            }
+          });
+        }),
+    ),
+  );
+  return { close: () => sockets.forEach((s) => s.destroy()) };
+}
+
+/**
  * A "newer format" version of a real backplane message: its version marker bumped. JSON messages
  * get every version-like field set to 9999 (or a "v": 9999 when none); binary ones their first byte
  * (the usual place of a format tag) set to 0xFE.
