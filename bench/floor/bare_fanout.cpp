@@ -22,51 +22,34 @@
 #include <ctime>
 #include <vector>
 
+#include "floor_common.hpp"
+
 namespace {
+
+using floor_bench::connect_clients;
+using floor_bench::cpu_seconds;
+using floor_bench::pin;
 
 std::uint64_t now_us() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000u + static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
-}
-
-void pin(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  sched_setaffinity(0, sizeof set, &set);
-}
-
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000u +
+         static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
 }
 
 std::uint64_t percentile(std::vector<std::uint64_t>& values, double q) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
-  return values[std::min(values.size() - 1, static_cast<std::size_t>(q * static_cast<double>(values.size())))];
+  return values[std::min(values.size() - 1,
+                         static_cast<std::size_t>(q * static_cast<double>(values.size())))];
 }
 
 constexpr std::size_t kMessage = 100;
 
 int run_client(int port, int clients, int expected) {
   pin(1);
-  int epoll = epoll_create1(0);
-  for (int i = 0; i < clients; ++i) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return 1;
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.fd = fd;
-    epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
-  }
+  int epoll = connect_clients(port, clients);
+  if (epoll < 0) return 1;
   std::vector<std::uint64_t> latencies;
   latencies.reserve(static_cast<std::size_t>(expected));
   std::vector<epoll_event> events(256);
@@ -84,8 +67,8 @@ int run_client(int port, int clients, int expected) {
       }
     }
   }
-  std::printf("client: %zu receipts, latency p50 %llu us, p99 %llu us, max %llu us\n", latencies.size(),
-              static_cast<unsigned long long>(percentile(latencies, 0.5)),
+  std::printf("client: %zu receipts, latency p50 %llu us, p99 %llu us, max %llu us\n",
+              latencies.size(), static_cast<unsigned long long>(percentile(latencies, 0.5)),
               static_cast<unsigned long long>(percentile(latencies, 0.99)),
               static_cast<unsigned long long>(percentile(latencies, 1.0)));
   return 0;
@@ -124,18 +107,21 @@ int main(int argc, char** argv) {
   const double cpu_before = cpu_seconds();
   const std::uint64_t start = now_us();
   for (int b = 0; b < bursts; ++b) {
-    const std::uint64_t due = start + static_cast<std::uint64_t>(b) * 1000000u / static_cast<std::uint64_t>(rate);
-    while (now_us() < due) usleep(static_cast<useconds_t>(std::min<std::uint64_t>(due - now_us(), 1000)));
+    const std::uint64_t due =
+        start + static_cast<std::uint64_t>(b) * 1000000u / static_cast<std::uint64_t>(rate);
+    while (now_us() < due)
+      usleep(static_cast<useconds_t>(std::min<std::uint64_t>(due - now_us(), 1000)));
     const std::uint64_t t0 = now_us();
     std::memcpy(message, &t0, sizeof t0);
     for (int fd : sockets) send(fd, message, sizeof message, MSG_DONTWAIT | MSG_NOSIGNAL);
     burst_us.push_back(now_us() - t0);
   }
   const double cpu = cpu_seconds() - cpu_before;
-  std::printf("server: %d clients, %d bursts, %.2f us CPU per send, burst p50 %llu us, p99 %llu us\n", clients,
-              bursts, cpu * 1e6 / (static_cast<double>(bursts) * clients),
-              static_cast<unsigned long long>(percentile(burst_us, 0.5)),
-              static_cast<unsigned long long>(percentile(burst_us, 0.99)));
+  std::printf(
+      "server: %d clients, %d bursts, %.2f us CPU per send, burst p50 %llu us, p99 %llu us\n",
+      clients, bursts, cpu * 1e6 / (static_cast<double>(bursts) * clients),
+      static_cast<unsigned long long>(percentile(burst_us, 0.5)),
+      static_cast<unsigned long long>(percentile(burst_us, 0.99)));
   std::fflush(stdout);
   int status = 0;
   waitpid(child, &status, 0);

@@ -28,23 +28,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include "floor_common.hpp"
+
 namespace {
 
+using floor_bench::connect_clients;
+using floor_bench::cpu_seconds;
+using floor_bench::pin;
+
 volatile sig_atomic_t stopping = 0;
-void on_signal(int) { stopping = 1; }
-
-void pin(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  sched_setaffinity(0, sizeof set, &set);
-}
-
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+void on_signal(int) {
+  stopping = 1;
 }
 
 int listen_on(int port) {
@@ -55,7 +49,8 @@ int listen_on(int port) {
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || listen(fd, 4096) != 0) {
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      listen(fd, 4096) != 0) {
     std::perror("rest_floor: bind/listen");
     std::exit(1);
   }
@@ -67,19 +62,8 @@ constexpr std::size_t kFrame = 100;
 // The client process: N connections to the frame port, every byte read and counted.
 int run_client(int port, int clients, int report_fd) {
   pin(1);
-  int epoll = epoll_create1(0);
-  for (int i = 0; i < clients; ++i) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return 1;
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.fd = fd;
-    epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
-  }
+  int epoll = connect_clients(port, clients);
+  if (epoll < 0) return 1;
   std::uint64_t bytes = 0;
   std::vector<epoll_event> events(256);
   char buffer[65536];
@@ -189,7 +173,8 @@ int main(int argc, char** argv) {
       for (;;) {
         std::size_t end = data.find("\r\n\r\n", used);
         if (end == std::string::npos) break;
-        std::size_t total = end + 4 + content_length(std::string_view(data).substr(used, end - used));
+        std::size_t total =
+            end + 4 + content_length(std::string_view(data).substr(used, end - used));
         if (total > data.size()) break;
         used = total;
         answers += kAnswer;
@@ -207,7 +192,8 @@ int main(int argc, char** argv) {
   (void)!read(report[0], &frames, sizeof frames);
   waitpid(child, nullptr, 0);
   std::printf("%llu calls, %.3f us CPU per call, %llu frames received\n",
-              static_cast<unsigned long long>(calls), calls ? cpu * 1e6 / static_cast<double>(calls) : 0.0,
+              static_cast<unsigned long long>(calls),
+              calls ? cpu * 1e6 / static_cast<double>(calls) : 0.0,
               static_cast<unsigned long long>(frames));
   return 0;
 }

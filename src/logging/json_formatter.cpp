@@ -8,44 +8,16 @@
 #include <chrono>
 
 #include "logging/log_fields.hpp"
-#include "util/utf8.hpp"
+#include "protocol/json_hub_protocol.hpp"
 
 namespace switchboard::logging {
 
 namespace {
 
+// One JSON string writer for the whole program (U+FFFD for bytes that are not UTF-8, every control
+// character escaped): the hub protocol's.
 void append_json_string(std::string_view text, std::string& out) {
-  std::string repaired;
-  if (!util::is_valid_utf8(text)) {
-    repaired = util::replace_invalid_utf8(text);
-    text = repaired;
-  }
-  out += '"';
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20)
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
-        else
-          out += c;
-    }
-  }
-  out += '"';
+  protocol::append_json_string(out, text);
 }
 
 }  // namespace

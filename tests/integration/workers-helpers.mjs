@@ -79,6 +79,23 @@ export async function waitForWorker(host, lang, { notPid, timeout = 5000 } = {})
 }
 
 /**
+ * The `hangs` function (one that never returns) called under functionTimeout = `seconds`: it gets 500
+ * with the host's timeout message after about that long, and the `lang` worker is replaced by a new
+ * process. Resolves when the new one runs; the caller then checks that other functions work.
+ */
+export async function expectHangRestartsWorker(host, lang, { seconds, restartTimeout = 5000 }) {
+  const pid = await waitForWorker(host, lang);
+  const started = Date.now();
+  const r = await callFn(host, "POST", "/api/hangs", { timeout: seconds * 1000 + 8000 });
+  const ms = Date.now() - started;
+  const pattern = new RegExp(`Timeout value of 00:00:0${seconds} was exceeded by function: Functions\\.hangs`);
+  expectFnError(r, 500, [pattern], "hangs");
+  assert.ok(ms >= seconds * 1000 - 100 && ms < seconds * 2000 + 2000, `answered after the ${seconds} s timeout, took ${ms} ms`);
+  const fresh = await waitForWorker(host, lang, { notPid: pid, timeout: restartTimeout });
+  assert.notEqual(fresh, pid, "a new worker process");
+}
+
+/**
  * The seed app of `lang` ("node" | "python" | "dotnet" | "java") end to end with the official client.
  * The JavaScript and Java group examples take the user from ?userId=; the Python ones always use "userId1"; the
  * C# ones the caller (the ClaimsPrincipal of the bearer identity). `options.app` / `options.label` pick
