@@ -4,10 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "functions/languages/dotnet_runtime.hpp"
 #include "functions/languages/language_worker.hpp"
+#include "language_label.hpp"
+#include "temp_app.hpp"
 
 namespace switchboard::functions {
 namespace {
@@ -16,25 +17,10 @@ namespace fs = std::filesystem;
 
 class DotnetLanguage : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ =
-        fs::temp_directory_path() /
-        ("switchboard-dotnet-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-         "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-  void write(const fs::path& relative) {
-    fs::create_directories((root_ / relative).parent_path());
-    std::ofstream(root_ / relative) << "";
-  }
-  fs::path root_;
+  void write(const fs::path& relative) { app_.write(relative, ""); }
+  TempApp app_;
+  const fs::path& root_ = app_.root();
 };
-
-std::string label_of(const FunctionSpec& function) {
-  const auto* language = language_for(function);
-  return language ? language->label() : "none";
-}
 
 TEST_F(DotnetLanguage, RunsCSharpScriptsAndCompiledClassLibraries) {
   write("negotiate/run.csx");

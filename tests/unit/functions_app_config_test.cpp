@@ -1,16 +1,13 @@
 // Unit tests for loading a function app: host.json, local.settings.json and function.json files
 // written to temporary directories, the seed examples, and every validation error message.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <random>
 
 #include "functions/app_config.hpp"
+#include "temp_app.hpp"
 
 namespace switchboard::functions {
 namespace {
@@ -20,43 +17,6 @@ namespace fs = std::filesystem;
 constexpr const char* kEmulatorConnection =
     "Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;"
     "Version=1.0;";
-
-// A function app directory under the system temp directory, removed by the destructor.
-class TempApp {
- public:
-  TempApp() {
-    static std::atomic<int> counter{0};
-    std::random_device rd;
-    // One parent folder per process: ctest runs tests in parallel processes, and a shared
-    // parent removed by one while another creates in it fails.
-    root_ = fs::temp_directory_path() / ("switchboard-unit-tests-" + std::to_string(::getpid())) /
-            ("app-" + std::to_string(rd()) + "-" + std::to_string(counter++));
-    fs::create_directories(root_);
-  }
-  ~TempApp() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-    fs::remove(root_.parent_path(), ec);  // only when empty
-  }
-  TempApp(const TempApp&) = delete;
-  TempApp& operator=(const TempApp&) = delete;
-
-  void write(const fs::path& relative, std::string_view text) const {
-    fs::path path = root_ / relative;
-    fs::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << text;
-  }
-  void host(std::string_view text = R"({"version": "2.0"})") const { write("host.json", text); }
-  void settings(std::string_view text) const { write("local.settings.json", text); }
-  void function(const std::string& name, std::string_view text) const {
-    write(fs::path(name) / "function.json", text);
-  }
-  const fs::path& root() const { return root_; }
-  std::string path(const std::string& relative) const { return (root_ / relative).string(); }
-
- private:
-  fs::path root_;
-};
 
 // Options whose environment is exactly `env` (the real process environment is never read).
 LoadOptions options_with(std::map<std::string, std::string> env = {}, bool provided = false) {

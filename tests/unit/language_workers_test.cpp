@@ -7,6 +7,8 @@
 #include <set>
 
 #include "functions/languages/language_worker.hpp"
+#include "language_label.hpp"
+#include "temp_app.hpp"
 
 namespace switchboard::functions {
 namespace {
@@ -15,14 +17,6 @@ namespace fs = std::filesystem;
 
 class LanguageWorkers : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("switchboard-languages-" +
-             std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
   FunctionSpec function_in(const std::string& folder, const std::string& file) {
     FunctionSpec function;
     function.name = folder;
@@ -31,13 +25,9 @@ class LanguageWorkers : public ::testing::Test {
     if (!file.empty()) std::ofstream(function.directory / file) << "";
     return function;
   }
-  fs::path root_;
+  TempApp app_;
+  const fs::path& root_ = app_.root();
 };
-
-std::string label_of(const FunctionSpec& function) {
-  const auto* language = language_for(function);
-  return language ? language->label() : "none";
-}
 
 TEST_F(LanguageWorkers, DefaultFilesChooseTheLanguage) {
   EXPECT_EQ(label_of(function_in("a", "index.js")), "node");
