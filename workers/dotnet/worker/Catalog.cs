@@ -102,22 +102,13 @@ namespace Switchboard.Worker
                 var output = p.GetCustomAttributes(typeof(SignalRAttribute), false).FirstOrDefault() as SignalRAttribute;
                 if (trigger != null)
                 {
-                    var b = new Dictionary<string, object> { { "type", "httpTrigger" }, { "direction", "in" }, { "name", p.Name },
-                                                             { "authLevel", trigger.AuthLevel.ToString().ToLowerInvariant() } };
-                    if (trigger.Methods != null && trigger.Methods.Length > 0) b["methods"] = trigger.Methods.Select(m => m.ToLowerInvariant()).ToList();
-                    if (trigger.Route != null) b["route"] = trigger.Route;
-                    bindings.Add(b);
+                    bindings.Add(HttpTriggerBinding(p.Name, trigger.AuthLevel.ToString(), trigger.Methods, trigger.Route));
                     http = true;
                 }
                 else if (info != null)
                 {
-                    var b = new Dictionary<string, object> { { "type", "signalRConnectionInfo" }, { "direction", "in" }, { "name", p.Name },
-                                                             { "connectionStringSetting", info.ConnectionStringSetting ?? DefaultConnection } };
-                    if (info.HubName != null) b["hubName"] = info.HubName;
-                    if (info.UserId != null) b["userId"] = info.UserId;
-                    if (info.IdToken != null) b["idToken"] = info.IdToken;
-                    if (info.ClaimTypeList != null) b["claimTypeList"] = info.ClaimTypeList.ToList();
-                    bindings.Add(b);
+                    bindings.Add(ConnectionInfoBinding(p.Name, info.ConnectionStringSetting, info.HubName, info.UserId,
+                                                       info.IdToken, info.ClaimTypeList));
                 }
                 else if (output != null)
                 {
@@ -135,6 +126,29 @@ namespace Switchboard.Worker
             return bindings;
         }
 
+        // An httpTrigger binding as function.json writes it (both models' attributes carry the same values).
+        static Dictionary<string, object> HttpTriggerBinding(string name, string authLevel, string[] methods, string route)
+        {
+            var b = new Dictionary<string, object> { { "type", "httpTrigger" }, { "direction", "in" }, { "name", name },
+                                                     { "authLevel", authLevel.ToLowerInvariant() } };
+            if (methods != null && methods.Length > 0) b["methods"] = methods.Select(m => m.ToLowerInvariant()).ToList();
+            if (route != null) b["route"] = route;
+            return b;
+        }
+
+        // A signalRConnectionInfo binding as function.json writes it (in-process and isolated attributes alike).
+        static Dictionary<string, object> ConnectionInfoBinding(string name, string setting, string hubName, string userId,
+                                                                string idToken, string[] claimTypeList)
+        {
+            var b = new Dictionary<string, object> { { "type", "signalRConnectionInfo" }, { "direction", "in" }, { "name", name },
+                                                     { "connectionStringSetting", setting ?? DefaultConnection } };
+            if (hubName != null) b["hubName"] = hubName;
+            if (userId != null) b["userId"] = userId;
+            if (idToken != null) b["idToken"] = idToken;
+            if (claimTypeList != null) b["claimTypeList"] = claimTypeList.ToList();
+            return b;
+        }
+
         // The isolated model: [HttpTrigger] and [SignalRConnectionInfoInput] parameters; [SignalROutput] on
         // the method (the return value), or on properties of the returned type beside an HttpResponseData.
         static List<Dictionary<string, object>> IsolatedBindings(MethodInfo method, string where, out bool multiOutput)
@@ -147,22 +161,13 @@ namespace Switchboard.Worker
                 var info = p.GetCustomAttributes(typeof(Isolated.SignalRConnectionInfoInputAttribute), false).FirstOrDefault() as Isolated.SignalRConnectionInfoInputAttribute;
                 if (trigger != null)
                 {
-                    var b = new Dictionary<string, object> { { "type", "httpTrigger" }, { "direction", "in" }, { "name", p.Name },
-                                                             { "authLevel", trigger.AuthLevel.ToString().ToLowerInvariant() } };
-                    if (trigger.Methods != null && trigger.Methods.Length > 0) b["methods"] = trigger.Methods.Select(m => m.ToLowerInvariant()).ToList();
-                    if (trigger.Route != null) b["route"] = trigger.Route;
-                    bindings.Add(b);
+                    bindings.Add(HttpTriggerBinding(p.Name, trigger.AuthLevel.ToString(), trigger.Methods, trigger.Route));
                     http = true;
                 }
                 else if (info != null)
                 {
-                    var b = new Dictionary<string, object> { { "type", "signalRConnectionInfo" }, { "direction", "in" }, { "name", p.Name },
-                                                             { "connectionStringSetting", info.ConnectionStringSetting ?? DefaultConnection } };
-                    if (info.HubName != null) b["hubName"] = info.HubName;
-                    if (info.UserId != null) b["userId"] = info.UserId;
-                    if (info.IdToken != null) b["idToken"] = info.IdToken;
-                    if (info.ClaimTypeList != null) b["claimTypeList"] = info.ClaimTypeList.ToList();
-                    bindings.Add(b);
+                    bindings.Add(ConnectionInfoBinding(p.Name, info.ConnectionStringSetting, info.HubName, info.UserId,
+                                                       info.IdToken, info.ClaimTypeList));
                 }
                 else if (!IsProvided(p.ParameterType))
                 {
