@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
@@ -25,6 +26,8 @@ namespace {
 constexpr auto kHeartbeatPeriod = 1000ms;
 constexpr auto kLiveness = 5000ms;  // a node not heard of for this long is forgotten
 constexpr auto kSweepPeriod = 250ms;
+// How long a change waits for the nodes that received its notice to acknowledge it.
+constexpr auto kAckTimeout = 5000ms;
 
 redis::ConnectionOptions connection_options() {
   redis::ConnectionOptions options;
@@ -40,6 +43,14 @@ std::vector<std::string> strings(const redis::Reply& reply) {
 }
 
 }  // namespace
+
+struct RedisRouter::AckWait {
+  explicit AckWait(asio::io_context& io) : timer(io) {}
+  asio::steady_timer timer;
+  long long expected = -1;  // nodes that received a notice; -1 until Redis answered
+  long long received = 0;
+  bool lost = false;  // Redis was lost while waiting
+};
 
 RedisRouter::RedisRouter(const ClusterOptions& options, redis::RedisUrl redis_url,
                          std::string public_url, const std::vector<exec::Shard*>& shards)
@@ -128,6 +139,7 @@ void RedisRouter::stop() {
 void RedisRouter::on_redis_state(bool up, const std::string& detail) {
   if (stopping_) return;
   if (!up) {
+    fail_acks();
     // Called for every failed attempt while Redis is away: one line when it goes, then one
     // every 10 s with the number of attempts.
     static util::ThrottledCounter attempts(std::chrono::seconds(10));  // the Redis thread only
@@ -353,6 +365,8 @@ void RedisRouter::deliver_locally(WireMessage& wire) {
     case WireKind::CloseUser:
       directory_.close_user(wire.hub, wire.target, wire.excluded, wire.reason);
       break;
+    case WireKind::Ack:
+      break;  // on_message's
   }
 }
 
@@ -368,7 +382,54 @@ void RedisRouter::on_message(std::string_view channel, std::string_view payload)
           n, channel, error);
     return;
   }
+  if (wire->kind == WireKind::Ack) {
+    on_ack(wire->target);
+    return;
+  }
   deliver_locally(*wire);
+  if (!wire->ack.empty()) acknowledge(*wire);
+}
+
+void RedisRouter::acknowledge(const WireMessage& notice) {
+  auto separator = notice.ack.find('\0');
+  if (separator == std::string::npos) return;  // not an address this version writes
+  WireMessage ack;
+  ack.kind = WireKind::Ack;
+  ack.hub = notice.hub;
+  ack.target = notice.ack.substr(separator + 1);
+  asio::co_spawn(
+      io_,
+      [this, channel = keys::node_channel(notice.ack.substr(0, separator)),
+       payload = encode_wire_message(ack)]() -> Task<void> {
+        try {
+          auto op = command(Args{"PUBLISH", channel, payload});
+          co_await std::move(op);
+        } catch (const std::exception& e) {
+          // The node that asked hears nothing and answers its caller Unavailable.
+          spdlog::debug("cluster: an acknowledgement was lost with Redis: {}", e.what());
+        }
+      },
+      asio::detached);
+}
+
+void RedisRouter::on_ack(std::string_view id) {
+  std::uint64_t number = 0;
+  for (char c : id) {
+    if (c < '0' || c > '9') return;
+    number = number * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  auto it = acks_.find(number);
+  if (it == acks_.end()) return;  // came after its change gave up waiting
+  auto& wait = *it->second;
+  ++wait.received;
+  if (wait.expected >= 0 && wait.received >= wait.expected) wait.timer.cancel();
+}
+
+void RedisRouter::fail_acks() {
+  for (auto& [id, wait] : acks_) {
+    wait->lost = true;
+    wait->timer.cancel();
+  }
 }
 
 Task<void> RedisRouter::publish_send(const redis::Script* script, std::string channel,
@@ -479,26 +540,66 @@ Task<redis::Reply> RedisRouter::cluster_command(std::vector<std::string> args) {
   }
 }
 
-// Redis answers a script before it writes the notices the script published to the subscribers
-// (both go out in the same turn of its event loop, the caller's reply first). A Redis killed in
-// between has acknowledged a change that no node heard of, and once it is back empty the nodes
-// register what they know: an added member was lost, a removed one came back. Redis writes all
-// of a turn's replies and notices before it reads the next command, so the answer to a PING sent
-// after the script's reply means the notices have left Redis (a node reads them before the end
-// of the connection even if Redis dies now). If Redis is lost before that answer, the caller
-// hears 503 Error.Cluster.Unavailable instead of a success nobody can vouch for.
-Task<void> RedisRouter::notices_written() {
-  auto op = cluster_command(Args{"PING"});
+// Why acknowledgements: Redis answers a script before it writes the notices the script published
+// to the nodes, and a notice can die in Redis's output buffer (Redis killed, or a node's subscriber
+// link dropped for being too slow). A change confirmed to its caller but never heard of by the
+// member's node would be undone when that node registers its connections again (an added member
+// lost, a removed one back). So the node that received the notice acknowledges it once applied,
+// and the change is answered only when every node that received one did.
+Task<redis::Reply> RedisRouter::cluster_change(const redis::Script& script,
+                                               std::vector<std::string> args) {
+  auto op = asio::co_spawn(io_, acknowledged_change(&script, std::move(args), WireMessage{}),
+                           asio::use_awaitable);
+  auto reply = co_await std::move(op);
+  co_return reply;
+}
+
+Task<void> RedisRouter::cluster_notice(WireMessage notice) {
+  auto op = asio::co_spawn(io_, acknowledged_change(nullptr, Args{}, std::move(notice)),
+                           asio::use_awaitable);
   co_await std::move(op);
 }
 
-Task<redis::Reply> RedisRouter::cluster_change(const redis::Script& script,
-                                               std::vector<std::string> args) {
-  auto op = cluster_call(script, std::move(args));
-  auto reply = co_await std::move(op);
-  auto written = notices_written();
-  co_await std::move(written);
-  co_return reply;
+Task<redis::Reply> RedisRouter::acknowledged_change(const redis::Script* script,
+                                                    std::vector<std::string> args,
+                                                    WireMessage notice) {
+  auto id = ++last_ack_id_;
+  auto wait = std::make_shared<AckWait>(io_);
+  acks_.emplace(id, wait);
+  struct Forget {
+    RedisRouter* router;
+    std::uint64_t id;
+    ~Forget() { router->acks_.erase(id); }
+  } forget{this, id};
+  std::string address = node_id_ + '\0' + std::to_string(id);
+  redis::Reply result;
+  if (script) {
+    args.insert(args.begin(), std::move(address));
+    auto op = cluster_call(*script, std::move(args));
+    auto reply = co_await std::move(op);
+    if (reply.elements.size() != 2)
+      throw std::runtime_error("Redis: unexpected answer to a cluster change");
+    result = std::move(reply.elements[0]);
+    wait->expected = reply.elements[1].integer;
+  } else {
+    notice.ack = std::move(address);
+    auto op = cluster_call(scripts::publish_notice(),
+                           Args{keys::hub_channel(notice.hub), encode_wire_message(notice)});
+    result = co_await std::move(op);
+    wait->expected = result.integer;
+  }
+  if (wait->received < wait->expected && !wait->lost) {
+    wait->timer.expires_after(kAckTimeout);
+    boost::system::error_code ignored;
+    co_await wait->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  if (wait->received < wait->expected)
+    throw Unavailable(wait->lost ? "the cluster's Redis was lost before the nodes concerned "
+                                   "confirmed the change; it may or may not have been made"
+                                 : "the nodes concerned did not confirm the change within " +
+                                       util::format_seconds(kAckTimeout) +
+                                       "; it may or may not have been made");
+  co_return result;
 }
 
 Task<bool> RedisRouter::add_connection_to_group(std::string hub, std::string connection_id,
@@ -589,10 +690,8 @@ Task<void> RedisRouter::close_all(std::string hub, Excluded excluded, std::strin
   wire.hub = hub;
   wire.reason = std::move(reason);
   wire.excluded = std::move(excluded);
-  auto op31 = cluster_command(Args{"PUBLISH", keys::hub_channel(hub), encode_wire_message(wire)});
+  auto op31 = cluster_notice(std::move(wire));
   co_await std::move(op31);
-  auto written = notices_written();
-  co_await std::move(written);
 }
 
 Task<void> RedisRouter::close_group(std::string hub, std::string group, Excluded excluded,

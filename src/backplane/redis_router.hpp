@@ -4,6 +4,11 @@
 // or a connection), so that one caller's sends reach a client in the order they were made, from
 // whichever node. Each node decodes a message once and fans it out on its shards.
 //
+// A membership change or close that another node applies is answered only once every node that
+// received its notice acknowledged it (an Ack on this node's channel): a change that no node heard
+// of (Redis lost, a node's subscriber link dropped with the notice still in Redis's buffer) answers
+// Unavailable instead of a success nobody can vouch for.
+//
 // Redis lost: the node keeps serving its own clients (sends are delivered locally, at most once),
 // and refuses what needs the cluster (Unavailable); when Redis comes back the node registers its
 // live connections again. Its own thread runs the Redis connections, the heartbeat and the sweep
@@ -87,10 +92,17 @@ class RedisRouter final : public HubRouter {
   // A command that needs the cluster: Unavailable (the REST API's 503) when Redis is not there.
   Task<redis::Reply> cluster_call(const redis::Script& script, std::vector<std::string> args);
   Task<redis::Reply> cluster_command(std::vector<std::string> args);
-  // A change other nodes learn of from the notice its script (or PUBLISH) sends them: answered
-  // only once Redis has handed that notice to their sockets (see notices_written()).
+  // A change other nodes learn of from the notices its script (or, with no script, the PUBLISH
+  // of `notice` on its hub's channel) sends them: answered once every node that received a
+  // notice acknowledged it, Unavailable when that does not happen within kAckTimeout or Redis is
+  // lost first. Runs on the Redis thread (acknowledged_change does the work there).
   Task<redis::Reply> cluster_change(const redis::Script& script, std::vector<std::string> args);
-  Task<void> notices_written();
+  Task<void> cluster_notice(WireMessage notice);
+  Task<redis::Reply> acknowledged_change(const redis::Script* script, std::vector<std::string> args,
+                                         WireMessage notice);
+  void acknowledge(const WireMessage& notice);  // tells the node that asked: applied
+  void on_ack(std::string_view id);
+  void fail_acks();  // Redis lost: nothing waiting will be acknowledged
   // A send: published when healthy, else delivered to this node's own clients.
   Task<void> publish_send(const redis::Script* script, std::string channel_or_hub,
                           std::vector<std::string> args, WireMessage wire);
@@ -115,6 +127,11 @@ class RedisRouter final : public HubRouter {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> register_pending_{false};
   std::atomic<bool> dirty_{false};  // a connection opened while unregistered: register again
+
+  // Changes waiting for their acknowledgements, by id (the Redis thread's).
+  struct AckWait;
+  std::uint64_t last_ack_id_ = 0;
+  std::unordered_map<std::uint64_t, std::shared_ptr<AckWait>> acks_;
 
   // Load of every live node (from the heartbeat), for the balance.
   struct NodeLoad {

@@ -49,14 +49,31 @@ local function leb(n)
   return s .. string.char(n)
 end
 local function field(x) return leb(#x) .. x end
+
+-- A change the calling node waits for: the script's first ARGV is where the nodes that hear of it
+-- acknowledge it ('' for nobody), every notice carries that address (format version 2), and the
+-- script answers {its result, how many nodes received a notice}.
+local ACK, RECEIVED = '', 0
+local function take_ack() ACK = table.remove(ARGV, 1) end
+local function answer(result) return {result, RECEIVED} end
+
 local function wire(kind, hub, target, group, reason, excluded)
-  local s = 'SB\1' .. string.char(kind) .. field(hub) .. field(target) .. field(group) ..
+  local s = string.char(kind) .. field(hub) .. field(target) .. field(group) ..
             field(reason or '') .. field('') .. field('')
   excluded = excluded or {}
   s = s .. leb(#excluded)
   for _, id in ipairs(excluded) do s = s .. field(id) end
-  return s
+  if ACK ~= '' then return 'SB\2' .. s .. field(ACK) end
+  return 'SB\1' .. s
 end
+-- Publishes a notice and counts the nodes that receive it: the channel's subscribers, not
+-- PUBLISH's answer, which also counts pattern subscribers (a PSUBSCRIBE * while debugging) that
+-- acknowledge nothing.
+local function publish_counted(channel, message)
+  RECEIVED = RECEIVED + redis.call('PUBSUB', 'NUMSUB', channel)[2]
+  redis.call('PUBLISH', channel, message)
+end
+local function notify(node, message) publish_counted(node_channel(node), message) end
 
 local function decrement(key, member)
   if redis.call('HINCRBY', key, member, -1) <= 0 then redis.call('HDEL', key, member) end
@@ -108,7 +125,7 @@ local function join_user(hub, user, group)
       nodes[node] = true
     end
   end
-  for node in pairs(nodes) do redis.call('PUBLISH', node_channel(node), wire(8, hub, user, group)) end
+  for node in pairs(nodes) do notify(node, wire(8, hub, user, group)) end
 end
 local function leave_user(hub, user, group)
   local nodes = {}
@@ -119,7 +136,7 @@ local function leave_user(hub, user, group)
       nodes[node] = true
     end
   end
-  for node in pairs(nodes) do redis.call('PUBLISH', node_channel(node), wire(9, hub, user, group)) end
+  for node in pairs(nodes) do notify(node, wire(9, hub, user, group)) end
 end
 local function excluded_from(first)
   local ids, set = {}, {}
@@ -214,47 +231,51 @@ return #nodes
 
 const redis::Script& join_group() {
   static const redis::Script script = make(R"LUA(
+take_ack()
 local hub, conn, group = ARGV[1], ARGV[2], ARGV[3]
 local node = owner(hub, conn)
-if not node then return 0 end
+if not node then return answer(0) end
 if redis.call('SADD', cg_key(hub, conn), group) == 1 then
   redis.call('HINCRBY', group_key(hub, group), node, 1)
-  redis.call('PUBLISH', node_channel(node), wire(5, hub, conn, group))
+  notify(node, wire(5, hub, conn, group))
 end
-return 1
+return answer(1)
 )LUA");
   return script;
 }
 
 const redis::Script& leave_group() {
   static const redis::Script script = make(R"LUA(
+take_ack()
 local hub, conn, group = ARGV[1], ARGV[2], ARGV[3]
 local node = owner(hub, conn)
-if not node then return 0 end
+if not node then return answer(0) end
 if redis.call('SREM', cg_key(hub, conn), group) == 1 then
   decrement(group_key(hub, group), node)
-  redis.call('PUBLISH', node_channel(node), wire(6, hub, conn, group))
+  notify(node, wire(6, hub, conn, group))
 end
-return 1
+return answer(1)
 )LUA");
   return script;
 }
 
 const redis::Script& leave_all_groups() {
   static const redis::Script script = make(R"LUA(
+take_ack()
 local hub, conn = ARGV[1], ARGV[2]
 local node = owner(hub, conn)
-if not node then return 0 end
+if not node then return answer(0) end
 for _, g in ipairs(redis.call('SMEMBERS', cg_key(hub, conn))) do decrement(group_key(hub, g), node) end
 redis.call('DEL', cg_key(hub, conn))
-redis.call('PUBLISH', node_channel(node), wire(7, hub, conn, ''))
-return 1
+notify(node, wire(7, hub, conn, ''))
+return answer(1)
 )LUA");
   return script;
 }
 
 const redis::Script& add_user_to_group() {
   static const redis::Script script = make(R"LUA(
+take_ack()
 local hub, user, group, mode, ttl, most = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
 local member = hub .. '\0' .. user .. '\0' .. group
 local pkey, tkey = ugp_key(hub, user), ugt_key(hub, user)
@@ -280,25 +301,27 @@ else
   redis.call('ZREM', EXP, member)
 end
 join_user(hub, user, group)
-return 1
+return answer(1)
 )LUA");
   return script;
 }
 
 const redis::Script& remove_user_from_group() {
   static const redis::Script script = make(R"LUA(
+take_ack()
 local hub, user, group = ARGV[1], ARGV[2], ARGV[3]
 redis.call('ZREM', ugp_key(hub, user), group)
 redis.call('ZREM', ugt_key(hub, user), group)
 redis.call('ZREM', EXP, hub .. '\0' .. user .. '\0' .. group)
 leave_user(hub, user, group)
-return 1
+return answer(1)
 )LUA");
   return script;
 }
 
 const redis::Script& remove_user_from_all_groups() {
   static const redis::Script script = make(R"LUA(
+take_ack()
 local hub, user = ARGV[1], ARGV[2]
 for _, g in ipairs(redis.call('ZRANGE', ugt_key(hub, user), 0, -1)) do
   redis.call('ZREM', EXP, hub .. '\0' .. user .. '\0' .. g)
@@ -313,8 +336,8 @@ for _, conn in ipairs(redis.call('SMEMBERS', uc_key(hub, user))) do
     nodes[node] = true
   end
 end
-for node in pairs(nodes) do redis.call('PUBLISH', node_channel(node), wire(10, hub, user, '')) end
-return 1
+for node in pairs(nodes) do notify(node, wire(10, hub, user, '')) end
+return answer(1)
 )LUA");
   return script;
 }
@@ -355,17 +378,19 @@ return #due
 
 const redis::Script& close_connection_everywhere() {
   static const redis::Script script = make(R"LUA(
+take_ack()
 local hub, conn, reason = ARGV[1], ARGV[2], ARGV[3]
 local node = forget(hub, conn)
-if not node then return 0 end
-redis.call('PUBLISH', node_channel(node), wire(11, hub, conn, '', reason))
-return 1
+if not node then return answer(0) end
+notify(node, wire(11, hub, conn, '', reason))
+return answer(1)
 )LUA");
   return script;
 }
 
 const redis::Script& close_user() {
   static const redis::Script script = make(R"LUA(
+take_ack()
 local hub, user, reason = ARGV[1], ARGV[2], ARGV[3]
 local excluded, skip = excluded_from(4)
 local nodes = {}
@@ -375,22 +400,29 @@ for _, conn in ipairs(redis.call('SMEMBERS', uc_key(hub, user))) do
     if node then nodes[node] = true end
   end
 end
-for node in pairs(nodes) do
-  redis.call('PUBLISH', node_channel(node), wire(14, hub, user, '', reason, excluded))
-end
-return 1
+for node in pairs(nodes) do notify(node, wire(14, hub, user, '', reason, excluded)) end
+return answer(1)
 )LUA");
   return script;
 }
 
 const redis::Script& close_group() {
   static const redis::Script script = make(R"LUA(
+take_ack()
 local hub, group, reason = ARGV[1], ARGV[2], ARGV[3]
 local excluded = excluded_from(4)
 for _, node in ipairs(redis.call('HKEYS', group_key(hub, group))) do
-  redis.call('PUBLISH', node_channel(node), wire(13, hub, group, '', reason, excluded))
+  notify(node, wire(13, hub, group, '', reason, excluded))
 end
-return 1
+return answer(1)
+)LUA");
+  return script;
+}
+
+const redis::Script& publish_notice() {
+  static const redis::Script script = make(R"LUA(
+publish_counted(ARGV[1], ARGV[2])
+return RECEIVED
 )LUA");
   return script;
 }

@@ -22,26 +22,32 @@ const redis::Script& forget_node();
 const redis::Script& send_to_connection();
 const redis::Script& send_to_user();
 const redis::Script& send_to_group();
-// ARGV: hub, connection id, group -> 0 when there is no such connection.
+// Changes that nodes must acknowledge take one more ARGV first: where the nodes that receive a
+// notice acknowledge it ("node \0 id", or "" for nobody), and answer {result, how many nodes
+// received a notice}; `result` is what is listed here.
+// ARGV: ack, hub, connection id, group -> 0 when there is no such connection.
 const redis::Script& join_group();
 const redis::Script& leave_group();
-// ARGV: hub, connection id -> 0 when there is no such connection.
+// ARGV: ack, hub, connection id -> 0 when there is no such connection.
 const redis::Script& leave_all_groups();
-// ARGV: hub, user, group, mode ("permanent", "ttl" or "now"), ttl ms, most permanent groups.
+// ARGV: ack, hub, user, group, mode ("permanent", "ttl" or "now"), ttl ms, most permanent groups.
 const redis::Script& add_user_to_group();
-// ARGV: hub, user, group.
+// ARGV: ack, hub, user, group.
 const redis::Script& remove_user_from_group();
-// ARGV: hub, user.
+// ARGV: ack, hub, user.
 const redis::Script& remove_user_from_all_groups();
 // ARGV: hub, user, group -> 1 or 0.
 const redis::Script& user_in_group();
 // ARGV: most to expire in one go -> how many expired.
 const redis::Script& expire_user_groups();
-// ARGV: hub, connection id, reason -> 0 when there is no such connection.
+// ARGV: ack, hub, connection id, reason -> 0 when there is no such connection.
 const redis::Script& close_connection_everywhere();
-// ARGV: hub, user / group, reason, excluded ids...
+// ARGV: ack, hub, user / group, reason, excluded ids...
 const redis::Script& close_user();
 const redis::Script& close_group();
+// ARGV: channel, payload (a notice that carries its own acknowledgement address) -> how many
+// nodes subscribe to the channel (pattern subscribers not counted).
+const redis::Script& publish_notice();
 // ARGV: node, public url, connections, liveness ms -> {was registered (0/1), then node, url,
 // connections for every live node}. Forgets the nodes whose liveness key has expired.
 const redis::Script& heartbeat();

@@ -52,7 +52,7 @@ std::string encode_wire_message(const WireMessage& message) {
   out.reserve(32 + message.hub.size() + message.target.size() + message.json_frame.size() +
               message.messagepack_frame.size());
   out.append("SB");
-  out.push_back(static_cast<char>(kWireVersion));
+  out.push_back(static_cast<char>(message.ack.empty() ? 1 : 2));
   out.push_back(static_cast<char>(message.kind));
   put_field(out, message.hub);
   put_field(out, message.target);
@@ -62,6 +62,7 @@ std::string encode_wire_message(const WireMessage& message) {
   put_field(out, message.messagepack_frame);
   put_length(out, message.excluded.size());
   for (const auto& id : message.excluded) put_field(out, id);
+  if (!message.ack.empty()) put_field(out, message.ack);
   return out;
 }
 
@@ -72,13 +73,13 @@ std::optional<WireMessage> decode_wire_message(std::string_view bytes, std::stri
   };
   if (bytes.size() < 4 || bytes.substr(0, 2) != "SB") return fail("not a Switchboard message");
   auto version = static_cast<std::uint8_t>(bytes[2]);
-  if (version != kWireVersion)
+  if (version < 1 || version > kWireVersion)
     return fail("format version " + std::to_string(version) +
                 (version > kWireVersion ? " is newer than" : " differs from") + " this node's " +
                 std::to_string(kWireVersion));
   auto kind = static_cast<std::uint8_t>(bytes[3]);
   if (kind < static_cast<std::uint8_t>(WireKind::SendAll) ||
-      kind > static_cast<std::uint8_t>(WireKind::CloseUser))
+      kind > static_cast<std::uint8_t>(WireKind::Ack))
     return fail("unknown kind " + std::to_string(kind));
   WireMessage message;
   message.kind = static_cast<WireKind>(kind);
@@ -93,6 +94,10 @@ std::optional<WireMessage> decode_wire_message(std::string_view bytes, std::stri
   message.excluded.resize(count);
   for (auto& id : message.excluded)
     if (!reader.field(id)) return fail("truncated excluded id");
+  if (version >= 2) {
+    if (!reader.field(message.ack)) return fail("truncated acknowledgement address");
+    if (message.ack.empty()) return fail("empty acknowledgement address");
+  }
   if (!reader.done()) return fail("trailing bytes after the message");
   if (message.hub.empty()) return fail("no hub");
   return message;

@@ -3,9 +3,11 @@
 // close. Encoded once by the sender, decoded once by each receiving node; a message from a newer
 // format or a garbled one decodes to an error, never to a guess.
 //
-// Format (version 1): "SB" 0x01 kind, then length-prefixed fields (LEB128 lengths) in a fixed
+// Format: "SB", a version byte, kind, then length-prefixed fields (LEB128 lengths) in a fixed
 // order: hub, target, group, reason, json frame, MessagePack frame, then a count and the excluded
-// connection ids.
+// connection ids. Version 2 adds one more field at the end: where the receiving node acknowledges
+// the change (see RedisRouter); a message without one is written as version 1, so sends stay
+// readable by nodes of the previous version.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,7 @@ enum class WireKind : std::uint8_t {
   CloseAll = 12,         // hub, excluded, reason
   CloseGroup = 13,       // hub, target = group, excluded, reason
   CloseUser = 14,        // hub, target = user, excluded, reason
+  Ack = 15,              // hub, target = the acknowledged change's id (to the node that asked)
 };
 
 struct WireMessage {
@@ -42,12 +45,14 @@ struct WireMessage {
   std::string json_frame;
   std::string messagepack_frame;
   std::vector<std::string> excluded;
+  // Version 2: "node \0 id" of the node waiting for an Ack of this change; empty: none.
+  std::string ack;
 };
 
-constexpr std::uint8_t kWireVersion = 1;
+constexpr std::uint8_t kWireVersion = 2;  // the newest version this node reads and writes
 
 std::string encode_wire_message(const WireMessage& message);
-// nullopt and *error set ("format version 7 is newer than this node's 1", "truncated field 3",
+// nullopt and *error set ("format version 7 is newer than this node's 2", "truncated field 3",
 // "unknown kind 99", ...) when `bytes` is not a message this node understands.
 std::optional<WireMessage> decode_wire_message(std::string_view bytes, std::string* error);
 

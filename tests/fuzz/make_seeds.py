@@ -297,13 +297,15 @@ def leb128(n):
     return out + bytes([n])
 
 
-def wire(kind, hub=b"", target=b"", group=b"", reason=b"", json_frame=b"", messagepack_frame=b"", excluded=()):
-    out = b"SB\x01" + bytes([kind])
+def wire(kind, hub=b"", target=b"", group=b"", reason=b"", json_frame=b"", messagepack_frame=b"", excluded=(), ack=b""):
+    out = (b"SB\x02" if ack else b"SB\x01") + bytes([kind])
     for field in (hub, target, group, reason, json_frame, messagepack_frame):
         out += leb128(len(field)) + field
     out += leb128(len(excluded))
     for e in excluded:
         out += leb128(len(e)) + e
+    if ack:
+        out += leb128(len(ack)) + ack
     return out
 
 
@@ -364,6 +366,8 @@ def service_seeds():
     write("wire_message", "send-group", wire(3, b"chat", b"room", json_frame=json_frame, messagepack_frame=mp_frame))
     write("wire_message", "join", wire(5, b"chat", b"conn-1", b"room"))
     write("wire_message", "close-user", wire(14, b"chat", b"alice", reason=b"bye", excluded=[b"c3"]))
+    write("wire_message", "join-acked", wire(5, b"chat", b"conn-1", b"room", ack=b"node-a\x0017"))
+    write("wire_message", "ack", wire(15, b"chat", b"17"))
     write("upstream_settings", "array", json.dumps([{"urlTemplate": "http://localhost:7071/runtime/webhooks/signalr?code=k", "hubPattern": "chat, lobby", "categoryPattern": "*", "eventPattern": "connect,connected,disconnected"}]))
     write("upstream_settings", "emulator", json.dumps({"UpstreamSettings": {"Templates": [{"UrlTemplate": "http://h/{hub}/api/{category}/{event}", "EventPattern": "*"}]}}))
     write("upstream_settings", "arm", json.dumps({"upstream": {"templates": [{"urlTemplate": "https://f.example/x/{event}", "auth": {"type": "None"}}]}}))

@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                  again->target == message->target && again->group == message->group &&
                  again->reason == message->reason && again->json_frame == message->json_frame &&
                  again->messagepack_frame == message->messagepack_frame &&
-                 again->excluded == message->excluded,
+                 again->excluded == message->excluded && again->ack == message->ack,
              "decode(encode(message)) is the message");
   return 0;
 }

@@ -4,7 +4,9 @@
 // Error.Cluster.Unavailable without hanging, /api/health says degraded, and all comes back once Redis
 // does; a node killed with SIGKILL: its connections disappear from the cluster and a reconnecting
 // client lands on a surviving node; garbage and "newer format" messages published on the nodes'
-// channels are dropped with a log line while delivery goes on.
+// channels are dropped with a log line while delivery goes on; a node too slow for Redis (its
+// subscriber link dropped with a group change's notice still in Redis's buffer): the change answers
+// 503, not a success that the node's re-registration undoes.
 import { test, describe, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -22,7 +24,7 @@ import {
 } from "./helpers.mjs";
 import { spawnOnPort } from "./transports-helpers.mjs";
 import { runToExit, copyApp, removeTempDirs } from "./functions-helpers.mjs";
-import { startRedis, startCluster, startNode, connectOn, stopClusterClients, health, subscribeAll, newerFormat, crowdNodeChannels } from "./cluster-helpers.mjs";
+import { startRedis, startCluster, startNode, connectOn, stopClusterClients, health, subscribeAll, newerFormat, crowdNodeChannels, publishMany, redisSubscribers } from "./cluster-helpers.mjs";
 
 const enc = encodeURIComponent;
 after(removeTempDirs);
@@ -429,6 +431,82 @@ describe("bad input from Redis", () => {
         await expectDelivery(via === A ? B : A, { tag, receivers: [a, b] });
       }
       expectStatus(await restCall(A, "HEAD", p22("chat", `/connections/${enc(b.id)}`)), 200);
+    }),
+  );
+});
+
+describe("a node too slow for Redis", () => {
+  let redis;
+  let nodes;
+  before(async () => {
+    redis = await startRedis();
+    ({ nodes } = await startCluster(2, { redis, balance: "off" }));
+  });
+  after(async () => {
+    for (const n of nodes || []) if (!n.exited) n.proc.kill("SIGCONT");
+    await stopClusterClients();
+    await Promise.all((nodes || []).map((n) => n.stop()));
+    await redis?.stop();
+  });
+
+  test(
+    "a group change whose notice dies in Redis's buffer with the node's link answers 503, never a success the node undoes",
+    logged(async () => {
+      const [A, B] = nodes;
+      const b = await connectOn(B, { user: uid("v") }, nodes);
+      const g = uid("g");
+      // Redis drops a subscriber link that holds more than 1 MB it could not write, and what it held.
+      const set = await redis.cli("CONFIG", "SET", "client-output-buffer-limit", "pubsub 1mb 0 0");
+      assert.equal(set.stdout.trim(), "OK", set.stderr);
+      const junk = Buffer.alloc(64 * 1024, 0x41); // not a backplane message: B drops it with a log line
+      const channel = `sb:n:${B.nodeId}`;
+      const before = await redisSubscribers(redis);
+      let answer;
+      B.proc.kill("SIGSTOP");
+      try {
+        // B reads nothing: fill its socket until Redis keeps the rest in B's output buffer.
+        let stuck;
+        await waitFor(
+          async () => {
+            await publishMany(redis, channel, junk, 8);
+            stuck = (await redisSubscribers(redis)).find((c) => c.omem > 0);
+            return stuck !== undefined;
+          },
+          { timeout: 3000, interval: 10, message: "Redis buffering what the stopped node does not read" },
+        );
+        // The change: Redis runs its script now; its notice to B waits behind the junk.
+        const call = restCall(A, "PUT", p22("chat", `/groups/${enc(g)}/connections/${enc(b.id)}`));
+        await waitFor(async () => (await redis.cli("SISMEMBER", `sb:cg:chat:${b.id}`, g)).stdout.trim() === "1", {
+          timeout: 2000,
+          interval: 10,
+          message: "the group change executed in Redis",
+        });
+        // Past the limit: Redis drops B's subscriber link, the notice with it.
+        await waitFor(
+          async () => {
+            await publishMany(redis, channel, junk, 8);
+            return !(await redisSubscribers(redis)).some((c) => c.id === stuck.id);
+          },
+          { timeout: 3000, interval: 10, message: "Redis dropping the stopped node's subscriber link" },
+        );
+        B.proc.kill("SIGCONT");
+        answer = await call;
+      } finally {
+        if (!B.exited) B.proc.kill("SIGCONT");
+      }
+      expectStatus(answer, 503, "a change the member's node never heard of");
+      assert.equal(answer.headers["x-ms-error-code"], "Error.Cluster.Unavailable");
+      assert.match(answer.json?.message ?? "", /did not confirm/);
+      // B reconnects and registers its connection as it knows it: no node reports the group.
+      await waitFor(async () => (await redisSubscribers(redis)).length >= before.length, { timeout: 5000, message: "B subscribed again" });
+      await waitFor(async () => (await health(B)).json?.status === "healthy", { timeout: 5000, message: "B healthy again" });
+      for (const n of nodes) expectStatus(await restCall(n, "HEAD", p22("chat", `/groups/${enc(g)}`)), 404, `group on ${n.nodeId}`);
+      assert.equal(B.exited, false, "B stays up");
+      // Retried, the change is made and confirmed.
+      expectStatus(await restCall(A, "PUT", p22("chat", `/groups/${enc(g)}/connections/${enc(b.id)}`)), 200, "the retry");
+      const tag = uid("to-g");
+      expectStatus(await restCall(A, "POST", p22("chat", `/groups/${enc(g)}/:send`), { body: { target: "newMessage", arguments: [tag] } }), 202);
+      await expectDelivery(A, { tag, receivers: [b] });
     }),
   );
 });

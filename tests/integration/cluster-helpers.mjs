@@ -230,6 +230,53 @@ export async function crowdNodeChannels(redis, count) {
 }
 
 /**
+ * PUBLISH `payload` (a Buffer) on `channel` `times` times over one raw connection, pipelined;
+ * resolves once Redis answered every one.
+ */
+export function publishMany(redis, channel, payload, times) {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: "127.0.0.1", port: redis.port });
+    const head = (n) => Buffer.from(`$${n}\r\n`);
+    const command = Buffer.concat([
+      Buffer.from(`*3\r\n$7\r\nPUBLISH\r\n$${Buffer.byteLength(channel)}\r\n${channel}\r\n`),
+      head(payload.length),
+      payload,
+      Buffer.from("\r\n"),
+    ]);
+    let answers = 0;
+    let text = "";
+    s.once("error", reject);
+    s.on("connect", () => {
+      if (redis.password !== undefined) {
+        s.write(`*2\r\n$4\r\nAUTH\r\n$${Buffer.byteLength(redis.password)}\r\n${redis.password}\r\n`);
+        answers = -1;
+      }
+      for (let i = 0; i < times; i++) s.write(command);
+    });
+    s.on("data", (d) => {
+      text += d.toString("latin1");
+      const lines = text.split("\r\n");
+      text = lines.pop();
+      answers += lines.length;
+      if (answers >= times) {
+        s.destroy();
+        resolve();
+      }
+    });
+  });
+}
+
+/** The subscriber connections Redis holds (CLIENT LIST lines with sub or psub > 0): [{id, omem}]. */
+export async function redisSubscribers(redis) {
+  const { stdout } = await redis.cli("CLIENT", "LIST");
+  return stdout
+    .split("\n")
+    .map((line) => Object.fromEntries(line.trim().split(" ").map((kv) => kv.split("="))))
+    .filter((c) => Number(c.sub) > 0 || Number(c.psub) > 0)
+    .map((c) => ({ id: c.id, omem: Number(c.omem) }));
+}
+
+/**
  * A "newer format" version of a real backplane message: its version marker bumped. JSON messages
  * get every version-like field set to 9999 (or a "v": 9999 when none); binary ones their first byte
  * (the usual place of a format tag) set to 0xFE.
