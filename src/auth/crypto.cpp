@@ -3,8 +3,9 @@
 
 #include "util/text.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -87,18 +88,78 @@ std::optional<std::string> decode(std::string_view text, std::string_view alphab
   return out;
 }
 
+// A keyed HMAC-SHA256 context per key, per thread: OpenSSL's one-shot HMAC() looks the algorithm
+// up in its provider tables and sets the key up (two SHA-256 blocks) on every call, ~45,000
+// instructions; re-initialising a keyed context (EVP_MAC_init without a key) only copies the
+// prepared inner state, and the call costs ~3,000. The services use one or two keys (the access
+// keys, the connection-token secret); a thread keeps the last few, oldest replaced first.
+class KeyedHmacs {
+ public:
+  KeyedHmacs() = default;
+  KeyedHmacs(const KeyedHmacs&) = delete;
+  KeyedHmacs& operator=(const KeyedHmacs&) = delete;
+  ~KeyedHmacs() {
+    for (auto& entry : entries_) EVP_MAC_CTX_free(entry.context);
+    EVP_MAC_free(mac_);
+  }
+
+  // A context holding `key`, initialised for a new message.
+  EVP_MAC_CTX* ready(std::string_view key) {
+    for (auto& entry : entries_) {
+      if (entry.context && entry.key == key) {
+        if (EVP_MAC_init(entry.context, nullptr, 0, nullptr) != 1) break;
+        return entry.context;
+      }
+    }
+    return keyed(key);
+  }
+
+ private:
+  struct Entry {
+    std::string key;
+    EVP_MAC_CTX* context = nullptr;
+  };
+  static constexpr std::size_t kKeys = 4;
+
+  EVP_MAC_CTX* keyed(std::string_view key) {
+    if (!mac_) mac_ = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (!mac_) throw std::runtime_error("HMAC-SHA256 failed: no HMAC implementation");
+    Entry& entry = entries_[next_];
+    next_ = (next_ + 1) % kKeys;
+    EVP_MAC_CTX_free(entry.context);
+    entry.context = EVP_MAC_CTX_new(mac_);
+    entry.key.assign(key);
+    char digest_name[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                           OSSL_PARAM_construct_end()};
+    static const unsigned char kEmpty = 0;
+    const auto* key_bytes =
+        key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+    if (!entry.context || EVP_MAC_init(entry.context, key_bytes, key.size(), params) != 1) {
+      EVP_MAC_CTX_free(entry.context);
+      entry.context = nullptr;
+      entry.key.clear();
+      throw std::runtime_error("HMAC-SHA256 failed");
+    }
+    return entry.context;
+  }
+
+  EVP_MAC* mac_ = nullptr;
+  std::array<Entry, kKeys> entries_{};
+  std::size_t next_ = 0;
+};
+
 }  // namespace
 
 std::string hmac_sha256(std::string_view key, std::string_view message) {
-  static const unsigned char kEmpty = 0;
+  thread_local KeyedHmacs hmacs;
+  EVP_MAC_CTX* context = hmacs.ready(key);
   unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  const auto* key_bytes =
-      key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
-  const auto* data =
-      message.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(message.data());
-  if (HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()), data, message.size(), digest,
-           &length) == nullptr) {
+  std::size_t length = 0;
+  if ((!message.empty() &&
+       EVP_MAC_update(context, reinterpret_cast<const unsigned char*>(message.data()),
+                      message.size()) != 1) ||
+      EVP_MAC_final(context, digest, &length, sizeof digest) != 1) {
     throw std::runtime_error("HMAC-SHA256 failed");
   }
   return std::string(reinterpret_cast<const char*>(digest), length);

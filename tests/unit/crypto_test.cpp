@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
+#include <thread>
+#include <vector>
 
 namespace switchboard::auth {
 namespace {
@@ -18,6 +21,36 @@ TEST(Crypto, HmacSha256KnownAnswers) {
   EXPECT_EQ(hex_upper(hmac_sha256("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH", "conn1")),
             "8DE7281E588E23B0A30A7180FFA240257B8176E983004C240C9F3F7A7233C993");
   EXPECT_EQ(hmac_sha256("k", "m").size(), 32u);
+}
+
+// Each thread keeps a keyed context for its last few keys: more keys than it keeps, taken in turn
+// and again, a key longer than a SHA-256 block, and the same from another thread all give the
+// answers of a fresh computation (python's hmac module).
+TEST(Crypto, HmacSha256ManyKeysAndThreads) {
+  const std::vector<std::string> expected = {
+      "54FE291C2039039E996E1FD940BDCF30A3D0CDE8ADDC61F52D22767B51CF5BF2",
+      "54F035BFBD6B44445D771C7C430E0753F1C00823974108FB4723703782552296",
+      "4624312DA31ADA485B87BEEECEF0E5F0311CD5DE60EA12291CE34CAB158E0CC7",
+      "E25173642E14BAED69B73CAD9966501FAF29A1A310E5D178C95F1D38953AD3A6",
+      "A36D7B26E9A14CBC6D61C4D229B696D4AB3E39F686D66ADDA4040764BDAF4016",
+      "5E2557330ECD97615D3D71414261C28BE4474A3856B471B7264F1F8CEF12DE43"};
+  auto check_all = [&] {
+    for (int round = 0; round < 3; ++round) {
+      for (std::size_t i = 0; i < expected.size(); ++i) {
+        const std::string n = std::to_string(i);
+        EXPECT_EQ(hex_upper(hmac_sha256("key" + n, "message " + n)), expected[i]) << i;
+        // The same key twice in a row (the context is re-initialised, not re-keyed).
+        EXPECT_EQ(hex_upper(hmac_sha256("key" + n, "message " + n)), expected[i]) << i;
+      }
+    }
+    // RFC 4231 test case 6: a 131-byte key, hashed first.
+    EXPECT_EQ(hex_upper(hmac_sha256(std::string(131, '\xaa'),
+                                    "Test Using Larger Than Block-Size Key - Hash Key First")),
+              "60E431591EE0B67F0D8A26AACBF5B77F8E0BC6213728C5140546040F0EE37F54");
+  };
+  check_all();
+  std::thread other(check_all);
+  other.join();
 }
 
 TEST(Crypto, HexUpper) {
