@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -168,6 +169,8 @@ Task<void> RedisRouter::register_node() {
   do {
     dirty_ = false;
     try {
+      auto lost = redis_lost_data();
+      bool lost_data = co_await std::move(lost);
       auto op5 = call(scripts::forget_node(), Args{node_id_});
       co_await std::move(op5);
       auto records = directory_.snapshot();
@@ -181,6 +184,10 @@ Task<void> RedisRouter::register_node() {
           call(scripts::heartbeat(), Args{node_id_, public_url_, std::to_string(records.size()),
                                           std::to_string(kLiveness.count())});
       co_await std::move(op7);
+      if (lost_data) {
+        auto restore = restore_user_groups();
+        co_await std::move(restore);
+      }
       registered_ = true;
       spdlog::info("cluster: node {} registered {} connection(s) with Redis", node_id_,
                    records.size());
@@ -191,6 +198,53 @@ Task<void> RedisRouter::register_node() {
     }
   } while (dirty_ && !stopping_);
   register_pending_ = false;
+}
+
+Task<bool> RedisRouter::redis_lost_data() {
+  auto op = call(scripts::epoch(), Args{auth::random_id(8)});
+  auto reply = co_await std::move(op);
+  if (reply.is_error()) throw std::runtime_error("Redis: " + reply.str);
+  bool lost = !epoch_.empty() && reply.str != epoch_;
+  epoch_ = reply.str;
+  co_return lost;
+}
+
+Task<void> RedisRouter::restore_user_groups() {
+  long long restored = 0;
+  std::size_t users = 0;
+  for (auto& user : stored_user_groups_.users()) {
+    if (!directory_.has_user(user.hub, user.user)) {
+      stored_user_groups_.forget_user(user.hub, user.user);
+      continue;
+    }
+    Args args{user.hub, user.user};
+    args.insert(args.end(), user.pairs.begin(), user.pairs.end());
+    auto op = call(scripts::restore_user_groups(), std::move(args));
+    auto reply = co_await std::move(op);
+    if (reply.is_error()) throw std::runtime_error("Redis: " + reply.str);
+    restored += reply.integer;
+    ++users;
+  }
+  spdlog::warn(
+      "cluster: Redis lost its data; node {} put back {} stored user-group membership(s) of its "
+      "{} user(s) with connections here",
+      node_id_, restored, users);
+}
+
+void RedisRouter::remember_user_groups(const WireMessage& notice) {
+  switch (notice.kind) {
+    case WireKind::JoinUser:
+      stored_user_groups_.joined(notice.hub, notice.target, notice.group, notice.reason);
+      break;
+    case WireKind::LeaveUser:
+      stored_user_groups_.left(notice.hub, notice.target, notice.group);
+      break;
+    case WireKind::LeaveUserAll:
+      stored_user_groups_.left_all(notice.hub, notice.target);
+      break;
+    default:
+      break;
+  }
 }
 
 Task<void> RedisRouter::heartbeat_loop() {
@@ -274,12 +328,16 @@ Task<void> RedisRouter::connection_opened(std::shared_ptr<ClientConnection> conn
     // Recorded: subscribed when the subscriber is back.
   }
   std::vector<std::string> groups;
+  std::vector<std::string> stored;  // the user's stored memberships: group, spec pairs
   if (healthy()) {
     try {
       auto op10 = call(scripts::open_connection(), Args{node_id_, connection->hub(),
                                                         connection->id(), connection->user(), "1"});
       auto reply = co_await std::move(op10);
-      groups = strings(reply);
+      if (reply.elements.size() == 2) {
+        groups = strings(reply.elements[0]);
+        stored = strings(reply.elements[1]);
+      }
     } catch (const redis::Unavailable&) {
       dirty_ = true;  // entered by the registration after the reconnect
     }
@@ -287,6 +345,11 @@ Task<void> RedisRouter::connection_opened(std::shared_ptr<ClientConnection> conn
     dirty_ = true;
   }
   directory_.add(connection, groups);
+  // After add: a close's has_user check on the Redis thread then sees the user until it is gone.
+  if (!stored.empty())
+    asio::post(io_,
+               [this, hub = connection->hub(), user = connection->user(),
+                stored = std::move(stored)] { stored_user_groups_.listed(hub, user, stored); });
 }
 
 void RedisRouter::connection_closed(ClientConnection& connection) {
@@ -294,7 +357,10 @@ void RedisRouter::connection_closed(ClientConnection& connection) {
   if (stopping_) return;
   asio::co_spawn(
       io_,
-      [this, hub = connection.hub(), id = connection.id()]() -> Task<void> {
+      [this, hub = connection.hub(), id = connection.id(),
+       user = connection.user()]() -> Task<void> {
+        if (!user.empty() && !directory_.has_user(hub, user))
+          stored_user_groups_.forget_user(hub, user);
         try {
           if (registered_) {
             auto op11 = call(scripts::close_connection(), Args{node_id_, hub, id});
@@ -386,6 +452,7 @@ void RedisRouter::on_message(std::string_view channel, std::string_view payload)
     on_ack(wire->target);
     return;
   }
+  remember_user_groups(*wire);
   deliver_locally(*wire);
   if (!wire->ack.empty()) acknowledge(*wire);
 }

@@ -25,6 +25,7 @@
 
 #include "backplane/cluster_options.hpp"
 #include "backplane/hub_router.hpp"
+#include "backplane/stored_user_groups.hpp"
 #include "backplane/wire_message.hpp"
 #include "redis/redis_connection.hpp"
 #include "redis/redis_subscriber.hpp"
@@ -111,7 +112,12 @@ class RedisRouter final : public HubRouter {
   void on_redis_state(bool up, const std::string& detail);
   Task<void> heartbeat_loop();
   Task<void> sweep_loop();
-  Task<void> register_node();  // after (re)connecting: forget, then enter every live connection
+  // After (re)connecting: forget, then enter every live connection; when Redis lost its data
+  // (sb:epoch changed), put back the stored user-group memberships of this node's users.
+  Task<void> register_node();
+  Task<bool> redis_lost_data();
+  Task<void> restore_user_groups();
+  void remember_user_groups(const WireMessage& notice);
 
   LocalDirectory directory_;
   std::string node_id_;
@@ -127,6 +133,10 @@ class RedisRouter final : public HubRouter {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> register_pending_{false};
   std::atomic<bool> dirty_{false};  // a connection opened while unregistered: register again
+
+  // The Redis thread's: the sb:epoch value last seen, the stored memberships of this node's users.
+  std::string epoch_;
+  StoredUserGroups stored_user_groups_;
 
   // Changes waiting for their acknowledgements, by id (the Redis thread's).
   struct AckWait;

@@ -20,6 +20,7 @@ namespace {
 //   sb:exp              zset  HUB\0USER\0GROUP scored by expiry, for the sweep
 //   sb:nc:NODE          set   HUB\0CONN of every connection on the node
 //   sb:nodes / sb:load  hash  node -> public url / connections
+//   sb:epoch            string  random, set when missing: a new value means Redis lost its data
 //   sb:alive:NODE       string with an expiry, refreshed by the node's heartbeat
 // Channels: sb:h:HUB (broadcasts), sb:n:NODE (everything for one node).
 constexpr const char* kPrelude = R"LUA(
@@ -115,25 +116,30 @@ local function forget_node(node)
   redis.call('DEL', nc_key(node))
   return n
 end
--- The user's connections join / leave; the nodes told.
-local function join_user(hub, user, group)
+-- The user's connections join / leave; every node holding one is told (also when its
+-- connections were already in the group or already out of it), so that each knows the user's
+-- stored memberships (`spec`: 'p' permanent, 't<expiry ms>' with a ttl, 'n' none stored) and can
+-- put them back if Redis loses its data.
+local function join_user(hub, user, group, spec)
   local nodes = {}
   for _, conn in ipairs(redis.call('SMEMBERS', uc_key(hub, user))) do
     local node = owner(hub, conn)
-    if node and redis.call('SADD', cg_key(hub, conn), group) == 1 then
-      redis.call('HINCRBY', group_key(hub, group), node, 1)
+    if node then
       nodes[node] = true
+      if redis.call('SADD', cg_key(hub, conn), group) == 1 then
+        redis.call('HINCRBY', group_key(hub, group), node, 1)
+      end
     end
   end
-  for node in pairs(nodes) do notify(node, wire(8, hub, user, group)) end
+  for node in pairs(nodes) do notify(node, wire(8, hub, user, group, spec)) end
 end
 local function leave_user(hub, user, group)
   local nodes = {}
   for _, conn in ipairs(redis.call('SMEMBERS', uc_key(hub, user))) do
     local node = owner(hub, conn)
-    if node and redis.call('SREM', cg_key(hub, conn), group) == 1 then
-      decrement(group_key(hub, group), node)
+    if node then
       nodes[node] = true
+      if redis.call('SREM', cg_key(hub, conn), group) == 1 then decrement(group_key(hub, group), node) end
     end
   end
   for node in pairs(nodes) do notify(node, wire(9, hub, user, group)) end
@@ -160,15 +166,22 @@ local node, hub, conn, user, stored = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5
 forget(hub, conn)
 redis.call('HSET', conn_key(hub), conn, node .. '\0' .. user)
 redis.call('SADD', nc_key(node), hub .. '\0' .. conn)
-local groups = {}
+local groups, specs = {}, {}
 for i = 6, #ARGV do groups[#groups + 1] = ARGV[i] end
 if user ~= '' then
   redis.call('HINCRBY', user_key(hub, user), node, 1)
   redis.call('SADD', uc_key(hub, user), conn)
   if stored == '1' then
-    for _, g in ipairs(redis.call('ZRANGE', ugp_key(hub, user), 0, -1)) do groups[#groups + 1] = g end
-    for _, g in ipairs(redis.call('ZRANGEBYSCORE', ugt_key(hub, user), '(' .. now_ms(), '+inf')) do
+    for _, g in ipairs(redis.call('ZRANGE', ugp_key(hub, user), 0, -1)) do
       groups[#groups + 1] = g
+      specs[#specs + 1] = g
+      specs[#specs + 1] = 'p'
+    end
+    local timed = redis.call('ZRANGEBYSCORE', ugt_key(hub, user), '(' .. now_ms(), '+inf', 'WITHSCORES')
+    for i = 1, #timed, 2 do
+      groups[#groups + 1] = timed[i]
+      specs[#specs + 1] = timed[i]
+      specs[#specs + 1] = 't' .. timed[i + 1]
     end
   end
 end
@@ -179,7 +192,7 @@ for _, g in ipairs(groups) do
     joined[#joined + 1] = g
   end
 end
-return joined
+return {joined, specs}
 )LUA");
   return script;
 }
@@ -279,7 +292,9 @@ take_ack()
 local hub, user, group, mode, ttl, most = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
 local member = hub .. '\0' .. user .. '\0' .. group
 local pkey, tkey = ugp_key(hub, user), ugt_key(hub, user)
+local spec = 'n'
 if mode == 'permanent' then
+  spec = 'p'
   redis.call('ZREM', tkey, group)
   redis.call('ZREM', EXP, member)
   redis.call('ZADD', pkey, redis.call('INCR', P .. 'seq'), group)
@@ -292,6 +307,7 @@ if mode == 'permanent' then
   end
 elseif mode == 'ttl' then
   local expires = now_ms() + ttl
+  spec = 't' .. expires
   redis.call('ZREM', pkey, group)
   redis.call('ZADD', tkey, expires, group)
   redis.call('ZADD', EXP, expires, member)
@@ -300,7 +316,7 @@ else
   redis.call('ZREM', tkey, group)
   redis.call('ZREM', EXP, member)
 end
-join_user(hub, user, group)
+join_user(hub, user, group, spec)
 return answer(1)
 )LUA");
   return script;
@@ -423,6 +439,46 @@ const redis::Script& publish_notice() {
   static const redis::Script script = make(R"LUA(
 publish_counted(ARGV[1], ARGV[2])
 return RECEIVED
+)LUA");
+  return script;
+}
+
+const redis::Script& restore_user_groups() {
+  static const redis::Script script = make(R"LUA(
+local hub, user = ARGV[1], ARGV[2]
+local pkey, tkey = ugp_key(hub, user), ugt_key(hub, user)
+local now, restored = now_ms(), 0
+for i = 3, #ARGV - 1, 2 do
+  local group, spec = ARGV[i], ARGV[i + 1]
+  if not redis.call('ZSCORE', pkey, group) and not redis.call('ZSCORE', tkey, group) then
+    if spec == 'p' then
+      redis.call('ZADD', pkey, redis.call('INCR', P .. 'seq'), group)
+      restored = restored + 1
+    else
+      local expires = tonumber(string.sub(spec, 2)) or 0
+      if expires > now then
+        redis.call('ZADD', tkey, expires, group)
+        redis.call('ZADD', EXP, expires, hub .. '\0' .. user .. '\0' .. group)
+        restored = restored + 1
+      else
+        leave_user(hub, user, group)  -- expired while Redis was away
+      end
+    end
+  end
+end
+return restored
+)LUA");
+  return script;
+}
+
+const redis::Script& epoch() {
+  static const redis::Script script = make(R"LUA(
+local current = redis.call('GET', P .. 'epoch')
+if not current then
+  current = ARGV[1]
+  redis.call('SET', P .. 'epoch', current)
+end
+return current
 )LUA");
   return script;
 }

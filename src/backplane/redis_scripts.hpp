@@ -12,7 +12,8 @@ namespace switchboard::backplane::scripts {
 
 // Every script reads Redis's clock (TIME), so nodes need not agree on the time.
 // ARGV: node, hub, connection id, user, "1" to join the user's stored groups, groups... ->
-// the groups the connection is in.
+// {the groups the connection joined, the user's stored groups as group, spec pairs ('p' or
+// 't<expiry ms>')}.
 const redis::Script& open_connection();
 // ARGV: node, hub, connection id -> 1 when it was this node's and is forgotten.
 const redis::Script& close_connection();
@@ -48,6 +49,13 @@ const redis::Script& close_group();
 // ARGV: channel, payload (a notice that carries its own acknowledgement address) -> how many
 // nodes subscribe to the channel (pattern subscribers not counted).
 const redis::Script& publish_notice();
+// ARGV: hub, user, then group, spec pairs (as open_connection gives them): puts back the stored
+// memberships Redis no longer has (one another node restored first stays), and makes the user's
+// connections leave those that expired meanwhile -> how many were put back.
+const redis::Script& restore_user_groups();
+// ARGV: a new random value -> the value of sb:epoch, set to the new one when there was none: a
+// change tells a node that Redis lost its data since it last asked.
+const redis::Script& epoch();
 // ARGV: node, public url, connections, liveness ms -> {was registered (0/1), then node, url,
 // connections for every live node}. Forgets the nodes whose liveness key has expired.
 const redis::Script& heartbeat();

@@ -251,6 +251,47 @@ describe("Redis lost while running", () => {
   );
 
   test(
+    "a user's stored group memberships come back after Redis restarts empty: the permanent one for later connections, the ttl one with its expiry",
+    logged(async () => {
+      const [A, B] = nodes;
+      const user = uid("stored");
+      const timed = uid("gt");
+      const kept = uid("gp");
+      const b = await connectOn(B, { user });
+      const added = Date.now();
+      expectStatus(await restCall(A, "PUT", p22("chat", `/users/${enc(user)}/groups/${enc(timed)}`, "ttl=6")), 200);
+      expectStatus(await restCall(A, "PUT", p22("chat", `/users/${enc(user)}/groups/${enc(kept)}`)), 200);
+      const mark = B.logMark();
+      await redis.kill();
+      await redis.restart();
+      for (const n of nodes) await waitFor(async () => (await health(n)).json?.status === "healthy", { timeout: 5000, interval: 50, message: `${n.nodeId} healthy again` });
+      await waitFor(() => /Redis lost its data; node \S+ put back 2 stored user-group membership/.test(B.logsSince(mark)), {
+        timeout: 3000,
+        message: () => `B logs what it put back:\n${B.logsSince(mark)}`,
+      });
+      const userInGroup = (n, g) => restCall(n, "GET", p22("chat", `/users/${enc(user)}/groups/${enc(g)}`));
+      if (Date.now() - added < 5000) for (const n of nodes) expectStatus(await userInGroup(n, timed), 200, `${timed} before its expiry, on ${n.nodeId}`);
+      // The ttl membership still expires, on time, and takes the user's connection out of the group.
+      for (const n of nodes) {
+        await waitFor(async () => (await userInGroup(n, timed)).status === 404, {
+          timeout: Math.max(1000, added + 6000 + 3000 - Date.now()),
+          interval: 100,
+          message: `${timed} expired on ${n.nodeId}`,
+        });
+      }
+      assert.ok(Date.now() - added >= 5500, `expired after ${Date.now() - added} ms, not before its ttl of 6 s`);
+      const gone = uid("gone");
+      expectStatus(await restCall(A, "POST", p22("chat", `/groups/${enc(timed)}/:send`), { body: { target: "newMessage", arguments: [gone] } }), 202);
+      await expectDelivery(A, { tag: gone, receivers: [], nonReceivers: [b] });
+      // The permanent one is stored again: a later connection of the user, on the other node, joins it.
+      const later = await connectOn(A, { user });
+      const tag = uid("kept");
+      expectStatus(await restCall(B, "POST", p22("chat", `/groups/${enc(kept)}/:send`), { body: { target: "newMessage", arguments: [tag] } }), 202);
+      await expectDelivery(B, { tag, receivers: [b, later] });
+    }),
+  );
+
+  test(
     "a group change answered just before Redis is killed is not lost: the member's node knew of it and registers it again",
     logged(async () => {
       // Redis answers the script of a REST group change before it writes the notice to the
