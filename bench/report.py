@@ -104,7 +104,7 @@ def main():
             for server, variant, row in rows:
                 sb = base.get(("switchboard", variant), {})
                 mine = base[(server, variant)]
-                if server in ("ws", "socketio") and sb:
+                if server in ("bun", "ws", "socketio") and sb:
                     row.append("throughput " + ratio(sb.get("deliveries_per_s"), mine.get("deliveries_per_s")) +
                                ", CPU " + ratio(sb.get("cpu_us_per_delivery"), mine.get("cpu_us_per_delivery")))
                 else:
@@ -121,6 +121,26 @@ def main():
             extra = ["Switchboard (JSON) ÷ this peer"] if scenario != "binding" else []
             out.append(table(title, cols + extra, rows if extra else [r[:-1] if len(r) > len(cols) else r
                                                                       for r in rows]))
+    scaling = sorted(((k, v) for k, v in g.items() if k[0] == "scaling"),
+                     key=lambda kv: (kv[1][0]["size"], kv[1][0]["clients"], kv[0][1]))
+    if scaling:
+        def med(server, variant, key):
+            return cell([r.get(key) for r in g.get(("scaling", server, variant), [])])[1]
+        rows = []
+        for (_, server, variant), runs in scaling:
+            note = ""
+            if not server.startswith("switchboard"):
+                note = ("throughput " + ratio(med("switchboard", variant, "deliveries_per_s"),
+                                              med(server, variant, "deliveries_per_s")) +
+                        ", CPU " + ratio(med("switchboard", variant, "cpu_us_per_delivery"),
+                                         med(server, variant, "cpu_us_per_delivery")))
+            rows.append([server, variant, str(len(runs)), cell([r.get("deliveries_per_s") for r in runs], 0)[0],
+                         cell([r.get("cpu_us_per_delivery") for r in runs], 3)[0],
+                         cell([r.get("loss") for r in runs], 0)[0], cell([r.get("closes") for r in runs], 0)[0],
+                         note])
+        out.append(table("Scaling: REST broadcast with 4 senders against clients and message size",
+                         ["server", "clients, message size", "runs", "deliveries/s", "server CPU µs/delivery",
+                          "loss", "slow consumers closed", "Switchboard (JSON) ÷ this peer"], rows))
     cluster = [(k, v) for k, v in g.items() if k[0] == "cluster"]
     if cluster:
         out.append(cluster_table(g, cluster))

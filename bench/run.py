@@ -18,6 +18,10 @@ Scenarios (see docs/benchmarks.md):
              adapter (and each single node, same run): clients split over the two nodes, the sends
              to one node, at --rate (latency) and with wrk (1 and 4 senders); CPU summed over the
              nodes and redis-server (bench/cluster_procs.py starts them)
+  scaling    broadcast with 4 senders against the number of clients (--scaling-clients, 100 to 15,000,
+             100-byte messages) and against the message size (--scaling-sizes: 100 B, 1 KB, 16 KB at
+             --clients): deliveries/s and server CPU per delivery, for every peer; scaling-clients.png
+             and scaling-size.png
   floor      the machine's floor (bench/floor/bare_fanout.cpp): one send() per client per message
              and nothing else, at the latency scenario's rate and at 1,000/s; and the REST send's floor
              (bench/floor/rest_floor.cpp): read a keep-alive request, answer 202, send one frame to one
@@ -205,8 +209,15 @@ class LoadClient:
             self.proc.kill()
 
 
-def run_wrk(port, path, connections, duration, token="", body="signalr", spread=1, script=WRK_SEND):
+def pad_for(size):
+    """BENCH_PAD for a payload of about `size` bytes ({"ts":<16 digits>,"pad":"..."} is 31 + pad)."""
+    return max(1, size - 31)
+
+
+def run_wrk(port, path, connections, duration, token="", body="signalr", spread=1, script=WRK_SEND, size=None):
     env = dict(os.environ, BENCH_TOKEN=token, BENCH_BODY=body, BENCH_PATH=path, BENCH_SPREAD=str(spread))
+    if size is not None:
+        env["BENCH_PAD"] = str(pad_for(size))
     cmd = pinned(["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", "-s", script,
                   f"http://127.0.0.1:{port}{path if script == WRK_NEGOTIATE else ''}"], LOAD_CPUS)
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
@@ -241,11 +252,11 @@ def arrival(report):
     return dict(arrival_p50_us=a["p50"], arrival_p99_us=a["p99"], arrival_max_us=a["max"])
 
 
-def wrk_measure(server_pids, lc, port, path, connections, duration, fanout, token, body, spread=1):
+def wrk_measure(server_pids, lc, port, path, connections, duration, fanout, token, body, spread=1, size=None):
     """wrk against one server; CPU summed over server_pids (each with its process tree)."""
     lc.report()  # reset
     cpu0 = [cpu_seconds(p) for p in server_pids]
-    w = run_wrk(port, path, connections, duration, token=token, body=body, spread=spread)
+    w = run_wrk(port, path, connections, duration, token=token, body=body, spread=spread, size=size)
     time.sleep(1.0)  # drain
     cpu_parts = [cpu_seconds(p) - c for p, c in zip(server_pids, cpu0)]
     cpu = sum(cpu_parts)
@@ -287,6 +298,82 @@ def scenario_broadcast(a, token):
             lc.stop()
         finally:
             server.stop()
+
+
+def scenario_scaling(a, token):
+    """Broadcast (4 senders) against clients at 100 B, and against message size at a.clients."""
+    points = [(n, 100) for n in a.scaling_clients]
+    points += [(a.clients, size) for size in a.scaling_sizes if (a.clients, size) not in points]
+    for peer in a.peers:
+        server = start_server(SERVER_KIND[peer])
+        try:
+            body = "signalr" if peer.startswith("switchboard") else "raw"
+            for clients in sorted({n for n, _ in points}):
+                lc = LoadClient(PROTOCOL[peer], PEER_PORT[peer], clients)
+                try:
+                    for _, size in sorted(p for p in points if p[0] == clients):
+                        for run in range(a.runs):
+                            m = wrk_measure([server.pid], lc, PEER_PORT[peer], send_path(peer, "broadcast"), 4,
+                                            a.duration, clients, token, body, size=size)
+                            record("scaling", peer, f"{clients} clients, {size} B", run, clients=clients,
+                                   size=size, rss_kb=rss_kb(server.pid), **m)
+                finally:
+                    lc.stop()
+        finally:
+            server.stop()
+
+
+def scaling_charts(out_dir):
+    """scaling-clients.png and scaling-size.png: deliveries/s and CPU per delivery, one line per peer."""
+    rows = [r for r in RESULTS if r["scenario"] == "scaling"]
+    if not rows:
+        return
+    size_default = 100
+    clients_default = statistics.median([r["clients"] for r in rows if r["size"] != size_default] or [1000])
+    peers = list(dict.fromkeys(r["server"] for r in rows))
+
+    def medians(peer, key_field, fixed_field, fixed_value, metric):
+        values = {}
+        for r in rows:
+            if r["server"] == peer and r[fixed_field] == fixed_value and isinstance(r.get(metric), (int, float)):
+                values.setdefault(r[key_field], []).append(r[metric])
+        return {k: statistics.median(v) for k, v in sorted(values.items())}
+
+    for name, key_field, fixed_field, fixed_value, xlabel in (
+            ("scaling-clients", "clients", "size", size_default, "clients (100-byte messages)"),
+            ("scaling-size", "size", "clients", clients_default, f"message size, bytes ({clients_default:.0f} clients)")):
+        data = os.path.join(out_dir, f"{name}.dat")
+        with open(data, "w") as f:
+            for i, peer in enumerate(peers):
+                dps = medians(peer, key_field, fixed_field, fixed_value, "deliveries_per_s")
+                cpu = medians(peer, key_field, fixed_field, fixed_value, "cpu_us_per_delivery")
+                f.write(f"# {peer}\n")
+                for x in dps:
+                    f.write(f"{x} {dps[x]:.0f} {cpu.get(x, float('nan')):.4f}\n")
+                f.write("\n\n")
+        plots = lambda col: ", ".join(f"'{data}' index {i} using 1:{col} with linespoints title '{p}'"
+                                      for i, p in enumerate(peers))
+        script = f"""
+set terminal pngcairo size 1100,450 font ",10" noenhanced
+set output '{os.path.join(out_dir, name + ".png")}'
+set multiplot layout 1,2
+set logscale x
+set grid
+set key top right
+set xlabel '{xlabel}'
+set title 'REST broadcast, 4 senders: deliveries/s (median)'
+set ylabel 'deliveries/s'
+set logscale y
+plot {plots(2)}
+set title 'Server CPU per delivery (median)'
+set ylabel 'µs'
+plot {plots(3)}
+unset multiplot
+"""
+        try:
+            subprocess.run(["gnuplot"], input=script, text=True, check=True)
+        except (OSError, subprocess.CalledProcessError) as e:
+            log("gnuplot failed:", e)
 
 
 def scenario_groups(a, token):
@@ -560,7 +647,7 @@ def scenario_cluster(a, token):
 
 SCENARIOS = {"broadcast": scenario_broadcast, "groups": scenario_groups, "latency": scenario_latency,
              "binding": scenario_binding, "negotiate": scenario_negotiate, "idle": scenario_idle,
-             "floor": scenario_floor, "cluster": scenario_cluster, "storm": scenario_storm}
+             "floor": scenario_floor, "scaling": scenario_scaling, "cluster": scenario_cluster, "storm": scenario_storm}
 
 
 # ---------------------------------------------------------------- output
@@ -659,7 +746,11 @@ def main():
     p.add_argument("--idle-counts", default="10000,100000")
     p.add_argument("--storm-clients", type=int, default=10000,
                    help="storm scenario: clients connecting at once (half of them then reconnect at once)")
-    p.add_argument("--scenarios", default=",".join(SCENARIOS))
+    p.add_argument("--scaling-clients", default="100,1000,5000,15000",
+                   help="scaling scenario: client counts (100-byte messages)")
+    p.add_argument("--scaling-sizes", default="100,1024,16384",
+                   help="scaling scenario: message sizes in bytes (at --clients)")
+    p.add_argument("--scenarios", default=",".join(s for s in SCENARIOS if s != "scaling"))
     p.add_argument("--peers", default="switchboard,switchboard-msgpack,bun,ws,socketio")
     p.add_argument("--cluster-peers", default="switchboard,socketio",
                    help="cluster scenario: switchboard and/or socketio, each as 1 node and as 2 nodes + redis")
@@ -671,10 +762,13 @@ def main():
         a.binding_clients = min(a.binding_clients, 200)
         a.idle_counts = "2000"
         a.storm_clients = min(a.storm_clients, 1000)
+        a.scaling_clients = "100,1000"
     a.peers = a.peers.split(",")
     a.cluster_peers = a.cluster_peers.split(",")
     a.cluster_senders = [int(x) for x in a.cluster_senders.split(",")]
     a.idle_counts = [int(x) for x in a.idle_counts.split(",")]
+    a.scaling_clients = [int(x) for x in a.scaling_clients.split(",")]
+    a.scaling_sizes = [int(x) for x in a.scaling_sizes.split(",")]
     os.makedirs(a.out, exist_ok=True)
     limit = raise_fd_limit()
     info = machine()
@@ -693,6 +787,7 @@ def main():
             json.dump(dict(machine=info, results=RESULTS), f, indent=1)
         rows = summarize(a.out)
         chart(rows, a.out)
+        scaling_charts(a.out)
         with open(os.path.join(a.out, "summary.md"), "w") as f:
             subprocess.run([sys.executable, os.path.join(ROOT, "bench", "report.py"),
                             os.path.join(a.out, "results.json")], stdout=f, check=False)
