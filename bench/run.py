@@ -68,8 +68,10 @@ KEY = "switchboard-bench-key-0123456789abcdefghijklmnop"  # the bench app's conn
 HUB = "bench"
 REST_SEND = f"/api/hubs/{HUB}/:send?api-version=2022-06-01"
 NCPU = os.cpu_count() or 1
-SERVER_CPUS = "0"
-LOAD_CPUS = f"1-{NCPU - 1}" if NCPU > 2 else "1"
+# Servers on CPU 0, the load on the others; BENCH_SERVER_CPUS / BENCH_LOAD_CPUS (taskset lists, e.g.
+# "0-3" and "4-15" on a bigger machine) choose otherwise.
+SERVER_CPUS = os.environ.get("BENCH_SERVER_CPUS", "0")
+LOAD_CPUS = os.environ.get("BENCH_LOAD_CPUS", f"1-{NCPU - 1}" if NCPU > 2 else "1")
 PIN = NCPU >= 2
 
 PORT_SERVICE, PORT_WS, PORT_SIO, PORT_FUNCS, PORT_SERVICE2 = 18888, 18081, 18082, 17071, 18889
