@@ -225,18 +225,17 @@ struct ClientEndpoint::Opening {
   std::optional<Response> failure;
 };
 
-boost::asio::awaitable<ClientEndpoint::Opening> ClientEndpoint::open(ClientRequest checked,
-                                                                     const util::Target& target) {
+boost::asio::awaitable<ClientEndpoint::Opening> ClientEndpoint::open(
+    ClientRequest checked, std::optional<std::string_view> id,
+    std::optional<auth::ResolvedToken> resolved) {
   Opening opening;
   opening.checked = std::move(checked);
-  auto id = target.get("id");
   if (!id || id->empty()) {
     opening.failure =
         make_error(http::status::bad_request, "InvalidArgument", "Connection ID required");
     co_return opening;
   }
   // Another identity's token resolves to nothing: the same answer as an unknown id.
-  auto resolved = context_.tokens->resolve(*id, owner_of(opening.checked));
   if (!resolved || context_.retired.contains(resolved->connection_id)) {
     opening.failure = make_error(http::status::not_found, "NotFound", "No Connection with that ID");
     co_return opening;
@@ -311,7 +310,7 @@ boost::asio::awaitable<Response> ClientEndpoint::transport_request(
   }
   if (request.method() == http::verb::get && !connection) {
     // The first long poll opens the connection.
-    auto opening = co_await open(checked, target);
+    auto opening = co_await open(checked, id, resolved);
     if (opening.failure) co_return std::move(*opening.failure);
     auto admitted = context_.admission->admit(client);
     if (admitted.refusal) co_return std::move(*admitted.refusal);
@@ -388,9 +387,12 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
     checked = check_client_request(request, target, context_.options, true);
     if (checked->error) failure = std::move(checked->error);
   }
+  // The connection token, resolved once for this identity (its two MACs are most of its cost).
+  auto id = target.get("id");
+  std::optional<auth::ResolvedToken> resolved;
+  if (!failure && checked && id && !id->empty())
+    resolved = context_.tokens->resolve(*id, owner_of(*checked));
   if (!failure && checked && !is_event_stream(request)) {
-    auto id = target.get("id");
-    auto resolved = id ? context_.tokens->resolve(*id, owner_of(*checked)) : std::nullopt;
     auto existing = resolved ? context_.connections.find(resolved->connection_id) : nullptr;
     if (!existing && resolved) {
       // A stateful-reconnect client coming back to a connection that ended while it was away.
@@ -418,7 +420,7 @@ boost::asio::awaitable<void> ClientEndpoint::upgrade(boost::asio::ip::tcp::socke
     failure =
         make_error(http::status::not_found, "NotFound", "No WebSocket endpoint at this path.");
   } else {
-    opening = co_await open(std::move(*checked), target);
+    opening = co_await open(std::move(*checked), id, std::move(resolved));
     failure = std::move(opening.failure);
   }
   // The node's and the address's connection limits hold for clients that skip negotiate too.

@@ -33,9 +33,11 @@ class ClientEndpoint {
  private:
   struct Opening;
   // The checks of a new connection (after the access token and hub, `checked`): the connection
-  // token is this identity's, not retired, not expired, not in use.
+  // token (`id`, which the caller resolved for this identity: `resolved`) is this identity's, not
+  // retired, not expired, not in use.
   boost::asio::awaitable<Opening> open(client_detail::ClientRequest checked,
-                                       const util::Target& target);
+                                       std::optional<std::string_view> id,
+                                       std::optional<auth::ResolvedToken> resolved);
   ServiceContext& context_;
 };
 
