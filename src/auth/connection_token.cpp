@@ -2,7 +2,6 @@
 #include "auth/connection_token.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include <stdexcept>
 
@@ -63,9 +62,7 @@ std::string ConnectionTokenCodec::mac(std::string_view body, const TokenOwner& o
 
 ConnectionIdentity ConnectionTokenCodec::mint(std::int64_t now, const TokenOwner& owner,
                                               bool id_is_token) const {
-  std::string nonce(kNonceBytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), kNonceBytes) != 1)
-    throw std::runtime_error("RAND_bytes failed");
+  const std::string nonce = random_bytes(kNonceBytes);
   std::string body = nonce + encode_time(now) + (id_is_token ? kFormIdIsToken : kFormSeparate);
   std::string token = base64url_encode(body + mac(body, owner));
   if (id_is_token) return {token, token};

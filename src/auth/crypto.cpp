@@ -1,14 +1,18 @@
 // Small crypto helpers over OpenSSL: HMAC-SHA256, base64 / base64url codecs, random URL-safe ids.
 #include "auth/crypto.hpp"
 
-#include "util/text.hpp"
-
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <pthread.h>
+
 #include <array>
+#include <atomic>
+#include <cstring>
+#include <mutex>
 #include <stdexcept>
 
 namespace switchboard::auth {
@@ -49,17 +53,24 @@ std::string encode(std::string_view bytes, std::string_view alphabet, bool pad) 
   return out;
 }
 
-// Decodes with `alphabet`. Lenient form (standard base64): '=' padding is optional but, when
+// The value of each byte in `alphabet`, -1 for bytes outside it; built once per alphabet (a
+// token's three parts are decoded on every request that carries one).
+using DecodeTable = std::array<signed char, 256>;
+constexpr DecodeTable decode_table(std::string_view alphabet) {
+  DecodeTable table{};
+  for (auto& value : table) value = -1;
+  for (std::size_t i = 0; i < alphabet.size(); ++i)
+    table[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
+  return table;
+}
+constexpr DecodeTable kStandardTable = decode_table(kStandardAlphabet);
+constexpr DecodeTable kUrlTable = decode_table(kUrlAlphabet);
+
+// Decodes with `table`. Lenient form (standard base64): '=' padding is optional but, when
 // present, must complete the last quantum. Canonical form (base64url, as JWS requires): no
 // padding, and the unused low bits of the last character are zero, so that every byte string has
 // exactly one accepted encoding. Any other character (whitespace included) is rejected.
-std::optional<std::string> decode(std::string_view text, std::string_view alphabet,
-                                  bool canonical) {
-  std::array<int, 256> table{};
-  table.fill(-1);
-  for (std::size_t i = 0; i < alphabet.size(); ++i) {
-    table[static_cast<unsigned char>(alphabet[i])] = static_cast<int>(i);
-  }
+std::optional<std::string> decode(std::string_view text, const DecodeTable& table, bool canonical) {
   std::size_t padding = 0;
   if (canonical && !text.empty() && text.back() == '=') return std::nullopt;
   while (!text.empty() && text.back() == '=') {
@@ -70,8 +81,8 @@ std::optional<std::string> decode(std::string_view text, std::string_view alphab
   if (padding > 0 && (text.size() + padding) % 4 != 0) return std::nullopt;
   if (text.size() % 4 == 1) return std::nullopt;
 
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
+  std::string out(text.size() * 3 / 4, '\0');
+  std::size_t written = 0;
   unsigned accumulator = 0;
   int bits = 0;
   for (char c : text) {
@@ -81,10 +92,11 @@ std::optional<std::string> decode(std::string_view text, std::string_view alphab
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((accumulator >> bits) & 0xFF));
+      out[written++] = static_cast<char>((accumulator >> bits) & 0xFF);
     }
   }
   if (canonical && (accumulator & ((1u << bits) - 1)) != 0) return std::nullopt;
+  out.resize(written);
   return out;
 }
 
@@ -170,7 +182,7 @@ std::string base64url_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
-  return decode(text, kUrlAlphabet, true);
+  return decode(text, kUrlTable, true);
 }
 
 std::string base64_encode(std::string_view bytes) {
@@ -178,7 +190,7 @@ std::string base64_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
-  return decode(text, kStandardAlphabet, false);
+  return decode(text, kStandardTable, false);
 }
 
 std::string hex_upper(std::string_view bytes) {
@@ -193,10 +205,60 @@ std::string hex_upper(std::string_view bytes) {
   return out;
 }
 
+namespace {
+
+// Small draws (ids, nonces, UUIDs) come from a pool per thread, refilled from RAND_bytes 512 bytes
+// at a time: a RAND_bytes call costs ~6,000 instructions whatever its size (the DRBG's locking and
+// bookkeeping), and a negotiate or an invocation makes one or two draws of 16 bytes. Bytes handed
+// out are wiped from the pool. A child process made by fork() discards its copy of the parent's
+// pool (pthread_atfork), so no two processes hand out the same bytes.
+std::atomic<unsigned> fork_generation{0};
+
+class RandomPool {
+ public:
+  static constexpr std::size_t kLargestDraw = 64;
+
+  RandomPool() = default;
+  RandomPool(const RandomPool&) = delete;
+  RandomPool& operator=(const RandomPool&) = delete;
+  ~RandomPool() { OPENSSL_cleanse(bytes_.data(), bytes_.size()); }
+
+  void take(unsigned char* out, std::size_t n) {
+    static std::once_flag registered;
+    std::call_once(registered, [] {
+      pthread_atfork(nullptr, nullptr,
+                     [] { fork_generation.fetch_add(1, std::memory_order_relaxed); });
+    });
+    const unsigned generation = fork_generation.load(std::memory_order_relaxed);
+    if (generation != generation_) {
+      generation_ = generation;
+      used_ = bytes_.size();  // a forked child's copy of the pool
+    }
+    if (n > bytes_.size() - used_) {
+      if (RAND_bytes(bytes_.data(), static_cast<int>(bytes_.size())) != 1)
+        throw std::runtime_error("RAND_bytes failed");
+      used_ = 0;
+    }
+    std::memcpy(out, bytes_.data() + used_, n);
+    OPENSSL_cleanse(bytes_.data() + used_, n);
+    used_ += n;
+  }
+
+ private:
+  std::array<unsigned char, 512> bytes_{};
+  std::size_t used_ = bytes_.size();
+  unsigned generation_ = 0;
+};
+
+}  // namespace
+
 std::string random_bytes(std::size_t bytes) {
   std::string raw(bytes, '\0');
-  if (bytes > 0 &&
-      RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+  auto* out = reinterpret_cast<unsigned char*>(raw.data());
+  if (bytes > 0 && bytes <= RandomPool::kLargestDraw) {
+    thread_local RandomPool pool;
+    pool.take(out, bytes);
+  } else if (bytes > 0 && RAND_bytes(out, static_cast<int>(bytes)) != 1) {
     throw std::runtime_error("RAND_bytes failed");
   }
   return raw;
@@ -210,9 +272,16 @@ std::string random_uuid() {
   std::string raw = random_bytes(16);
   raw[6] = static_cast<char>((raw[6] & 0x0f) | 0x40);  // version 4
   raw[8] = static_cast<char>((raw[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  std::string hex = util::to_lower(hex_upper(raw));
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20, 12);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string uuid;
+  uuid.reserve(36);
+  for (std::size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) uuid.push_back('-');
+    const auto byte = static_cast<unsigned char>(raw[i]);
+    uuid.push_back(kHex[byte >> 4]);
+    uuid.push_back(kHex[byte & 15]);
+  }
+  return uuid;
 }
 
 }  // namespace switchboard::auth

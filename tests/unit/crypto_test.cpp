@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
 #include <set>
 #include <string>
 #include <thread>
@@ -114,6 +118,56 @@ TEST(Crypto, RandomIdsAreUrlSafeAndDistinct) {
   }
   EXPECT_EQ(seen.size(), 200u);
   EXPECT_EQ(random_id(32).size(), 43u);
+}
+
+// Small draws come from a per-thread pool: across many refills, of every size up to the largest
+// pooled draw and one above, no two draws are the same, and both halves of a byte are used.
+TEST(Crypto, RandomBytesFromThePoolAreDistinctAcrossRefills) {
+  std::set<std::string> seen;
+  int draws = 0;
+  std::array<int, 256> counts{};
+  for (int round = 0; round < 100; ++round) {
+    for (std::size_t size : {8u, 16u, 33u, 64u, 65u}) {
+      const std::string bytes = random_bytes(size);
+      ASSERT_EQ(bytes.size(), size);
+      seen.insert(bytes);
+      ++draws;
+      for (char c : bytes) ++counts[static_cast<unsigned char>(c)];
+    }
+  }
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(draws));
+  // 18,600 bytes: every byte value turns up (the chance that one does not is about 256 * e^-72).
+  for (int value = 0; value < 256; ++value) EXPECT_GT(counts[value], 0) << value;
+  EXPECT_EQ(random_bytes(0), "");
+}
+
+// A child made by fork() must not hand out the bytes still in its parent's pool.
+TEST(Crypto, RandomBytesDifferInAForkedChild) {
+  random_bytes(16);  // the pool is filled and holds bytes the next draws would take
+  int pipe_ends[2];
+  ASSERT_EQ(::pipe(pipe_ends), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string bytes = random_bytes(16);
+    const auto written = ::write(pipe_ends[1], bytes.data(), bytes.size());
+    ::_exit(written == 16 ? 0 : 1);
+  }
+  ::close(pipe_ends[1]);
+  const std::string mine = random_bytes(16);
+  std::string theirs(16, '\0');
+  std::size_t got = 0;
+  while (got < theirs.size()) {
+    const auto n = ::read(pipe_ends[0], theirs.data() + got, theirs.size() - got);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(pipe_ends[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_EQ(got, 16u);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_NE(mine, theirs);
 }
 
 }  // namespace
