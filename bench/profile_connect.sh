@@ -118,7 +118,7 @@ instructions() {  # instructions <count>: prints "<Ir negotiate> <Ir upgrade> ..
   for i in "${!PHASES[@]}"; do
     local file="$WORK/cg-$1.out.$((i + 1))"
     [ -n "$KEEP" ] && [ "$1" -gt 0 ] && cp "$file" "$KEEP/${PHASES[$i]}.out"
-    totals+=("$(grep -m1 -E '^(totals|summary):' "$file" | awk '{print $2}')")
+    totals+=("$(awk '/^totals:/ {t = $2} /^summary:/ {s = $2} END {print (t != "" ? t : s)}' "$file")")
   done
   echo "${totals[@]}"
 }

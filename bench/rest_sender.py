@@ -4,11 +4,11 @@ answer), and checks every answer is 202. For instruction-count profiles (bench/p
 where a fixed number of calls matters and wall-clock speed does not.
 
   rest_sender.py --port P --path '/api/hubs/bench/users/u%d/:send?api-version=2022-06-01'
-                 --count N [--spread S] [--token T] [--raw]
+                 --count N [--spread S] [--token T] [--raw | --empty] [--expect STATUS]
 
 "%d" in the path is replaced by i mod S for the i-th call (round robin over users or groups). The
 body is the benchmarks' ~100-byte payload, wrapped as a REST send ({"target","arguments"}) unless
---raw. Prints "sent N" on success; exits 1 on any answer other than 202.
+--raw; none with --empty (as bench/wrk/negotiate.lua posts). Prints "sent N" on success; exits 1 on any answer other than 202 (or --expect's status).
 """
 import argparse
 import socket
@@ -46,10 +46,14 @@ def main():
     parser.add_argument("--spread", type=int, default=1)
     parser.add_argument("--token", default="")
     parser.add_argument("--raw", action="store_true")
+    parser.add_argument("--empty", action="store_true")
+    parser.add_argument("--expect", type=int, default=202)
     a = parser.parse_args()
 
     payload = '{"ts":1,"pad":"' + "x" * 60 + '"}'
     body = (payload if a.raw else '{"target":"bench","arguments":[' + payload + "]}").encode()
+    if a.empty:
+        body = b""
     auth = f"Authorization: Bearer {a.token}\r\n" if a.token else ""
     requests = []
     for i in range(min(a.count, a.spread) if "%d" in a.path else min(a.count, 1)):
@@ -63,7 +67,7 @@ def main():
     for i in range(a.count):
         sock.sendall(requests[i % len(requests)])
         status, buffered = read_answer(sock, buffered)
-        if status != 202:
+        if status != a.expect:
             print(f"rest_sender: call {i} answered {status}", file=sys.stderr)
             return 1
     sock.close()

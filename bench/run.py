@@ -9,7 +9,8 @@ Scenarios (see docs/benchmarks.md):
   binding    HTTP -> functions host -> service -> client at 100/s to --binding-clients (100):
              embedded (`switchboard start`) and over REST (`switchboard functions` + `switchboard
              service`), beside direct REST
-  negotiate  wrk POST /api/negotiate through the functions host
+  negotiate  wrk POST /api/negotiate through the functions host: the JavaScript app (Node worker) and the
+             C++ app of bench/apps/negotiate-cpp (run by the host)
   storm      --storm-clients (10,000) clients connecting at once (SignalR: negotiate + WebSocket +
              handshake; peers: the WebSocket), then half of them dropped at once and reconnecting at
              once: time until all are connected, connections/s, server CPU per connection
@@ -58,6 +59,8 @@ SWITCHBOARD = os.environ.get("SWITCHBOARD_BIN", os.path.join(ROOT, "build", "swi
 LOADCLIENT = os.environ.get("BENCH_LOADCLIENT", os.path.join(ROOT, "build", "bench", "switchboard-loadclient"))
 BARE_FANOUT = os.path.join(ROOT, "build", "bench", "bare-fanout")
 REST_FLOOR = os.path.join(ROOT, "build", "bench", "rest-floor")
+NEGOTIATE_CPP = os.path.join(ROOT, "build", "bench", "negotiate-cpp")  # bench/apps/negotiate-cpp
+APP_CPP = os.path.join(ROOT, "bench", "apps", "negotiate-cpp")
 WRK_SEND = os.path.join(ROOT, "bench", "wrk", "send.lua")
 WRK_NEGOTIATE = os.path.join(ROOT, "bench", "wrk", "negotiate.lua")
 APP = os.path.join(ROOT, "bench", "apps", "broadcast")
@@ -122,6 +125,10 @@ def start_server(kind):
         return Server(kind, [BUN, "bun-server.mjs", str(PORT_BUN)], PORT_BUN, cwd=PEERS)
     if kind == "embedded":
         return Server(kind, [SWITCHBOARD, "--log-level", "warn", "start", APP, "--port", str(PORT_FUNCS),
+                             "--service-port", str(PORT_SERVICE), "--threads", "1"], PORT_SERVICE,
+                      wait_for="Functions:")
+    if kind == "embedded-cpp":
+        return Server(kind, [NEGOTIATE_CPP, "--log-level", "warn", "start", APP_CPP, "--port", str(PORT_FUNCS),
                              "--service-port", str(PORT_SERVICE), "--threads", "1"], PORT_SERVICE,
                       wait_for="Functions:")
     if kind == "functions":  # the host alone, against the service of start_server("switchboard")
@@ -462,18 +469,22 @@ def scenario_binding(a, token):
 
 
 def scenario_negotiate(a, token):
-    server = start_server("embedded")
-    try:
-        for run in range(a.runs):
-            cpu0 = cpu_seconds(server.pid)
-            w = run_wrk(PORT_FUNCS, "/api/negotiate", 4, a.duration, script=WRK_NEGOTIATE)
-            cpu1 = cpu_seconds(server.pid)
-            record("negotiate", "switchboard start", "wrk -c4", run, requests=w["requests"],
-                   requests_per_s=w["requests"] / (w["duration_us"] / 1e6), non2xx=w["non2xx"],
-                   http_p50_us=w["latency_p50_us"], http_p99_us=w["latency_p99_us"], cpu_s=cpu1 - cpu0,
-                   cpu_us_per_request=(cpu1 - cpu0) * 1e6 / max(1, w["requests"]))
-    finally:
-        server.stop()
+    """wrk POSTs /api/negotiate to `switchboard start` with the JavaScript app (the Node worker runs the
+    function) and to the C++ app of bench/apps/negotiate-cpp (the host runs it)."""
+    for kind, label in (("embedded", "switchboard start (JavaScript)"),
+                        ("embedded-cpp", "switchboard start (C++)")):
+        server = start_server(kind)
+        try:
+            for run in range(a.runs):
+                cpu0 = cpu_seconds(server.pid)
+                w = run_wrk(PORT_FUNCS, "/api/negotiate", 4, a.duration, script=WRK_NEGOTIATE)
+                cpu1 = cpu_seconds(server.pid)
+                record("negotiate", label, "wrk -c4", run, requests=w["requests"],
+                       requests_per_s=w["requests"] / (w["duration_us"] / 1e6), non2xx=w["non2xx"],
+                       http_p50_us=w["latency_p50_us"], http_p99_us=w["latency_p99_us"], cpu_s=cpu1 - cpu0,
+                       cpu_us_per_request=(cpu1 - cpu0) * 1e6 / max(1, w["requests"]))
+        finally:
+            server.stop()
 
 
 def setup_fields(line):
