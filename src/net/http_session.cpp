@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 #include <cerrno>
+#include <optional>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,6 +21,7 @@
 #include "net/request_target.hpp"
 #include "net/response_bytes.hpp"
 #include "net/unread_bytes.hpp"
+#include "net/whole_request.hpp"
 
 namespace switchboard::net {
 
@@ -167,6 +169,93 @@ bool parse_buffered_header(http::request_parser<http::string_body>& parser,
   return !ec && parser.is_header_done();
 }
 
+// How Beast's path for one request ended.
+enum class ParserRead {
+  Request,  // a whole request, in the parser
+  Ended,    // the client went away or timed out idle, or a malformed request was answered
+  Refused,  // answered with an error and closed (refuse()): the session is over
+};
+
+// Beast's path for a request the fast path declined (whole_request.hpp): reads its headers with
+// the header timeout and, once its framing and target are checked, its body with the body
+// timeout, answering 400, 408, 413, 431 or 501 where they fail.
+asio::awaitable<ParserRead> read_with_parser(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                             http::request_parser<http::string_body>& parser,
+                                             ReadDeadline& deadline,
+                                             const HttpServerOptions& options,
+                                             PendingConnections::Ticket& ticket) {
+  error_code ec;
+  // The headers' deadline is for all of them, however they are dripped in: a new connection's
+  // counts from the connection, a kept-alive one's from the first byte of the request. Headers
+  // already whole in the buffer need no deadline.
+  if (!parse_buffered_header(parser, buffer, ec) && !ec) {
+    deadline.start(options.header_timeout);
+    co_await http::async_read_header(stream, buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (ec && deadline.expired() && (parser.got_some() || buffer.size() > 0)) {
+    if (options.refusals) options.refusals->header_timeout.add();
+    co_await refuse(stream, request_timeout("headers", options.header_timeout));
+    co_return ParserRead::Refused;
+  }
+  if (!ec) {
+    ticket.release();
+    if (auto error = check_request_framing(parser.get())) {
+      const char* code =
+          error->status == http::status::not_implemented ? "NotImplemented" : "BadRequest";
+      auto response = make_error(error->status, code, error->message);
+      co_await refuse(stream, std::move(response));
+      co_return ParserRead::Refused;
+    }
+    if (auto error = normalize_request_target(parser.get())) {
+      auto response = make_error(http::status::bad_request, "BadRequest", *error);
+      co_await refuse(stream, std::move(response));
+      co_return ParserRead::Refused;
+    }
+    parse_buffered_body(parser, buffer, ec);
+    if (!ec && !parser.is_done()) {
+      // The whole body within the body timeout, however slowly it comes.
+      deadline.start(options.body_timeout);
+      co_await http::async_read(stream, buffer, parser,
+                                asio::redirect_error(asio::use_awaitable, ec));
+      if (ec && deadline.expired()) {
+        if (options.refusals) options.refusals->body_timeout.add();
+        co_await refuse(stream, request_timeout("body", options.body_timeout));
+        co_return ParserRead::Refused;
+      }
+    }
+  }
+  deadline.stop();
+  if (ec == http::error::body_limit || ec == http::error::header_limit) {
+    if (options.refusals)
+      (ec == http::error::body_limit ? options.refusals->request_body_size
+                                     : options.refusals->header_size)
+          .add();
+    // (Built before the co_await: g++ 12 mishandles a conditional-expression temporary in a
+    // co_await's arguments, destroying it twice.)
+    auto response =
+        ec == http::error::body_limit
+            ? make_error(http::status::payload_too_large, "PayloadTooLarge",
+                         "The request body exceeds the limit of " +
+                             std::to_string(options.max_body_bytes) + " bytes.")
+            : make_error(http::status::request_header_fields_too_large, "HeadersTooLarge",
+                         "The request headers exceed the limit of " +
+                             std::to_string(options.max_header_bytes) + " bytes.");
+    co_await refuse(stream, std::move(response));
+    co_return ParserRead::Refused;
+  }
+  if (quiet_end(ec)) co_return ParserRead::Ended;
+  if (ec) {
+    auto response = make_error(http::status::bad_request, "BadRequest",
+                               "Malformed HTTP request: " + ec.message());
+    response.keep_alive(false);
+    response.prepare_payload();
+    co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+    co_return ParserRead::Ended;
+  }
+  co_return ParserRead::Request;
+}
+
 }  // namespace
 
 asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHandler& handler,
@@ -186,10 +275,9 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
   ReadDeadline deadline(stream.socket());
   beast::flat_buffer buffer;
   std::string answer_bytes;
+  std::optional<http::request_parser<http::string_body>> parser;  // Beast's, when needed
+  const WholeRequestLimits limits{options.max_header_bytes, options.max_body_bytes};
   for (bool first = true;; first = false) {
-    http::request_parser<http::string_body> parser;
-    parser.body_limit(options.max_body_bytes);
-    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
     if (!first && buffer.size() == 0) {
       // A kept-alive connection may idle up to the keep-alive timeout before its next request
       // begins; then (below) its headers have the header timeout like the first request's.
@@ -199,75 +287,25 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
       buffer.commit(n);
       if (ec) break;  // idle too long, or the client closed: nothing to answer
     }
-    // The headers' deadline is for all of them, however they are dripped in: a new connection's
-    // counts from the connection, a kept-alive one's from the first byte of the request. Headers
-    // already whole in the buffer need no deadline.
-    if (!parse_buffered_header(parser, buffer, ec) && !ec) {
-      deadline.start(options.header_timeout);
-      co_await http::async_read_header(stream, buffer, parser,
-                                       asio::redirect_error(asio::use_awaitable, ec));
-    }
-    if (ec && deadline.expired() && (parser.got_some() || buffer.size() > 0)) {
-      if (options.refusals) options.refusals->header_timeout.add();
-      co_await refuse(stream, request_timeout("headers", options.header_timeout));
-      co_return;
-    }
-    if (!ec) {
+    Request request;
+    // A whole, plainly written request already in the buffer needs no incremental parser, no read
+    // and no deadline (whole_request.hpp); anything else goes through Beast's parser.
+    const auto* data = static_cast<const char*>(buffer.data().data());
+    if (const std::size_t used = parse_whole_request({data, buffer.size()}, limits, request)) {
+      buffer.consume(used);
+      deadline.stop();
       ticket.release();
-      if (auto error = check_request_framing(parser.get())) {
-        const char* code =
-            error->status == http::status::not_implemented ? "NotImplemented" : "BadRequest";
-        auto response = make_error(error->status, code, error->message);
-        co_await refuse(stream, std::move(response));
-        co_return;
-      }
-      if (auto error = normalize_request_target(parser.get())) {
-        auto response = make_error(http::status::bad_request, "BadRequest", *error);
-        co_await refuse(stream, std::move(response));
-        co_return;
-      }
-      parse_buffered_body(parser, buffer, ec);
-      if (!ec && !parser.is_done()) {
-        // The whole body within the body timeout, however slowly it comes.
-        deadline.start(options.body_timeout);
-        co_await http::async_read(stream, buffer, parser,
-                                  asio::redirect_error(asio::use_awaitable, ec));
-        if (ec && deadline.expired()) {
-          if (options.refusals) options.refusals->body_timeout.add();
-          co_await refuse(stream, request_timeout("body", options.body_timeout));
-          co_return;
-        }
-      }
+    } else {
+      request = {};
+      parser.emplace();
+      parser->body_limit(options.max_body_bytes);
+      parser->header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      const ParserRead read =
+          co_await read_with_parser(stream, buffer, *parser, deadline, options, ticket);
+      if (read == ParserRead::Refused) co_return;
+      if (read == ParserRead::Ended) break;
+      request = parser->release();
     }
-    deadline.stop();
-    if (ec == http::error::body_limit || ec == http::error::header_limit) {
-      if (options.refusals)
-        (ec == http::error::body_limit ? options.refusals->request_body_size
-                                       : options.refusals->header_size)
-            .add();
-      // (Built before the co_await: g++ 12 mishandles a conditional-expression temporary in a
-      // co_await's arguments, destroying it twice.)
-      auto response =
-          ec == http::error::body_limit
-              ? make_error(http::status::payload_too_large, "PayloadTooLarge",
-                           "The request body exceeds the limit of " +
-                               std::to_string(options.max_body_bytes) + " bytes.")
-              : make_error(http::status::request_header_fields_too_large, "HeadersTooLarge",
-                           "The request headers exceed the limit of " +
-                               std::to_string(options.max_header_bytes) + " bytes.");
-      co_await refuse(stream, std::move(response));
-      co_return;
-    }
-    if (quiet_end(ec)) break;
-    if (ec) {
-      auto response = make_error(http::status::bad_request, "BadRequest",
-                                 "Malformed HTTP request: " + ec.message());
-      response.keep_alive(false);
-      response.prepare_payload();
-      co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
-      break;
-    }
-    Request request = parser.release();
     if (beast::websocket::is_upgrade(request) || handler.wants_socket(request)) {
       stream.expires_never();
       handler.upgrade(stream.release_socket(), std::move(request), shard);

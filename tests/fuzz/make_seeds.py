@@ -287,6 +287,24 @@ def rest_seeds():
     write("rest_binary", "both", mp({"json": invocation_json, "messagepack": invocation_mp}))
     write("rest_binary", "messagepack-only", mp({"messagepack": invocation_mp}))
     write("rest_binary", "json-only", mp({"json": invocation_json}))
+    # whole_request: two bytes of limits (header 64 + 8*b0, body 4*b1), then the bytes of requests
+    # as REST clients and browsers write them (pipelined, cut short, folded, chunked).
+    limits = bytes([255, 255])
+    body = b'{"target":"newMessage","arguments":["hello"]}'
+    send = (b"POST /api/v1/hubs/chat/users/u1?api-version=2022-06-01 HTTP/1.1\r\nHost: 127.0.0.1:8080"
+            b"\r\nAuthorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln\r\n"
+            b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    write("whole_request", "rest-send", limits + send)
+    write("whole_request", "pipelined", limits + send + send)
+    write("whole_request", "cut-short", limits + send[:-3])
+    write("whole_request", "small-limits", bytes([8, 4]) + send)
+    write("whole_request", "upgrade", limits + b"GET /client/?hub=chat HTTP/1.1\r\nHost: a\r\n"
+          b"Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+          b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+    write("whole_request", "folded", limits + b"GET / HTTP/1.1\r\nX-A: a\r\n\tb\r\n\r\n")
+    write("whole_request", "chunked", limits + b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+          b"\r\n5\r\nhello\r\n0\r\n\r\n")
+    write("whole_request", "http10", limits + b"GET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
 
 
 def leb128(n):
