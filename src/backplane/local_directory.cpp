@@ -9,14 +9,12 @@ using hubs::is_excluded;
 
 namespace {
 
-// The connection ids that `index` (a hub's user or group index) holds under `key`, less `excluded`.
-template <typename Index>
-std::vector<std::string> members_except(const Index& index, const std::string& key,
-                                        const Excluded& excluded) {
+// The ids of `entries`, less `excluded`.
+template <typename Entries>
+std::vector<std::string> ids_except(const Entries& entries, const Excluded& excluded) {
   std::vector<std::string> ids;
-  if (auto members = index.find(key); members != index.end())
-    for (const auto& id : members->second)
-      if (!is_excluded(excluded, id)) ids.push_back(id);
+  for (const auto* entry : entries)
+    if (!is_excluded(excluded, entry->connection->id())) ids.push_back(entry->connection->id());
   return ids;
 }
 
@@ -48,28 +46,40 @@ void LocalDirectory::post_all(auto&& make_handler) {
 LocalDirectory::Entry* LocalDirectory::find_locked(const std::string& hub,
                                                    const std::string& connection_id) {
   auto it = connections_.find(connection_id);
-  if (it == connections_.end() || it->second.hub != hub) return nullptr;
+  if (it == connections_.end() || it->second.connection->hub() != hub) return nullptr;
   return &it->second;
 }
 
-bool LocalDirectory::join_locked(const std::string& connection_id, Entry& entry,
-                                 const std::string& group, std::vector<Change>& out) {
-  if (!entry.groups.insert(group).second) return false;
-  hubs_[entry.hub].group_connections[group].insert(connection_id);
-  out.push_back({entry.shard, connection_id, group, true});
+std::vector<LocalDirectory::Entry*> LocalDirectory::user_entries_locked(const std::string& hub,
+                                                                        const std::string& user) {
+  std::vector<Entry*> entries;
+  auto dir = hubs_.find(hub);
+  if (dir == hubs_.end()) return entries;
+  auto [first, last] = dir->second.user_connections.equal_range(user);
+  for (auto it = first; it != last; ++it) entries.push_back(it->second);
+  return entries;
+}
+
+bool LocalDirectory::join_locked(Entry& entry, const std::string& group, std::vector<Change>& out) {
+  if (!entry.groups) entry.groups = std::make_unique<std::unordered_set<std::string>>();
+  if (!entry.groups->insert(group).second) return false;
+  const auto& connection = *entry.connection;
+  hubs_[connection.hub()].group_connections[group].insert(&entry);
+  out.push_back({connection.shard(), connection.id(), group, true});
   return true;
 }
 
-bool LocalDirectory::leave_locked(const std::string& connection_id, Entry& entry,
-                                  const std::string& group, std::vector<Change>& out) {
-  if (!entry.groups.erase(group)) return false;
-  auto& dir = hubs_[entry.hub];
+bool LocalDirectory::leave_locked(Entry& entry, const std::string& group,
+                                  std::vector<Change>& out) {
+  if (!entry.groups || !entry.groups->erase(group)) return false;
+  const auto& connection = *entry.connection;
+  auto& dir = hubs_[connection.hub()];
   auto it = dir.group_connections.find(group);
   if (it != dir.group_connections.end()) {
-    it->second.erase(connection_id);
+    it->second.erase(&entry);
     if (it->second.empty()) dir.group_connections.erase(it);
   }
-  out.push_back({entry.shard, connection_id, group, false});
+  out.push_back({connection.shard(), connection.id(), group, false});
   return true;
 }
 
@@ -99,17 +109,17 @@ void LocalDirectory::add(const std::shared_ptr<ClientConnection>& connection,
                          const std::vector<std::string>& groups) {
   {
     std::lock_guard lock(mutex_);
+    erase_locked(connection->id());  // an older connection of the same id gives way
     auto& entry = connections_[connection->id()];
-    entry.hub = connection->hub();
-    entry.user = connection->user();
-    entry.shard = connection->shard();
-    entry.transport = connection->transport_name();
-    entry.protocol = connection->protocol_name();
-    auto& dir = hubs_[entry.hub];
-    if (!entry.user.empty()) dir.user_connections[entry.user].insert(connection->id());
-    for (const auto& group : groups) {
-      entry.groups.insert(group);
-      dir.group_connections[group].insert(connection->id());
+    entry.connection = connection.get();
+    auto& dir = hubs_[connection->hub()];
+    if (!connection->user().empty()) dir.user_connections.emplace(connection->user(), &entry);
+    if (!groups.empty()) {
+      entry.groups = std::make_unique<std::unordered_set<std::string>>();
+      for (const auto& group : groups) {
+        entry.groups->insert(group);
+        dir.group_connections[group].insert(&entry);
+      }
     }
     count_.store(connections_.size(), std::memory_order_relaxed);
   }
@@ -117,12 +127,16 @@ void LocalDirectory::add(const std::shared_ptr<ClientConnection>& connection,
 }
 
 std::optional<ConnectionRecord> LocalDirectory::remove(ClientConnection& connection) {
+  std::optional<ConnectionRecord> record;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = connections_.find(connection.id());
+    if (it != connections_.end() && it->second.connection == &connection) {
+      record = record_of(it->second);
+      erase_locked(connection.id());
+    }
+  }
   indexes_[connection.shard()]->detach(connection);
-  std::lock_guard lock(mutex_);
-  auto it = connections_.find(connection.id());
-  if (it == connections_.end()) return std::nullopt;
-  ConnectionRecord record = record_of(connection.id(), it->second);
-  erase_locked(connection.id());
   return record;
 }
 
@@ -130,21 +144,24 @@ void LocalDirectory::erase_locked(const std::string& connection_id) {
   auto it = connections_.find(connection_id);
   if (it == connections_.end()) return;
   auto& entry = it->second;
-  auto dir_it = hubs_.find(entry.hub);
+  const auto& connection = *entry.connection;
+  auto dir_it = hubs_.find(connection.hub());
   if (dir_it != hubs_.end()) {
     auto& dir = dir_it->second;
-    for (const auto& group : entry.groups) {
-      auto members = dir.group_connections.find(group);
-      if (members == dir.group_connections.end()) continue;
-      members->second.erase(connection_id);
-      if (members->second.empty()) dir.group_connections.erase(members);
-    }
-    if (!entry.user.empty()) {
-      auto users = dir.user_connections.find(entry.user);
-      if (users != dir.user_connections.end()) {
-        users->second.erase(connection_id);
-        if (users->second.empty()) dir.user_connections.erase(users);
+    if (entry.groups)
+      for (const auto& group : *entry.groups) {
+        auto members = dir.group_connections.find(group);
+        if (members == dir.group_connections.end()) continue;
+        members->second.erase(&entry);
+        if (members->second.empty()) dir.group_connections.erase(members);
       }
+    if (!connection.user().empty()) {
+      auto [first, last] = dir.user_connections.equal_range(connection.user());
+      for (auto user = first; user != last; ++user)
+        if (user->second == &entry) {
+          dir.user_connections.erase(user);
+          break;
+        }
     }
     if (dir.user_connections.empty() && dir.group_connections.empty()) hubs_.erase(dir_it);
   }
@@ -164,11 +181,8 @@ void LocalDirectory::deliver_user(const std::string& hub, const std::string& use
   std::vector<bool> targets(indexes_.size(), false);
   {
     std::lock_guard lock(mutex_);
-    auto dir = hubs_.find(hub);
-    if (dir == hubs_.end()) return;
-    auto users = dir->second.user_connections.find(user);
-    if (users == dir->second.user_connections.end()) return;
-    for (const auto& id : users->second) targets[connections_[id].shard] = true;
+    for (const auto* entry : user_entries_locked(hub, user))
+      targets[entry->connection->shard()] = true;
   }
   for (unsigned s = 0; s < targets.size(); ++s) {
     if (!targets[s]) continue;
@@ -192,7 +206,8 @@ void LocalDirectory::deliver_connection(const std::string& hub, const std::strin
   ShardIndex* index = nullptr;
   {
     std::lock_guard lock(mutex_);
-    if (auto* entry = find_locked(hub, connection_id)) index = indexes_[entry->shard].get();
+    if (auto* entry = find_locked(hub, connection_id))
+      index = indexes_[entry->connection->shard()].get();
   }
   if (index)
     index->shard().post(
@@ -206,7 +221,7 @@ bool LocalDirectory::join(const std::string& hub, const std::string& connection_
     std::lock_guard lock(mutex_);
     auto* entry = find_locked(hub, connection_id);
     if (!entry) return false;
-    join_locked(connection_id, *entry, group, changes);
+    join_locked(*entry, group, changes);
   }
   apply(changes);
   return true;
@@ -219,7 +234,7 @@ bool LocalDirectory::leave(const std::string& hub, const std::string& connection
     std::lock_guard lock(mutex_);
     auto* entry = find_locked(hub, connection_id);
     if (!entry) return false;
-    leave_locked(connection_id, *entry, group, changes);
+    leave_locked(*entry, group, changes);
   }
   apply(changes);
   return true;
@@ -233,8 +248,8 @@ std::optional<std::vector<std::string>> LocalDirectory::leave_all(
     std::lock_guard lock(mutex_);
     auto* entry = find_locked(hub, connection_id);
     if (!entry) return std::nullopt;
-    groups.assign(entry->groups.begin(), entry->groups.end());
-    for (const auto& group : groups) leave_locked(connection_id, *entry, group, changes);
+    if (entry->groups) groups.assign(entry->groups->begin(), entry->groups->end());
+    for (const auto& group : groups) leave_locked(*entry, group, changes);
   }
   apply(changes);
   return groups;
@@ -247,16 +262,9 @@ std::vector<std::string> LocalDirectory::change_user(const std::string& hub,
   std::vector<std::string> changed;
   {
     std::lock_guard lock(mutex_);
-    auto dir = hubs_.find(hub);
-    if (dir == hubs_.end()) return changed;
-    auto users = dir->second.user_connections.find(user);
-    if (users == dir->second.user_connections.end()) return changed;
-    std::vector<std::string> ids(users->second.begin(), users->second.end());
-    for (const auto& id : ids) {
-      auto& entry = connections_[id];
-      if (join ? join_locked(id, entry, group, changes) : leave_locked(id, entry, group, changes))
-        changed.push_back(id);
-    }
+    for (auto* entry : user_entries_locked(hub, user))
+      if (join ? join_locked(*entry, group, changes) : leave_locked(*entry, group, changes))
+        changed.push_back(id_of(entry));
   }
   apply(changes);
   return changed;
@@ -278,16 +286,11 @@ std::vector<std::pair<std::string, std::string>> LocalDirectory::leave_user_all(
   std::vector<std::pair<std::string, std::string>> left;
   {
     std::lock_guard lock(mutex_);
-    auto dir = hubs_.find(hub);
-    if (dir == hubs_.end()) return left;
-    auto users = dir->second.user_connections.find(user);
-    if (users == dir->second.user_connections.end()) return left;
-    std::vector<std::string> ids(users->second.begin(), users->second.end());
-    for (const auto& id : ids) {
-      auto& entry = connections_[id];
-      std::vector<std::string> groups(entry.groups.begin(), entry.groups.end());
+    for (auto* entry : user_entries_locked(hub, user)) {
+      if (!entry->groups) continue;
+      std::vector<std::string> groups(entry->groups->begin(), entry->groups->end());
       for (const auto& group : groups)
-        if (leave_locked(id, entry, group, changes)) left.emplace_back(id, group);
+        if (leave_locked(*entry, group, changes)) left.emplace_back(id_of(entry), group);
     }
   }
   apply(changes);
@@ -314,12 +317,8 @@ bool LocalDirectory::has_group(const std::string& hub, const std::string& group)
 bool LocalDirectory::user_connection_in_group(const std::string& hub, const std::string& user,
                                               const std::string& group) {
   std::lock_guard lock(mutex_);
-  auto dir = hubs_.find(hub);
-  if (dir == hubs_.end()) return false;
-  auto users = dir->second.user_connections.find(user);
-  if (users == dir->second.user_connections.end()) return false;
-  for (const auto& id : users->second)
-    if (connections_[id].groups.count(group)) return true;
+  for (const auto* entry : user_entries_locked(hub, user))
+    if (entry->groups && entry->groups->count(group)) return true;
   return false;
 }
 
@@ -328,20 +327,26 @@ std::optional<ConnectionRecord> LocalDirectory::find(const std::string& hub,
   std::lock_guard lock(mutex_);
   auto* entry = find_locked(hub, connection_id);
   if (!entry) return std::nullopt;
-  return record_of(connection_id, *entry);
+  return record_of(*entry);
 }
 
-ConnectionRecord LocalDirectory::record_of(const std::string& connection_id, const Entry& entry) {
-  return ConnectionRecord{connection_id,   entry.hub,
-                          entry.user,      {entry.groups.begin(), entry.groups.end()},
-                          entry.transport, entry.protocol};
+ConnectionRecord LocalDirectory::record_of(const Entry& entry) {
+  const auto& connection = *entry.connection;
+  ConnectionRecord record{connection.id(),
+                          connection.hub(),
+                          connection.user(),
+                          {},
+                          connection.transport_name(),
+                          connection.protocol_name()};
+  if (entry.groups) record.groups.assign(entry.groups->begin(), entry.groups->end());
+  return record;
 }
 
 std::vector<ConnectionRecord> LocalDirectory::snapshot() {
   std::lock_guard lock(mutex_);
   std::vector<ConnectionRecord> records;
   records.reserve(connections_.size());
-  for (const auto& [id, entry] : connections_) records.push_back(record_of(id, entry));
+  for (const auto& [id, entry] : connections_) records.push_back(record_of(entry));
   return records;
 }
 
@@ -352,7 +357,7 @@ std::vector<std::string> LocalDirectory::close_locked(std::vector<std::string> v
   for (auto& id : victims) {
     auto it = connections_.find(id);
     if (it == connections_.end()) continue;
-    by_shard[it->second.shard].push_back(id);
+    by_shard[it->second.connection->shard()].push_back(id);
     closed.push_back(id);
     erase_locked(id);
   }
@@ -378,7 +383,8 @@ std::vector<std::string> LocalDirectory::close_all(const std::string& hub, const
   std::lock_guard lock(mutex_);
   std::vector<std::string> victims;
   for (const auto& [id, entry] : connections_)
-    if (entry.hub == hub && !is_excluded(excluded, id)) victims.push_back(id);
+    if (entry.connection->hub() == hub && !is_excluded(excluded, entry.connection->id()))
+      victims.push_back(entry.connection->id());
   return close_locked(std::move(victims), reason);
 }
 
@@ -389,16 +395,16 @@ std::vector<std::string> LocalDirectory::close_group(const std::string& hub,
   std::lock_guard lock(mutex_);
   auto dir = hubs_.find(hub);
   if (dir == hubs_.end()) return close_locked({}, reason);
-  return close_locked(members_except(dir->second.group_connections, group, excluded), reason);
+  auto members = dir->second.group_connections.find(group);
+  if (members == dir->second.group_connections.end()) return close_locked({}, reason);
+  return close_locked(ids_except(members->second, excluded), reason);
 }
 
 std::vector<std::string> LocalDirectory::close_user(const std::string& hub, const std::string& user,
                                                     const Excluded& excluded,
                                                     const std::string& reason) {
   std::lock_guard lock(mutex_);
-  auto dir = hubs_.find(hub);
-  if (dir == hubs_.end()) return close_locked({}, reason);
-  return close_locked(members_except(dir->second.user_connections, user, excluded), reason);
+  return close_locked(ids_except(user_entries_locked(hub, user), excluded), reason);
 }
 
 }  // namespace switchboard::backplane

@@ -4,6 +4,10 @@
 // the cluster that lives here. Every function is safe from any thread unless it says otherwise;
 // deliveries and membership changes are posted to the shards that hold the connections, in the
 // order the calls were made.
+// Memory (issue 16): an entry is the connection's address and its groups (made on the first
+// join); the keys are views of the connection's own id and user, never copies. A connection is in
+// the directory only between add() and remove() (or a close), while it is alive: its id, hub and
+// user never change, so they are read from any thread under the mutex.
 #pragma once
 
 #include <atomic>
@@ -95,16 +99,12 @@ class LocalDirectory {
 
  private:
   struct Entry {
-    std::string hub;
-    std::string user;
-    unsigned shard = 0;
-    std::unordered_set<std::string> groups;
-    std::string_view transport;
-    std::string_view protocol;
+    ClientConnection* connection = nullptr;
+    std::unique_ptr<std::unordered_set<std::string>> groups;
   };
   struct HubEntries {
-    std::unordered_map<std::string, std::unordered_set<std::string>> user_connections;
-    std::unordered_map<std::string, std::unordered_set<std::string>> group_connections;
+    std::unordered_multimap<std::string_view, Entry*> user_connections;  // key: user()
+    std::unordered_map<std::string, std::unordered_set<Entry*>> group_connections;
   };
   struct Change {
     unsigned shard;
@@ -113,13 +113,14 @@ class LocalDirectory {
     bool join;
   };
 
-  static ConnectionRecord record_of(const std::string& connection_id, const Entry& entry);
+  static ConnectionRecord record_of(const Entry& entry);
+  static const std::string& id_of(const Entry* entry) { return entry->connection->id(); }
   // All below expect mutex_ held.
   Entry* find_locked(const std::string& hub, const std::string& connection_id);
-  bool join_locked(const std::string& connection_id, Entry& entry, const std::string& group,
-                   std::vector<Change>& out);
-  bool leave_locked(const std::string& connection_id, Entry& entry, const std::string& group,
-                    std::vector<Change>& out);
+  // The user's entries in the hub.
+  std::vector<Entry*> user_entries_locked(const std::string& hub, const std::string& user);
+  bool join_locked(Entry& entry, const std::string& group, std::vector<Change>& out);
+  bool leave_locked(Entry& entry, const std::string& group, std::vector<Change>& out);
   void erase_locked(const std::string& connection_id);
   // join_user / leave_user: every connection of the user here joins or leaves.
   std::vector<std::string> change_user(const std::string& hub, const std::string& user,
@@ -131,7 +132,7 @@ class LocalDirectory {
 
   std::vector<std::unique_ptr<ShardIndex>> indexes_;
   std::mutex mutex_;
-  std::unordered_map<std::string, Entry> connections_;
+  std::unordered_map<std::string_view, Entry> connections_;  // key: the connection's id()
   std::unordered_map<std::string, HubEntries> hubs_;
   std::atomic<std::size_t> count_{0};
 };

@@ -42,10 +42,16 @@ void ShardIndex::watch(const std::shared_ptr<ClientConnection>& connection) {
 void ShardIndex::attach(const std::shared_ptr<ClientConnection>& connection,
                         const std::vector<std::string>& groups) {
   watched_.erase(connection.get());
-  by_id_[connection->id()] = connection;
+  auto [it, fresh] = by_id_.try_emplace(connection->id(), connection);
+  if (!fresh) {
+    if (it->second == connection) return;
+    detach(*it->second);  // an older connection of the same id gives way
+    it = by_id_.emplace(connection->id(), connection).first;
+  }
   auto& hub = hubs_[connection->hub()];
-  hub.connections[connection->id()] = connection.get();
-  if (!connection->user().empty()) hub.users[connection->user()].push_back(connection.get());
+  connection->set_index_slot(static_cast<std::uint32_t>(hub.connections.size()));
+  hub.connections.push_back(connection.get());
+  if (!connection->user().empty()) hub.users.emplace(connection->user(), connection.get());
   for (const auto& group : groups) {
     connection->groups().insert(group);
     hub.groups[group].insert(connection.get());
@@ -61,24 +67,31 @@ void ShardIndex::detach(ClientConnection& connection) {
   auto hub_it = hubs_.find(connection.hub());
   if (hub_it != hubs_.end()) {
     auto& hub = hub_it->second;
-    hub.connections.erase(connection.id());
+    // Out of the dense list: the last one takes its slot.
+    const auto slot = connection.index_slot();
+    if (slot < hub.connections.size() && hub.connections[slot] == &connection) {
+      hub.connections[slot] = hub.connections.back();
+      hub.connections[slot]->set_index_slot(slot);
+      hub.connections.pop_back();
+    }
     if (!connection.user().empty()) {
-      auto users = hub.users.find(connection.user());
-      if (users != hub.users.end()) {
-        auto& list = users->second;
-        list.erase(std::remove(list.begin(), list.end(), &connection), list.end());
-        if (list.empty()) hub.users.erase(users);
+      auto [first, last] = hub.users.equal_range(connection.user());
+      for (auto user = first; user != last; ++user)
+        if (user->second == &connection) {
+          hub.users.erase(user);
+          break;
+        }
+    }
+    if (const auto* groups = connection.groups_if_any())
+      for (const auto& group : *groups) {
+        auto members = hub.groups.find(group);
+        if (members == hub.groups.end()) continue;
+        members->second.erase(&connection);
+        if (members->second.empty()) hub.groups.erase(members);
       }
-    }
-    for (const auto& group : connection.groups()) {
-      auto members = hub.groups.find(group);
-      if (members == hub.groups.end()) continue;
-      members->second.erase(&connection);
-      if (members->second.empty()) hub.groups.erase(members);
-    }
     if (hub.connections.empty()) hubs_.erase(hub_it);
   }
-  connection.groups().clear();
+  connection.clear_groups();
 }
 
 ShardIndex::HubIndex* ShardIndex::find_hub(const std::string& hub) {
@@ -96,20 +109,19 @@ void ShardIndex::deliver_all(const std::string& hub, const MessagePtr& message,
   auto* index = find_hub(hub);
   if (!index) return;
   if (excluded.empty()) {
-    for (auto& [id, connection] : index->connections) connection->send(message);
+    for (auto* connection : index->connections) connection->send(message);
     return;
   }
-  for (auto& [id, connection] : index->connections)
-    if (!is_excluded(excluded, id)) connection->send(message);
+  for (auto* connection : index->connections)
+    if (!is_excluded(excluded, connection->id())) connection->send(message);
 }
 
 void ShardIndex::deliver_user(const std::string& hub, const std::string& user,
                               const MessagePtr& message) {
   auto* index = find_hub(hub);
   if (!index) return;
-  auto it = index->users.find(user);
-  if (it == index->users.end()) return;
-  for (auto* connection : it->second) connection->send(message);
+  auto [first, last] = index->users.equal_range(user);
+  for (auto it = first; it != last; ++it) it->second->send(message);
 }
 
 void ShardIndex::deliver_group(const std::string& hub, const std::string& group,
@@ -136,6 +148,7 @@ void ShardIndex::join_group(const std::string& connection_id, const std::string&
 void ShardIndex::leave_group(const std::string& connection_id, const std::string& group) {
   auto* connection = find(connection_id);
   if (!connection) return;
+  if (auto* groups = connection->groups_if_any(); !groups || !groups->count(group)) return;
   connection->groups().erase(group);
   auto* index = find_hub(connection->hub());
   if (!index) return;

@@ -1,11 +1,15 @@
 // The connections that live on one shard, indexed by hub, user and group, so that a delivery
 // posted to the shard walks only local connections, with no lock; and the heartbeat that ticks
 // them. Every member function except the constructor runs on the shard's own thread.
+// Memory (issue 16): a connection's id and user are not copied here; the keys are views of the
+// connection's own strings, which live as long as the index holds the connection. A hub's
+// connections are a dense list (each connection knows its slot), not a map.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -55,8 +59,8 @@ class ShardIndex {
 
  private:
   struct HubIndex {
-    std::unordered_map<std::string, ClientConnection*> connections;
-    std::unordered_map<std::string, std::vector<ClientConnection*>> users;
+    std::vector<ClientConnection*> connections;  // connection->index_slot() is its place
+    std::unordered_multimap<std::string_view, ClientConnection*> users;  // key: its user()
     std::unordered_map<std::string, std::unordered_set<ClientConnection*>> groups;
   };
 
@@ -69,7 +73,8 @@ class ShardIndex {
   std::chrono::milliseconds heartbeat_period_{1000};
   bool heartbeat_running_ = false;
   std::unordered_map<std::string, HubIndex> hubs_;
-  std::unordered_map<std::string, std::shared_ptr<ClientConnection>> by_id_;
+  // Key: the connection's id().
+  std::unordered_map<std::string_view, std::shared_ptr<ClientConnection>> by_id_;
   std::unordered_map<ClientConnection*, std::shared_ptr<ClientConnection>> watched_;
 };
 

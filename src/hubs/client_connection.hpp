@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -45,15 +47,27 @@ class ClientConnection : public exec::Flushable {
   // Called about every second by the shard: pings, client timeout, handshake timeout.
   virtual void tick(Clock::time_point now) = 0;
 
-  // Groups this connection is in; owned by the shard thread.
-  std::unordered_set<std::string>& groups() { return groups_; }
+  // Groups this connection is in; owned by the shard thread. Most connections are in none, so
+  // the set is made on the first join (an empty unordered_set is 56 bytes).
+  using GroupSet = std::unordered_set<std::string>;
+  const GroupSet* groups_if_any() const { return groups_.get(); }
+  GroupSet& groups() {
+    if (!groups_) groups_ = std::make_unique<GroupSet>();
+    return *groups_;
+  }
+  void clear_groups() { groups_.reset(); }
+
+  // Its place in its shard's dense list of the hub's connections (backplane::ShardIndex).
+  std::uint32_t index_slot() const { return index_slot_; }
+  void set_index_slot(std::uint32_t slot) { index_slot_ = slot; }
 
  private:
   std::string id_;
   std::string hub_;
   std::string user_;
   unsigned shard_;
-  std::unordered_set<std::string> groups_;
+  std::uint32_t index_slot_ = 0;
+  std::unique_ptr<GroupSet> groups_;
 };
 
 using Excluded = std::vector<std::string>;
