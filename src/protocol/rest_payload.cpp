@@ -3,6 +3,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include "protocol/json_hub_protocol.hpp"
 #include "protocol/json_member_text.hpp"
 #include "protocol/messagepack_hub_protocol.hpp"
@@ -16,6 +18,10 @@ std::string minified_arguments(std::string_view body, const simdjson::dom::eleme
   bool unsure = false;
   auto text = json_member_text(body, "arguments", unsure);
   if (unsure || !text) return simdjson::minify(arguments);
+  // Most senders write compact JSON: text without a whitespace byte anywhere is minified already.
+  if (std::none_of(text->begin(), text->end(),
+                   [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }))
+    return std::string(*text);
   std::string out(text->size() + simdjson::SIMDJSON_PADDING, '\0');
   std::size_t length = 0;
   if (simdjson::minify(text->data(), text->size(), out.data(), length))

@@ -78,6 +78,10 @@ TEST(RestPayload, JsonArgumentsKeepTheirText) {
   EXPECT_EQ(arguments(R"({"target":"t","\u0061rguments":[ 3 ]})"), "[3]");
   EXPECT_EQ(arguments(R"({"target":"t","x":"\"arguments\":[9]","arguments":[ true ,false,null]})"),
             "[true,false,null]");
+  // Compact arguments (no whitespace byte at all) are taken as they are, whatever surrounds them.
+  EXPECT_EQ(arguments(R"({ "target" : "t" , "arguments":["a\"b",{"k":[1,2.50,{}]},[]] })"),
+            R"(["a\"b",{"k":[1,2.50,{}]},[]])");
+  EXPECT_EQ(arguments(R"({"target":"t","arguments":["tab\there"]})"), R"(["tab\there"])");
   // Bodies past the size kept per thread take the same way.
   std::string big = R"({"target":"t","arguments":[")" + std::string(100 * 1024, 'x') + R"(" ]})";
   EXPECT_EQ(arguments(big), "[\"" + std::string(100 * 1024, 'x') + "\"]");
