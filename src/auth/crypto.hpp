@@ -1,4 +1,4 @@
-// Small crypto helpers over OpenSSL: HMAC-SHA256, base64 / base64url, random URL-safe ids.
+// Small crypto helpers over OpenSSL: HMAC-SHA256, SHA-1, base64 / base64url, random URL-safe ids.
 #pragma once
 
 #include <optional>
@@ -8,6 +8,7 @@
 namespace switchboard::auth {
 
 std::string hmac_sha256(std::string_view key, std::string_view message);  // raw 32 bytes
+std::string sha1(std::string_view message);                               // raw 20 bytes
 std::string base64url_encode(std::string_view bytes);                     // no padding
 std::optional<std::string> base64url_decode(std::string_view text);       // canonical, unpadded
 std::string base64_encode(std::string_view bytes);                        // standard, padded

@@ -2,8 +2,6 @@
 // websocket_frame.hpp.
 #include "protocol/websocket_frame.hpp"
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 
 #include "auth/crypto.hpp"
@@ -29,10 +27,7 @@ bool is_known(std::uint8_t opcode) {
 std::string websocket_accept_value(std::string_view key) {
   std::string input(key);
   input.append(kAcceptGuid);
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
-  return auth::base64_encode(
-      std::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+  return auth::base64_encode(auth::sha1(input));
 }
 
 WebSocketHandshakeCheck check_websocket_handshake(std::string_view version, std::string_view key) {

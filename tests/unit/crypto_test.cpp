@@ -1,4 +1,5 @@
-// Unit tests for the OpenSSL helpers: HMAC-SHA256 known answers, base64/base64url, random ids.
+// Unit tests for the OpenSSL helpers: HMAC-SHA256 and SHA-1 known answers, base64/base64url, random
+// ids.
 #include "auth/crypto.hpp"
 
 #include <gtest/gtest.h>
@@ -55,6 +56,16 @@ TEST(Crypto, HmacSha256ManyKeysAndThreads) {
   check_all();
   std::thread other(check_all);
   other.join();
+}
+
+TEST(Crypto, Sha1KnownAnswers) {
+  // FIPS 180 examples, each twice (the thread's context is reused).
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(hex_upper(sha1("abc")), "A9993E364706816ABA3E25717850C26C9CD0D89D");
+    EXPECT_EQ(hex_upper(sha1("")), "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709");
+    EXPECT_EQ(hex_upper(sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+              "84983E441C3BD26EBAAE4AA1F95129E5E54670F1");
+  }
 }
 
 TEST(Crypto, HexUpper) {
