@@ -6,6 +6,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <simdjson.h>
+
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -16,7 +18,70 @@ namespace switchboard::auth {
 
 namespace {
 
+// simdjson's DOM as nlohmann's JSON, with nlohmann's number kinds (a non-negative integer is
+// unsigned, a negative one signed). False where nlohmann's own parser must decide: a negative
+// zero, which nlohmann reads as an integer ("-0") or a float ("-0.0") and simdjson as a float.
+bool to_jwt_json(const simdjson::dom::element& element, JwtJson& out) {
+  using Type = simdjson::dom::element_type;
+  switch (element.type()) {
+    case Type::OBJECT: {
+      out = JwtJson::object();
+      for (const auto field : simdjson::dom::object(element)) {
+        // A repeated name keeps its first place and takes the last value, as nlohmann's parser.
+        if (!to_jwt_json(field.value, out[std::string(field.key)])) return false;
+      }
+      return true;
+    }
+    case Type::ARRAY: {
+      out = JwtJson::array();
+      for (const auto item : simdjson::dom::array(element)) {
+        out.push_back(nullptr);
+        if (!to_jwt_json(item, out.back())) return false;
+      }
+      return true;
+    }
+    case Type::STRING:
+      out = std::string(std::string_view(element));
+      return true;
+    case Type::INT64: {
+      const auto value = std::int64_t(element);
+      if (value >= 0)
+        out = static_cast<std::uint64_t>(value);
+      else
+        out = value;
+      return true;
+    }
+    case Type::UINT64:
+      out = std::uint64_t(element);
+      return true;
+    case Type::DOUBLE: {
+      const double value = double(element);
+      if (value == 0 && std::signbit(value)) return false;
+      out = value;
+      return true;
+    }
+    case Type::BOOL:
+      out = bool(element);
+      return true;
+    case Type::NULL_VALUE:
+      out = nullptr;
+      return true;
+  }
+  return false;
+}
+
+// A token's header or payload as a JSON object. simdjson (a parser per thread) reads it in a
+// third of the instructions nlohmann's parser takes (two tokens are checked per connection set
+// up); whatever simdjson refuses or cannot represent as nlohmann would (integers beyond 64 bits,
+// nesting deeper than 1,024, a negative zero) goes to nlohmann's parser, whose verdict stands.
 std::optional<JwtJson> json_object(const std::string& text) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element document;
+  if (!parser.parse(text.data(), text.size()).get(document)) {
+    if (document.type() != simdjson::dom::element_type::OBJECT) return std::nullopt;
+    JwtJson json;
+    if (to_jwt_json(document, json)) return json;
+  }
   JwtJson json = JwtJson::parse(text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object()) return std::nullopt;
   return json;

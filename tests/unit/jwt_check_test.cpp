@@ -80,6 +80,52 @@ TEST(JwtDecode, SplitsTheThreeParts) {
   EXPECT_EQ(names, (std::vector<std::string>{"z", "a", "m"}));
 }
 
+// The header and payload are read by simdjson and handed on as nlohmann JSON: every document
+// comes out as nlohmann's own parser reads it (the same values, number kinds, member order and
+// repeated names), and every document nlohmann refuses is refused.
+TEST(JwtDecode, PayloadJsonReadsAsNlohmannReadsIt) {
+  std::string deep;
+  for (int i = 0; i < 1100; ++i) deep += "[";
+  for (int i = 0; i < 1100; ++i) deep += "]";
+  const std::vector<std::string> payloads = {
+      R"({"sub":"alice","exp":1700003600,"n":-5,"f":1.5,"e":1e2,"b":true,"z":null})",
+      R"({"nested":{"a":[1,"two",{"three":3.0}],"empty":{}},"list":[]})",
+      R"({"b":1,"a":2,"b":3})",  // a repeated name: first place, last value
+      R"({"max":18446744073709551615,"min":-9223372036854775808,"i":9223372036854775807})",
+      R"({"beyond":18446744073709551616})",
+      R"({"below":-9223372036854775809})",
+      R"({"zero":0,"negative zero":-0})",
+      R"({"negative zero float":-0.0})",
+      R"({"huge":1E400})",
+      R"({"tiny":1e-400})",
+      R"({"pair":"\ud83d\ude00","nul":"a\u0000b","esc":"\"\\\/\b\f\n\r\t"})",
+      R"({"lone high":"\ud800"})",
+      R"({"lone low":"\udc00"})",
+      "{\"raw control\":\"a\tb\"}",
+      "{\"not utf-8\":\"\xff\"}",
+      "{\"utf-8\":\"caf\xc3\xa9\"}",
+      R"( {"spaces":1} )",
+      R"({"trailing":1} x)",
+      R"({"comma":1,})",
+      R"({"deep":)" + deep + "}",
+      R"([1,2])",
+      R"("text")",
+      R"({})",
+      "",
+  };
+  for (const auto& payload : payloads) {
+    const JwtJson expected = JwtJson::parse(payload, nullptr, /*allow_exceptions=*/false);
+    const auto decoded = decode_jwt(input_of(kHs256Header, payload) + ".c2ln");
+    if (expected.is_discarded() || !expected.is_object()) {
+      EXPECT_EQ(decoded.error, JwtFormatError::PayloadJson) << payload;
+      continue;
+    }
+    ASSERT_TRUE(decoded.jwt) << payload;
+    EXPECT_EQ(decoded.jwt->payload.dump(), expected.dump()) << payload;
+    EXPECT_EQ(decoded.jwt->payload, expected) << payload;
+  }
+}
+
 TEST(JwtDecode, AbsentHeaderFields) {
   const auto decoded = decode_jwt(hs256("k", "{}"));
   ASSERT_TRUE(decoded.jwt);
