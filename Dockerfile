@@ -8,7 +8,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       g++ cmake make pkg-config dpkg-dev file \
       libboost-dev libboost-system-dev libssl-dev libsimdjson-dev nlohmann-json3-dev \
-      libmsgpack-cxx-dev libhiredis-dev libspdlog-dev libfmt-dev libcli11-dev \
+      libmsgpack-cxx-dev libhiredis-dev liburing-dev libspdlog-dev libfmt-dev libcli11-dev \
       libgtest-dev libgmock-dev nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

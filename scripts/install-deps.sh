@@ -13,6 +13,7 @@ APT_PACKAGES=(
   libsimdjson-dev nlohmann-json3-dev libmsgpack-cxx-dev libhiredis-dev
   libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  liburing-dev
   nodejs npm python3 redis-server curl
   debootstrap
   chromium

@@ -391,6 +391,7 @@ struct ServiceArgs {
   std::size_t max_queue = 1 << 20;
   std::size_t stateful_buffer = 1 << 20;
   unsigned threads = 0;
+  std::string io_uring = "auto";
   ConnectionLimitArgs limits;
   TlsArgs tls;
   ClientLimitArgs client_limits;
@@ -398,6 +399,29 @@ struct ServiceArgs {
   UpstreamArgs upstream;
   MetricsArgs metrics;
 };
+
+void add_io_uring_option(CLI::App* command, std::string& value) {
+  command
+      ->add_option("--io-uring", value,
+                   "How the fan-out writes to WebSocket clients: auto (batched through io_uring "
+                   "where the kernel allows it, else one sendmsg() per connection) or off "
+                   "(always sendmsg())")
+      ->check(CLI::IsMember({"auto", "off"}))
+      ->capture_default_str();
+}
+
+// The shards' pool, writing as --io-uring says; a fallback the kernel forced is logged.
+exec::SendPath send_path(const std::string& io_uring) {
+  return io_uring == "off" ? exec::SendPath::Syscall : exec::SendPath::Auto;
+}
+
+void log_send_path(const exec::ShardPool& pool) {
+  const auto& path = pool.send_path();
+  if (path.find("unavailable") != std::string::npos)
+    spdlog::info("fan-out writes: {}", path);
+  else
+    spdlog::debug("fan-out writes: {}", path);
+}
 
 int run_service(const ServiceArgs& args, bool port_given,
                 std::shared_ptr<service::RecentErrors> recent_errors) {
@@ -443,7 +467,8 @@ int run_service(const ServiceArgs& args, bool port_given,
   options.metrics_max_hubs = args.metrics.max_hubs;
 
   auto signals = block_termination_signals(options.tls != nullptr);
-  exec::ShardPool pool(options.threads);
+  exec::ShardPool pool(options.threads, send_path(args.io_uring));
+  log_send_path(pool);
   service::Service service(options, pool);
   service.start();
   net::HttpServerOptions metrics_http;
@@ -494,6 +519,7 @@ struct HostArgs {
   std::string bind = "127.0.0.1";
   int service_port = 0;  // start: 0 = from the app's connection string, else 8888
   unsigned threads = 0;
+  std::string io_uring = "auto";  // start only
   ConnectionLimitArgs limits;
   TlsArgs tls;
   ClientLimitArgs client_limits;  // start only
@@ -553,7 +579,8 @@ int run_functions_host(const HostArgs& args, const FunctionRegistry* registry) {
   auto app = load_app(args, false, registry);
   auto tls = load_tls(args.tls);
   auto signals = block_termination_signals(tls != nullptr);
-  exec::ShardPool pool(args.threads);
+  // No WebSocket clients here: no fan-out to batch.
+  exec::ShardPool pool(args.threads, exec::SendPath::Syscall);
   functions::FunctionHostOptions options;
   options.bind_address = args.bind;
   options.port = host_port(args, app);
@@ -637,7 +664,8 @@ int run_start(const HostArgs& args, const FunctionRegistry* registry,
   }
 
   auto signals = block_termination_signals(tls != nullptr);
-  exec::ShardPool pool(args.threads);
+  exec::ShardPool pool(args.threads, send_path(args.io_uring));
+  log_send_path(pool);
   service::Service service(service_options, pool);
   functions::FunctionHostOptions options;
   options.bind_address = args.bind;
@@ -765,6 +793,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
       ->check(CLI::PositiveNumber);
   service_cmd->add_option("--threads", service_args.threads, "Worker threads (0: one per core)")
       ->capture_default_str();
+  add_io_uring_option(service_cmd, service_args.io_uring);
   add_connection_limit_options(service_cmd, service_args.limits);
   add_tls_options(service_cmd, service_args.tls);
   add_client_limit_options(service_cmd, service_args.client_limits);
@@ -784,6 +813,7 @@ int run(int argc, char** argv, const FunctionRegistry* registry) {
                         "SignalR service port (default: the app's connection string, or 8888)");
   start_cmd->add_option("--bind", start_args.bind, "Address to listen on")->capture_default_str();
   start_cmd->add_option("--threads", start_args.threads, "Worker threads (0: one per core)");
+  add_io_uring_option(start_cmd, start_args.io_uring);
   add_connection_limit_options(start_cmd, start_args.limits);
   add_tls_options(start_cmd, start_args.tls);
   add_client_limit_options(start_cmd, start_args.client_limits);

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 
+#include "exec/send_ring.hpp"
+
 namespace switchboard::exec {
 
 namespace {
@@ -20,6 +22,15 @@ Shard* Shard::current() {
 // caller's next REST call, answered there). Posts must keep the order in which they were made.
 Shard::Shard(unsigned index) : index_(index) {}
 
+Shard::Shard(unsigned index, std::unique_ptr<SendRing> ring)
+    : index_(index), ring_(std::move(ring)) {}
+
+Shard::~Shard() = default;
+
+SendRing* Shard::send_ring() const {
+  return collecting_ && !ring_->full() ? ring_.get() : nullptr;
+}
+
 void Shard::run() {
   current_shard = this;
   auto guard = boost::asio::make_work_guard(io_);
@@ -35,14 +46,17 @@ void Shard::defer_flush(std::shared_ptr<Flushable> target) {
 }
 
 void Shard::run_deferred_flushes() {
-  // A slice costs a few hundred microseconds of sends; between slices the io_context polls for
-  // new requests.
-  constexpr std::size_t kSlice = 64;
-  const std::size_t end = std::min(deferred_.size(), deferred_next_ + kSlice);
+  const std::size_t end = std::min(deferred_.size(), deferred_next_ + kFlushSlice);
+  // With a ring, the slice's writes are queued and go to the kernel in one call at its end.
+  collecting_ = ring_ && !ring_->broken();
   while (deferred_next_ < end) {
     // Moved out first: flush_deferred() may append to deferred_.
     auto target = std::move(deferred_[deferred_next_++]);
     target->flush_deferred();
+  }
+  if (collecting_) {
+    collecting_ = false;  // what the completions write next goes out at once
+    ring_->submit();
   }
   if (deferred_next_ < deferred_.size()) {
     post([this] { run_deferred_flushes(); });

@@ -10,6 +10,8 @@
 
 namespace switchboard::exec {
 
+class SendRing;
+
 // Something that writes, in one go, what was queued on it during the handlers run so far.
 class Flushable {
  public:
@@ -26,7 +28,14 @@ class ShardContext : public boost::asio::io_context {
 
 class Shard {
  public:
+  // Connections flushed per turn: a slice costs a few hundred microseconds of sends; between
+  // slices the io_context polls for new requests.
+  static constexpr std::size_t kFlushSlice = 64;
+
   explicit Shard(unsigned index);
+  // `ring` (may be null): where the deferred flushes batch their socket writes (io_uring).
+  Shard(unsigned index, std::unique_ptr<SendRing> ring);
+  ~Shard();
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
@@ -47,12 +56,19 @@ class Shard {
   // run, so that a burst of sends to one connection becomes one write. Long lists are flushed in
   // slices, letting new requests in between: their messages join the writes still to come.
   void defer_flush(std::shared_ptr<Flushable> target);
+  // While a deferred flush runs on a shard that batches its writes: the ring to queue a socket
+  // write on (the shard submits the slice's writes together when the slice is done); otherwise
+  // nullptr, and the caller writes at once.
+  SendRing* send_ring() const;
+  bool batches_writes() const { return ring_ != nullptr; }
 
  private:
   void run_deferred_flushes();
 
   unsigned index_;
   ShardContext io_;
+  std::unique_ptr<SendRing> ring_;
+  bool collecting_ = false;  // in a slice of deferred flushes, queuing writes on ring_
   std::vector<std::shared_ptr<Flushable>> deferred_;
   std::size_t deferred_next_ = 0;
   bool deferred_posted_ = false;

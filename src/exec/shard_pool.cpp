@@ -5,10 +5,24 @@
 
 namespace switchboard::exec {
 
-ShardPool::ShardPool(unsigned threads) {
+ShardPool::ShardPool(unsigned threads, SendPath path) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  // All shards batch their writes or none: the first refusal turns the rings off.
+  std::vector<std::unique_ptr<SendRing>> rings(threads);
+  send_path_ = "sendmsg (io_uring turned off)";
+  if (path == SendPath::Auto) {
+    send_path_ = "io_uring";
+    for (auto& ring : rings) {
+      std::string why_not;
+      ring = SendRing::open(Shard::kFlushSlice, why_not);
+      if (ring) continue;
+      send_path_ = "sendmsg (io_uring unavailable: " + why_not + ")";
+      for (auto& opened : rings) opened.reset();
+      break;
+    }
+  }
   for (unsigned i = 0; i < threads; ++i) {
-    shards_.push_back(std::make_unique<Shard>(i));
+    shards_.push_back(std::make_unique<Shard>(i, std::move(rings[i])));
     shard_pointers_.push_back(shards_.back().get());
   }
 }

@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 
+#include "exec/send_ring.hpp"
 #include "net/unread_bytes.hpp"
 #include "service/connection_log.hpp"
 
@@ -23,7 +24,7 @@ namespace {
 // reader needs between reads (a partial header, a partial control frame).
 constexpr std::size_t kScratchBytes = 64 * 1024;
 // Segments handed to one sendmsg(); a longer batch goes out in several calls.
-constexpr int kMaxSegments = 64;
+constexpr int kMaxSegments = exec::SendRing::kMaxSegments;
 // How long an ended connection keeps its socket to finish a write stuck on a slow reader.
 constexpr auto kLingerTimeout = std::chrono::seconds(5);
 
@@ -174,8 +175,8 @@ void WebSocketConnection::fail(std::uint16_t code, std::string_view reason) {
 void WebSocketConnection::send_control(std::string frame) {
   if (!socket_.is_open()) return;
   // Frames go out whole: a control frame may go first only while nothing of the current write
-  // has been written.
-  if (out_offset_ == 0) {
+  // has been written (nor handed to the send ring, which reads out_control_ where it is).
+  if (out_offset_ == 0 && !ring_pending_) {
     out_control_ += frame;
     pump();
   } else {
@@ -197,7 +198,7 @@ void WebSocketConnection::write(const std::vector<MessagePtr>& batch) {
 }
 
 void WebSocketConnection::pump() {
-  if (pumping_ || write_blocked_ || !socket_.is_open()) return;
+  if (pumping_ || write_blocked_ || ring_pending_ || !socket_.is_open()) return;
   pumping_ = true;
   for (;;) {
     const std::size_t total =
@@ -224,6 +225,15 @@ void WebSocketConnection::pump() {
           const auto& frame = message->frame(protocol());
           add(frame.data(), frame.size());
         }
+      }
+      if (auto* ring = shard_.send_ring()) {
+        // In a deferred flush: the shard submits the slice's writes together; ring_sent()
+        // carries on from here. Until then nothing touches the bytes the segments point to.
+        ring->queue(socket_.native_handle(), segments, count, &WebSocketConnection::ring_sent,
+                    self());
+        ring_pending_ = true;
+        pumping_ = false;
+        return;
       }
       msghdr header{};
       header.msg_iov = segments;
@@ -258,6 +268,24 @@ void WebSocketConnection::pump() {
   pumping_ = false;
   // An ended connection that was lingering for this write is done now.
   if (finished_ && !write_blocked_ && socket_.is_open()) close_socket();
+}
+
+void WebSocketConnection::ring_sent(void* connection, int result) {
+  auto& self = *static_cast<WebSocketConnection*>(connection);
+  self.ring_pending_ = false;
+  // The socket was dropped in the meantime (its write abandoned): nothing more to do.
+  if (!self.socket_.is_open()) return;
+  if (result >= 0) {
+    // What sendmsg() would have returned: pump() writes the rest, or finishes the write.
+    self.out_offset_ += static_cast<std::size_t>(result);
+    self.pump();
+  } else if (result == -EAGAIN) {
+    self.wait_writable();
+  } else if (result == -EINTR) {
+    self.pump();
+  } else {
+    self.write_failed(boost::system::error_code(-result, boost::system::system_category()));
+  }
 }
 
 void WebSocketConnection::wait_writable() {
@@ -328,7 +356,7 @@ void WebSocketConnection::abort_transport() {
 
 void WebSocketConnection::on_finished() {
   if (!socket_.is_open()) return;
-  if (!write_blocked_) {
+  if (!write_blocked_ && !ring_pending_) {
     close_socket();
     return;
   }

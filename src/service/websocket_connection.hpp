@@ -1,7 +1,8 @@
 // The WebSockets transport, on the raw socket: JSON in Text frames, MessagePack in Binary frames,
-// every record queued during a turn in one frame and one sendmsg(); reads wait for readiness and
-// then drain the socket into the shard thread's scratch buffer, so an idle connection holds no
-// read buffer. Inbound frames are a byte stream (records may span frames). Under stateful
+// every record queued during a turn in one frame and one sendmsg() (queued on the shard's send ring
+// during a deferred flush where io_uring is used: one submission for the slice); reads wait for
+// readiness and then drain the socket into the shard thread's scratch buffer, so an idle connection
+// holds no read buffer. Inbound frames are a byte stream (records may span frames). Under stateful
 // reconnect a new socket can take over the connection (resume()).
 #pragma once
 
@@ -48,6 +49,8 @@ class WebSocketConnection final : public HubConnection,
   // Writes what is pending until done or until the socket is full (then waits to be writable).
   void pump();
   void wait_writable();
+  // A write queued on the shard's send ring (exec/send_ring) completed with `result`.
+  static void ring_sent(void* connection, int result);
   void write_failed(boost::system::error_code ec);
   // Ends with a Close frame carrying `code` (a protocol error from the client).
   void fail(std::uint16_t code, std::string_view reason);
@@ -71,6 +74,7 @@ class WebSocketConnection final : public HubConnection,
   bool batch_pending_ = false;
   bool write_blocked_ = false;  // waiting for the socket to become writable
   bool pumping_ = false;        // pump() is on the stack: nested calls leave the work to it
+  bool ring_pending_ = false;   // a write is queued on the shard's send ring; its bytes stay put
   bool close_sent_ = false;     // our Close frame is queued
   bool close_received_ = false;
   unsigned generation_ = 0;  // which socket pending waits belong to
