@@ -48,6 +48,13 @@ Runner::Runner(Options options) : options_(std::move(options)) {
   if (!options_.access_key.empty())
     rest_token_ = mint_token(options_.access_key, "http://localhost/api/hubs/" + options_.hub, "", 7 * 86400);
   if (options_.send_auth == "mint") options_.send_auth = rest_token_;
+  if (is_signalr(options_.protocol)) {
+    client_tokens_.reserve(static_cast<std::size_t>(options_.clients));
+    for (int i = 0; i < options_.clients; ++i)
+      client_tokens_.push_back(mint_token(options_.access_key,
+                                          "http://localhost/client/?hub=" + options_.hub,
+                                          "u" + std::to_string(i), 7 * 86400));
+  }
 }
 
 int Runner::run() {
@@ -65,7 +72,19 @@ void Runner::start_setup(std::vector<int> indices, int concurrency) {
   first_error_.clear();
   setup_started_us_ = monotonic_us();
   workers_left_ = std::max(1, std::min(concurrency, static_cast<int>(pending_.size())));
-  for (int w = 0; w < workers_left_; ++w) asio::co_spawn(io_, setup_worker(), asio::detached);
+  asio::co_spawn(io_, spawn_workers(workers_left_), asio::detached);
+}
+
+awaitable<void> Runner::spawn_workers(int workers) {
+  // Started all at once, 10,000 workers would each open their connection before any of them got
+  // to write its request (the event loop reaches the completions only after every start): the
+  // server would see 10,000 silent connections first, which no crowd of real clients (each
+  // sending as soon as its own connection is open) looks like. Between slices of 64 starts the
+  // loop handles the completions, so requests follow their connects as a crowd's do.
+  for (int w = 0; w < workers; ++w) {
+    asio::co_spawn(io_, setup_worker(), asio::detached);
+    if (w % 64 == 63) co_await asio::post(io_, use_awaitable);
+  }
 }
 
 void Runner::reconnect(int count) {
@@ -107,8 +126,7 @@ awaitable<void> Runner::setup_worker() {
     try {
       std::string target;
       if (signalr) {
-        std::string token = mint_token(options_.access_key, "http://localhost/client/?hub=" + options_.hub,
-                                       user, 7 * 86400);
+        const std::string& token = client_tokens_[static_cast<std::size_t>(i)];
         auto res = co_await http.request(http::verb::post,
                                          "/client/negotiate?hub=" + options_.hub + "&negotiateVersion=1",
                                          "", token);
