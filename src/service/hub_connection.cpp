@@ -153,14 +153,15 @@ bool HubConnection::handle_record(std::string_view record) {
     counters_.messages_received[static_cast<std::size_t>(protocol_)].add();
   if (stateful_) {
     const auto type = parsed.message->type;
-    if (awaiting_sequence_ && type != MessageType::Sequence) return true;  // dropped until then
+    if (stateful_->awaiting_sequence && type != MessageType::Sequence)
+      return true;  // dropped until then
     if (type == MessageType::Sequence) {
-      if (parsed.message->sequence_id > received_ + 1) {
+      if (parsed.message->sequence_id > stateful_->received + 1) {
         close("Sequence ID greater than amount of messages we've received.", false);
         return false;
       }
-      awaiting_sequence_ = false;
-      incoming_cursor_ = parsed.message->sequence_id - 1;
+      stateful_->awaiting_sequence = false;
+      stateful_->incoming_cursor = parsed.message->sequence_id - 1;
       return true;
     }
     if (type == MessageType::Ack) {
@@ -216,9 +217,11 @@ bool HubConnection::handle_handshake(std::string_view record) {
   }
   handshake_done_ = true;
   handshake_ticket_.reset();
+  std::unique_ptr<ClientDetails> details = std::move(client_details_);  // not kept past here
   // Version 2 is asked for only when negotiate granted stateful reconnect; it works over
   // WebSockets only.
-  stateful_ = parsed.request->version >= 2 && transport_ == TransportKind::WebSockets;
+  if (parsed.request->version >= 2 && transport_ == TransportKind::WebSockets)
+    stateful_ = std::make_unique<StatefulState>();
   // With an upstream, the connection's events go through its session (docs/upstream.md); a
   // dashboard's connection has none.
   if (context_.upstream && !dashboard_) {
@@ -226,8 +229,10 @@ bool HubConnection::handle_handshake(std::string_view record) {
     facts.connection_id = id();
     facts.hub = hub();
     facts.user_id = user();
-    facts.claims = std::move(claims_header_);
-    facts.query = std::move(query_header_);
+    if (details) {
+      facts.claims = std::move(details->claims_header);
+      facts.query = std::move(details->query_header);
+    }
     facts.signature = auth::upstream_signature(id(), context_.options.access_keys);
     UpstreamSession::Hooks hooks;
     hooks.deliver = [weak = weak_from_this()](std::string frame) {
@@ -381,20 +386,21 @@ void HubConnection::send(const MessagePtr& message) {
 }
 
 void HubConnection::keep_while_away(const MessagePtr& message, std::size_t size) {
-  if (!resume_refusal_.empty()) return;  // already lost messages: nothing more is kept
+  if (!stateful_->resume_refusal.empty()) return;  // already lost messages: nothing more is kept
   const std::size_t limit =
       context_.options.max_outbound_queue_bytes + context_.options.stateful_reconnect_buffer_bytes;
-  if (queued_bytes_ + unacked_bytes_ + size > limit) {
+  if (queued_bytes_ + stateful_->unacked_bytes + size > limit) {
     // A client that comes back could not get everything: tell it so when it does.
-    resume_refusal_ = fmt::format(
+    stateful_->resume_refusal = fmt::format(
         "The connection cannot be resumed: the messages sent to it while the client was away "
         "exceeded the {} bytes it keeps.",
         limit);
-    connection_log(*this, spdlog::level::info, "connection {}: {}", id(), resume_refusal_);
+    connection_log(*this, spdlog::level::info, "connection {}: {}", id(),
+                   stateful_->resume_refusal);
     std::vector<MessagePtr>().swap(queue_);
     queued_bytes_ = 0;
-    std::vector<std::pair<std::int64_t, MessagePtr>>().swap(unacked_);
-    unacked_bytes_ = 0;
+    std::vector<std::pair<std::int64_t, MessagePtr>>().swap(stateful_->unacked);
+    stateful_->unacked_bytes = 0;
     return;
   }
   queued_bytes_ += size;
@@ -424,8 +430,8 @@ void HubConnection::flush() {
   if (stateful_) {
     for (const auto& message : in_flight_) {
       if (!message->counted()) continue;
-      unacked_.emplace_back(next_out_sequence_++, message);
-      unacked_bytes_ += message->size(protocol_);
+      stateful_->unacked.emplace_back(stateful_->next_out_sequence++, message);
+      stateful_->unacked_bytes += message->size(protocol_);
     }
     trim_replay_buffer();
   }
@@ -448,12 +454,13 @@ void HubConnection::flush() {
 void HubConnection::trim_replay_buffer() {
   const std::size_t limit = context_.options.stateful_reconnect_buffer_bytes;
   std::size_t dropped = 0;
-  while (unacked_bytes_ > limit && dropped + 1 < unacked_.size()) {
-    unacked_bytes_ -= unacked_[dropped].second->size(protocol_);
-    evicted_through_ = unacked_[dropped].first;
+  while (stateful_->unacked_bytes > limit && dropped + 1 < stateful_->unacked.size()) {
+    stateful_->unacked_bytes -= stateful_->unacked[dropped].second->size(protocol_);
+    stateful_->evicted_through = stateful_->unacked[dropped].first;
     ++dropped;
   }
-  unacked_.erase(unacked_.begin(), unacked_.begin() + static_cast<std::ptrdiff_t>(dropped));
+  stateful_->unacked.erase(stateful_->unacked.begin(),
+                           stateful_->unacked.begin() + static_cast<std::ptrdiff_t>(dropped));
 }
 
 void HubConnection::release_in_flight() {
@@ -486,42 +493,43 @@ bool HubConnection::transport_lost() {
                    "connection {}: socket dropped; waiting {} s for the client to reconnect", id(),
                    kReconnectWindow.count());
     inactive_ = true;
-    inactive_since_ = Clock::now();
+    stateful_->inactive_since = Clock::now();
   }
   return true;
 }
 
 void HubConnection::transport_resumed() {
   inactive_ = false;
-  awaiting_sequence_ = true;  // the client's replay starts with its Sequence
+  stateful_->awaiting_sequence = true;  // the client's replay starts with its Sequence
   last_receive_ = Clock::now();
-  if (!resume_refusal_.empty()) {
+  if (!stateful_->resume_refusal.empty()) {
     // Messages were lost while the client was away: it is told so, and the connection ends.
-    send_raw(sequence_record(acked_through_ + 1));
-    close(resume_refusal_, false);
+    send_raw(sequence_record(stateful_->acked_through + 1));
+    close(stateful_->resume_refusal, false);
     return;
   }
-  if (evicted_through_ > acked_through_)
+  if (stateful_->evicted_through > stateful_->acked_through)
     spdlog::debug(
         "connection {}: messages {} to {} left the replay buffer unacknowledged; the client "
         "decides whether it has them",
-        id(), acked_through_ + 1, evicted_through_);
+        id(), stateful_->acked_through + 1, stateful_->evicted_through);
   // Everything not acknowledged goes again, with the same sequence ids, after a Sequence.
-  std::int64_t first = unacked_.empty() ? next_out_sequence_ : unacked_.front().first;
+  std::int64_t first =
+      stateful_->unacked.empty() ? stateful_->next_out_sequence : stateful_->unacked.front().first;
   auto sequence = sequence_record(first);
   std::vector<MessagePtr> replay;
-  replay.reserve(unacked_.size() + 1 + queue_.size());
+  replay.reserve(stateful_->unacked.size() + 1 + queue_.size());
   queued_bytes_ += sequence.size();
   replay.push_back(OutboundMessage::raw(std::move(sequence)));
-  for (auto& [number, message] : unacked_) {
+  for (auto& [number, message] : stateful_->unacked) {
     queued_bytes_ += message->size(protocol_);
     replay.push_back(std::move(message));
   }
   for (auto& message : queue_) replay.push_back(std::move(message));
   queue_ = std::move(replay);
-  unacked_.clear();
-  unacked_bytes_ = 0;
-  next_out_sequence_ = first;
+  stateful_->unacked.clear();
+  stateful_->unacked_bytes = 0;
+  stateful_->next_out_sequence = first;
   flush();
 }
 
@@ -533,34 +541,37 @@ std::string HubConnection::sequence_record(std::int64_t first) const {
 std::string HubConnection::sequence_and_close(const std::string& error) const {
   // A Sequence the client accepts (it has everything up to its last Ack): a client coming back
   // waits for a Sequence and ignores anything before it. Then the Close that says why.
-  return sequence_record(acked_through_ + 1) +
+  return sequence_record(stateful_->acked_through + 1) +
          (protocol_ == HubProtocol::Json ? protocol::encode_close(error, false)
                                          : protocol::encode_messagepack_close(error, false));
 }
 
 Farewell HubConnection::farewell() const {
-  std::string error = resume_refusal_.empty()
+  std::string error = stateful_->resume_refusal.empty()
                           ? std::string("The connection has ended: it cannot be resumed.")
-                          : resume_refusal_;
+                          : stateful_->resume_refusal;
   return {sequence_and_close(error), protocol_ == HubProtocol::MessagePack};
 }
 
 void HubConnection::on_ack(std::int64_t sequence_id) {
-  acked_through_ = std::max(acked_through_, std::min(sequence_id, next_out_sequence_ - 1));
+  stateful_->acked_through =
+      std::max(stateful_->acked_through, std::min(sequence_id, stateful_->next_out_sequence - 1));
   std::size_t acked = 0;
-  while (acked < unacked_.size() && unacked_[acked].first <= sequence_id) {
-    unacked_bytes_ -= std::min(unacked_bytes_, unacked_[acked].second->size(protocol_));
+  while (acked < stateful_->unacked.size() && stateful_->unacked[acked].first <= sequence_id) {
+    stateful_->unacked_bytes -=
+        std::min(stateful_->unacked_bytes, stateful_->unacked[acked].second->size(protocol_));
     ++acked;
   }
-  unacked_.erase(unacked_.begin(), unacked_.begin() + static_cast<std::ptrdiff_t>(acked));
+  stateful_->unacked.erase(stateful_->unacked.begin(),
+                           stateful_->unacked.begin() + static_cast<std::ptrdiff_t>(acked));
   flush();
 }
 
 bool HubConnection::accept_counted_message() {
-  ++incoming_cursor_;
-  if (incoming_cursor_ <= received_) return false;
-  received_ = incoming_cursor_;
-  ack_due_ = true;
+  ++stateful_->incoming_cursor;
+  if (stateful_->incoming_cursor <= stateful_->received) return false;
+  stateful_->received = stateful_->incoming_cursor;
+  stateful_->ack_due = true;
   return true;
 }
 
@@ -632,22 +643,23 @@ void HubConnection::tick(Clock::time_point now) {
     return;
   }
   if (inactive_) {
-    if (now - inactive_since_ >= kReconnectWindow) {
+    if (now - stateful_->inactive_since >= kReconnectWindow) {
       connection_log(*this, spdlog::level::debug,
                      "connection {}: the client did not reconnect in time", id());
-      if (resume_refusal_.empty())
-        resume_refusal_ = fmt::format(
+      if (stateful_->resume_refusal.empty())
+        stateful_->resume_refusal = fmt::format(
             "The connection cannot be resumed: the client did not reconnect within {} s.",
             kReconnectWindow.count());
-      set_end_reason(resume_refusal_);
+      set_end_reason(stateful_->resume_refusal);
       abort();
     }
     return;
   }
-  if (stateful_ && ack_due_) {
-    ack_due_ = false;
-    send_raw(protocol_ == HubProtocol::Json ? protocol::encode_ack(received_)
-                                            : protocol::encode_messagepack_ack(received_));
+  if (stateful_ && stateful_->ack_due) {
+    stateful_->ack_due = false;
+    send_raw(protocol_ == HubProtocol::Json
+                 ? protocol::encode_ack(stateful_->received)
+                 : protocol::encode_messagepack_ack(stateful_->received));
   }
   if (!uses_keep_alive()) return;
   if (timeout_started_ && now - last_receive_ >= options.client_timeout_interval) {

@@ -37,8 +37,9 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   // What upstream requests say about the client (X-ASRS-User-Claims, X-ASRS-Client-Query), set
   // by the client endpoint before the connection starts.
   void set_client_details(std::string claims_header, std::string query_header) {
-    claims_header_ = std::move(claims_header);
-    query_header_ = std::move(query_header);
+    if (claims_header.empty() && query_header.empty()) return;
+    client_details_ = std::make_unique<ClientDetails>(
+        ClientDetails{std::move(claims_header), std::move(query_header)});
   }
 
   // A dashboard's connection (docs/dashboard.md): never routed nor counted, no upstream events;
@@ -51,7 +52,7 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   TransportKind transport() const { return transport_; }
   // Stateful reconnect (hub protocol version 2 over WebSockets): whether this connection keeps
   // unacknowledged messages and waits for its client to come back after a dropped socket.
-  bool stateful() const { return stateful_; }
+  bool stateful() const { return stateful_ != nullptr; }
   bool waiting_for_reconnect() const { return inactive_; }
   HubProtocol protocol() const { return protocol_; }
   std::string_view transport_name() const override;
@@ -158,24 +159,31 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   bool timeout_started_ = false;
   bool message_too_big_ = false;
   bool transport_closed_ = false;
-  // Stateful reconnect.
-  bool stateful_ = false;
+  // Stateful reconnect: made at the handshake when the client asks for it (most do not, and
+  // every idle connection would carry these bytes: issue 16).
+  struct StatefulState {
+    Clock::time_point inactive_since;
+    std::int64_t next_out_sequence = 1;
+    std::vector<std::pair<std::int64_t, MessagePtr>> unacked;
+    std::size_t unacked_bytes = 0;
+    std::int64_t acked_through = 0;    // the client's latest Ack
+    std::int64_t evicted_through = 0;  // the last sequence id dropped from the replay buffer
+    std::string resume_refusal;        // why a client coming back cannot resume; empty: it can
+    std::int64_t received = 0;         // counted messages processed from the client
+    std::int64_t incoming_cursor = 0;  // sequence id of the last counted message seen
+    bool awaiting_sequence = false;    // after a reconnect, drop all until a Sequence
+    bool ack_due = false;
+  };
+  std::unique_ptr<StatefulState> stateful_;
   bool inactive_ = false;  // the socket dropped; waiting for the client to reconnect
-  Clock::time_point inactive_since_;
-  std::int64_t next_out_sequence_ = 1;
-  std::vector<std::pair<std::int64_t, MessagePtr>> unacked_;
-  std::size_t unacked_bytes_ = 0;
-  std::int64_t acked_through_ = 0;    // the client's latest Ack
-  std::int64_t evicted_through_ = 0;  // the last sequence id dropped from the replay buffer
-  std::string resume_refusal_;        // why a client coming back cannot resume; empty: it can
-  std::int64_t received_ = 0;         // counted messages processed from the client
-  std::int64_t incoming_cursor_ = 0;  // sequence id of the last counted message seen
-  bool awaiting_sequence_ = false;    // after a reconnect, drop all until a Sequence
-  bool ack_due_ = false;
   // Upstream events (only when an upstream is configured).
   std::shared_ptr<UpstreamSession> upstream_;
-  std::string claims_header_;
-  std::string query_header_;
+  // What set_client_details() gave, until the handshake hands it to the upstream session.
+  struct ClientDetails {
+    std::string claims_header;
+    std::string query_header;
+  };
+  std::unique_ptr<ClientDetails> client_details_;
   std::string end_reason_;
   // Held from begin() until the hub handshake is done (or the connection ends).
   std::unique_ptr<net::PendingConnections::Ticket> handshake_ticket_;

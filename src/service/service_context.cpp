@@ -45,7 +45,8 @@ std::optional<Farewell> RetiredConnections::farewell(const std::string& connecti
 void ConnectionTable::add(const std::string& connection_id,
                           std::weak_ptr<HubConnection> connection) {
   std::lock_guard lock(mutex_);
-  connections_[connection_id] = std::move(connection);
+  connections_.erase(connection_id);  // the key must view the newest connection's id
+  connections_.emplace(connection_id, std::move(connection));
 }
 
 void ConnectionTable::remove(const std::string& connection_id) {

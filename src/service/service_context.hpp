@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -71,13 +72,15 @@ class DashboardFeed;
 // whose requests arrive separately (Server-Sent Events and long-polling POSTs and polls).
 class ConnectionTable {
  public:
+  // `connection_id` is the connection's own id() string: the table keeps a view of it, not a copy
+  // (issue 16), so the connection calls remove() before it ends.
   void add(const std::string& connection_id, std::weak_ptr<HubConnection> connection);
   void remove(const std::string& connection_id);
   std::shared_ptr<HubConnection> find(const std::string& connection_id);
 
  private:
   std::mutex mutex_;
-  std::unordered_map<std::string, std::weak_ptr<HubConnection>> connections_;
+  std::unordered_map<std::string_view, std::weak_ptr<HubConnection>> connections_;
 };
 
 struct ServiceContext {
