@@ -104,10 +104,16 @@ void HubConnection::receive(std::string_view bytes) {
   std::string after_handshake;
   if (!handshake_done_) {
     // The handshake is JSON whatever the protocol; what follows it belongs to that protocol.
-    handshake_buffer_.append(bytes);
-    auto end = handshake_buffer_.find(protocol::kRecordSeparator);
-    if (end == std::string::npos) {
-      if (handshake_buffer_.size() > context_.options.max_message_size) {
+    // Bytes are kept only while the handshake record is incomplete (usually it comes whole).
+    std::string_view pending = bytes;
+    if (handshake_buffer_) {
+      handshake_buffer_->append(bytes);
+      pending = *handshake_buffer_;
+    }
+    auto end = pending.find(protocol::kRecordSeparator);
+    if (end == std::string_view::npos) {
+      if (!handshake_buffer_) handshake_buffer_ = std::make_unique<std::string>(bytes);
+      if (handshake_buffer_->size() > context_.options.max_message_size) {
         connection_log(*this, spdlog::level::debug, "connection {}: handshake over {} bytes", id(),
                        context_.options.max_message_size);
         context_.metrics->refused(metrics::ServiceLimit::MaxMessageSize);
@@ -115,9 +121,9 @@ void HubConnection::receive(std::string_view bytes) {
       }
       return;
     }
-    std::string record = handshake_buffer_.substr(0, end);
-    after_handshake = handshake_buffer_.substr(end + 1);
-    std::string().swap(handshake_buffer_);
+    std::string record(pending.substr(0, end));
+    after_handshake = pending.substr(end + 1);
+    handshake_buffer_.reset();
     if (!handle_handshake(record)) return;
     if (protocol_ == HubProtocol::MessagePack)
       messagepack_reader_ =
@@ -576,7 +582,12 @@ bool HubConnection::accept_counted_message() {
 }
 
 void HubConnection::set_end_reason(std::string_view reason) {
-  if (end_reason_.empty()) end_reason_ = reason;
+  if (!end_reason_ || end_reason_->empty()) end_reason_ = std::make_unique<std::string>(reason);
+}
+
+const std::string& HubConnection::end_reason() const {
+  static const std::string kNone;
+  return end_reason_ ? *end_reason_ : kNone;
 }
 
 void HubConnection::close(std::string_view error, bool allow_reconnect) {
@@ -608,7 +619,7 @@ void HubConnection::finish() {
   if (counted_open_) {
     counters_.closed[static_cast<std::size_t>(transport_)].add();
     connection_log(*this, spdlog::level::debug, "connection {}: ended{}{}", id(),
-                   end_reason_.empty() ? "" : ": ", end_reason_);
+                   end_reason().empty() ? "" : ": ", end_reason());
   }
   handshake_ticket_.reset();
   admission_ticket_.reset();
@@ -623,7 +634,7 @@ void HubConnection::finish() {
     context_.router->local().unwatch(*this);
   }  // Pending: open_connection() undoes it when the registration completes
   // The upstream hears `disconnected` after what the client sent before.
-  if (upstream_) upstream_->closed(end_reason_);
+  if (upstream_) upstream_->closed(end_reason());
   on_finished();
 }
 

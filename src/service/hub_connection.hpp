@@ -76,6 +76,7 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   // Why the connection is ending, for the upstream's `disconnected` event (the first reason
   // given is kept; none: it ended cleanly).
   void set_end_reason(std::string_view reason);
+  const std::string& end_reason() const;  // empty: none given
 
   // Transport hooks.
   // Whether a write may start now (long polling: only while a poll waits).
@@ -142,7 +143,7 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   HubProtocol protocol_ = HubProtocol::Json;
   protocol::JsonRecordReader json_reader_;
   std::unique_ptr<protocol::MessagePackRecordReader> messagepack_reader_;
-  std::string handshake_buffer_;
+  std::unique_ptr<std::string> handshake_buffer_;  // an incomplete handshake record's bytes
   // Vectors, not deques: libstdc++'s deque allocates half a kilobyte even when empty, and every
   // idle connection has these.
   std::vector<MessagePtr> queue_;
@@ -184,7 +185,7 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
     std::string query_header;
   };
   std::unique_ptr<ClientDetails> client_details_;
-  std::string end_reason_;
+  std::unique_ptr<std::string> end_reason_;  // made when a reason is given (set_end_reason)
   // Held from begin() until the hub handshake is done (or the connection ends).
   std::unique_ptr<net::PendingConnections::Ticket> handshake_ticket_;
   std::shared_ptr<void> admission_ticket_;
