@@ -24,7 +24,8 @@ Scenarios (see docs/benchmarks.md):
              --clients): deliveries/s and server CPU per delivery, for every peer; scaling-clients.png
              and scaling-size.png
   floor      the machine's floor (bench/floor/bare_fanout.cpp): one send() per client per message
-             and nothing else, at the latency scenario's rate and at 1,000/s; and the REST send's floor
+             and nothing else (and the same sends through io_uring, 64 per submission), at the latency
+             scenario's rate and at 1,000/s; and the REST send's floor
              (bench/floor/rest_floor.cpp): read a keep-alive request, answer 202, send one frame to one
              client, under wrk with 4 senders as in the groups scenario's user sends
 
@@ -563,14 +564,17 @@ def scenario_floor(a, token):
     # 1,000 clients takes ~5 ms here, hence the shorter schedule).
     for rate, seconds, label in ((a.rate, a.duration, f"{a.rate:g}/s"),
                                  (1000, max(1.0, a.duration / 5), "back to back")):
-        for run in range(a.runs):
-            out = subprocess.run([BARE_FANOUT, str(a.clients), f"{rate:g}", f"{seconds:g}"],
+        # One send() per client, and the same sends batched through io_uring (64 per submission),
+        # alternating.
+        for run, (mode, name) in ((r, m) for r in range(a.runs)
+                                  for m in (("send", "bare send()"), ("uring", "bare io_uring"))):
+            out = subprocess.run([BARE_FANOUT, str(a.clients), f"{rate:g}", f"{seconds:g}", mode],
                                  capture_output=True, text=True, check=True).stdout
             server = re.search(r"([\d.]+) us CPU per send, burst p50 (\d+) us, p99 (\d+) us", out)
             client = re.search(r"(\d+) receipts, latency p50 (\d+) us, p99 (\d+) us, max (\d+) us", out)
             if not server or not client:
                 raise RuntimeError("bare-fanout: " + out)
-            record("floor", "bare send()", label, run, clients=a.clients,
+            record("floor", name, label, run, clients=a.clients,
                    cpu_us_per_delivery=float(server.group(1)), burst_p50_us=int(server.group(2)),
                    burst_p99_us=int(server.group(3)), deliveries=int(client.group(1)),
                    p50_us=int(client.group(2)), p99_us=int(client.group(3)), max_us=int(client.group(4)))
