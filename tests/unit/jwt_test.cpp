@@ -53,6 +53,42 @@ TEST(Jwt, KnownAnswer) {
   EXPECT_EQ(issue_token(request, kKey), kExpected);
 }
 
+// A token without extra claims is written directly when its audience and user id need no JSON
+// escaping: every token comes out byte for byte as the JSON document of its claims (nlohmann's,
+// written as the general path writes it) signed, plain and escaped inputs alike.
+TEST(Jwt, IssuedPayloadIsTheClaimsJson) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {std::string(kAudience), "alice"},
+      {std::string(kAudience), ""},
+      {"https://h.example.com:8443/client/?hub=a~b!*()'", "user@example.com"},
+      {std::string(kAudience), "say \"hi\""},
+      {std::string(kAudience), "back\\slash"},
+      {std::string(kAudience), "tab\there"},
+      {std::string(kAudience), "caf\xc3\xa9"},
+      {std::string(kAudience), "not utf-8 \xff"},
+      {std::string(kAudience), std::string("nul\0inside", 10)},
+      {"http://h/client/?hub=\x7f", "del"},
+  };
+  for (const auto& [audience, user] : cases) {
+    TokenRequest request;
+    request.audience = audience;
+    request.user_id = user;
+    request.now = kNow;
+    request.lifetime_seconds = 600;
+    JwtJson claims = JwtJson::object();
+    claims["aud"] = audience;
+    claims["exp"] = kNow + 600;
+    claims["iat"] = kNow;
+    claims["nbf"] = kNow;
+    if (!user.empty()) claims["asrs.s.uid"] = user;
+    const std::string payload =
+        claims.dump(-1, ' ', false, nlohmann::detail::error_handler_t::replace);
+    const std::string input = base64url_encode(kHs256) + "." + base64url_encode(payload);
+    EXPECT_EQ(issue_token(request, kKey), input + "." + base64url_encode(hmac_sha256(kKey, input)))
+        << audience << " " << user;
+  }
+}
+
 TEST(Jwt, IssueThenVerify) {
   TokenRequest request;
   request.audience = "https://h.example.com/client/?hub=chat";
