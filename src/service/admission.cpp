@@ -95,8 +95,7 @@ Admission::Admitted Admission::admit(const Address& client) {
   }
   ++connections_;
   if (limits_.max_connections_per_ip > 0) ++addresses_[client].connections;
-  result.ticket = std::shared_ptr<void>(
-      this, [self = shared_from_this(), client](void*) { self->release(client); });
+  result.ticket = Ticket(shared_from_this(), client);
   return result;
 }
 

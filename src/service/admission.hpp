@@ -47,8 +47,36 @@ class Admission : public std::enable_shared_from_this<Admission> {
   std::optional<net::Response> check_negotiate_rate(const Address& client);
   std::optional<net::Response> check_room(const Address& client);
 
+  // A connection's place, given back when the ticket is dropped or reset. Held inline by the
+  // connection (issue 16: a shared_ptr<void> with a deleter was a 72-byte block per connection).
+  class Ticket {
+   public:
+    Ticket() = default;
+    Ticket(Ticket&& other) noexcept = default;
+    Ticket& operator=(Ticket&& other) noexcept {
+      if (this != &other) {
+        reset();
+        admission_ = std::move(other.admission_);
+        client_ = other.client_;
+      }
+      return *this;
+    }
+    ~Ticket() { reset(); }
+    explicit operator bool() const { return admission_ != nullptr; }
+    void reset() {
+      if (auto admission = std::move(admission_)) admission->release(client_);
+    }
+
+   private:
+    friend class Admission;
+    Ticket(std::shared_ptr<Admission> admission, const Address& client)
+        : admission_(std::move(admission)), client_(client) {}
+    std::shared_ptr<Admission> admission_;
+    Address client_;
+  };
+
   struct Admitted {
-    std::shared_ptr<void> ticket;          // set when admitted: hold it for the connection's life
+    Ticket ticket;                         // set when admitted: hold it for the connection's life
     std::optional<net::Response> refusal;  // set otherwise
   };
   // A transport request that opens a connection (the WebSocket upgrade, the event stream, the

@@ -47,7 +47,7 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   void watch_for_dashboard(std::shared_ptr<DashboardFeed> feed) { dashboard_ = std::move(feed); }
 
   // Its place under the connection limits (service/admission), given back when it ends.
-  void hold_admission(std::shared_ptr<void> ticket) { admission_ticket_ = std::move(ticket); }
+  void hold_admission(Admission::Ticket ticket) { admission_ticket_ = std::move(ticket); }
 
   TransportKind transport() const { return transport_; }
   // Stateful reconnect (hub protocol version 2 over WebSockets): whether this connection keeps
@@ -188,7 +188,7 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   std::unique_ptr<std::string> end_reason_;  // made when a reason is given (set_end_reason)
   // Held from begin() until the hub handshake is done (or the connection ends).
   std::unique_ptr<net::PendingConnections::Ticket> handshake_ticket_;
-  std::shared_ptr<void> admission_ticket_;
+  Admission::Ticket admission_ticket_;
   // Set on a dashboard's connection.
   std::shared_ptr<DashboardFeed> dashboard_;
   // This hub's counters on this shard (metrics/service_metrics), written only here.
