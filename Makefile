@@ -73,7 +73,7 @@ BENCH_ARGS ?=
 bench: build
 	@./bench/install.sh
 	@cmake -S . -B $(BUILD_DIR) -DSWITCHBOARD_BENCH=ON >/dev/null
-	@cmake --build $(BUILD_DIR) -j$(JOBS) --target switchboard-loadclient bare-fanout negotiate-cpp
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target switchboard-loadclient bare-fanout rest-floor negotiate-cpp
 	@cmake -S . -B $(BUILD_DIR) -DSWITCHBOARD_BENCH=OFF >/dev/null
 	python3 bench/run.py $(BENCH_ARGS)
 
