@@ -4,7 +4,8 @@
 // Server on CPU 0, client on CPU 1, like the benchmarks. Prints the server's CPU time per send,
 // the time one burst of N sends takes, and the receipt latency (p50/p99/max). With `uring`, the
 // same sends go through io_uring instead: IORING_OP_SEND with MSG_DONTWAIT, submitted and reaped
-// 64 at a time (as Switchboard's flush slices), one io_uring_enter() per 64 clients.
+// 64 at a time (as Switchboard's longest flush slice; its slices start at 8 and grow to 64),
+// one io_uring_enter() per 64 clients.
 //   bare_fanout [clients=1000] [rate=100] [seconds=5] [send|uring]
 #include <arpa/inet.h>
 #include <liburing.h>

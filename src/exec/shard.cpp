@@ -34,7 +34,8 @@ SendRing* Shard::send_ring() const {
 void Shard::run() {
   current_shard = this;
   auto guard = boost::asio::make_work_guard(io_);
-  io_.run();
+  // One handler at a time, counted: the deferred flushes size their slices by it.
+  while (io_.run_one() != 0) ++handlers_run_;
   current_shard = nullptr;
 }
 
@@ -45,8 +46,14 @@ void Shard::defer_flush(std::shared_ptr<Flushable> target) {
   post([this] { run_deferred_flushes(); });
 }
 
+std::size_t Shard::next_slice() {
+  if (deferred_next_ == 0) return slice_ = kFlushSlice;  // a new list
+  const bool others_ran = handlers_run_ - handlers_at_slice_end_ > 1;
+  return slice_ = others_ran ? kFlushSlice : std::min(slice_ * 2, kMaxFlushSlice);
+}
+
 void Shard::run_deferred_flushes() {
-  const std::size_t end = std::min(deferred_.size(), deferred_next_ + kFlushSlice);
+  const std::size_t end = std::min(deferred_.size(), deferred_next_ + next_slice());
   // With a ring, the slice's writes are queued and go to the kernel in one call at its end.
   collecting_ = ring_ && !ring_->broken();
   while (deferred_next_ < end) {
@@ -59,6 +66,7 @@ void Shard::run_deferred_flushes() {
     ring_->submit();
   }
   if (deferred_next_ < deferred_.size()) {
+    handlers_at_slice_end_ = handlers_run_;
     post([this] { run_deferred_flushes(); });
     return;
   }

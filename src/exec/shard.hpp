@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -28,9 +29,15 @@ class ShardContext : public boost::asio::io_context {
 
 class Shard {
  public:
-  // Connections flushed per turn: a slice costs a few hundred microseconds of sends; between
-  // slices the io_context polls for new requests.
-  static constexpr std::size_t kFlushSlice = 64;
+  // Connections flushed per turn: between slices the io_context polls for new requests, whose
+  // messages join the writes still to come. A slice starts at kFlushSlice connections, so that a
+  // REST caller waiting for its answer (or a cluster node for Redis's reply) waits behind a few
+  // tens of microseconds of sends, not hundreds; it doubles, up to kMaxFlushSlice, while the
+  // polls let nothing else run (at a fixed rate nothing arrives during a fan-out, and each poll
+  // costs system calls), and falls back to kFlushSlice when one did. docs/benchmarks.md, "Flush
+  // slices", has the measurement of 8 against 64 and of this.
+  static constexpr std::size_t kFlushSlice = 8;
+  static constexpr std::size_t kMaxFlushSlice = 64;
 
   explicit Shard(unsigned index);
   // `ring` (may be null): where the deferred flushes batch their socket writes (io_uring).
@@ -61,9 +68,13 @@ class Shard {
   // nullptr, and the caller writes at once.
   SendRing* send_ring() const;
   bool batches_writes() const { return ring_ != nullptr; }
+  // The length of the slice of deferred flushes running now (or last run).
+  std::size_t flush_slice() const { return slice_; }
 
  private:
   void run_deferred_flushes();
+  // The next slice's length: see kFlushSlice.
+  std::size_t next_slice();
 
   unsigned index_;
   ShardContext io_;
@@ -72,6 +83,11 @@ class Shard {
   std::vector<std::shared_ptr<Flushable>> deferred_;
   std::size_t deferred_next_ = 0;
   bool deferred_posted_ = false;
+  std::size_t slice_ = kFlushSlice;
+  // Handlers run() has run, and their count when the last slice ended: more than one since (that
+  // slice's own) means the poll let other work in.
+  std::uint64_t handlers_run_ = 0;
+  std::uint64_t handlers_at_slice_end_ = 0;
 };
 
 }  // namespace switchboard::exec

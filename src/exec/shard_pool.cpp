@@ -14,7 +14,7 @@ ShardPool::ShardPool(unsigned threads, SendPath path) {
     send_path_ = "io_uring";
     for (auto& ring : rings) {
       std::string why_not;
-      ring = SendRing::open(Shard::kFlushSlice, why_not);
+      ring = SendRing::open(Shard::kMaxFlushSlice, why_not);
       if (ring) continue;
       send_path_ = "sendmsg (io_uring unavailable: " + why_not + ")";
       for (auto& opened : rings) opened.reset();

@@ -266,9 +266,9 @@ class RingWriter final : public Flushable, public std::enable_shared_from_this<R
 
 TEST(SendRing, AShardSubmitsItsDeferredFlushesWritesAtTheEndOfTheSlice) {
   REQUIRE_IO_URING();
-  Shard shard(0, open_ring(Shard::kFlushSlice));
+  Shard shard(0, open_ring(Shard::kMaxFlushSlice));
   ASSERT_TRUE(shard.batches_writes());
-  // More connections than a slice: two submissions.
+  // More connections than the first slice: several submissions.
   const std::size_t count = Shard::kFlushSlice + 6;
   std::vector<std::unique_ptr<SocketPair>> pairs;
   std::vector<std::shared_ptr<RingWriter>> writers;

@@ -1,6 +1,7 @@
 // Unit tests for the shard's deferred flushes (corking): every connection that asked is flushed
 // once, after the handlers already queued; a long list is flushed in slices with other work let
-// in between; a connection that asks again while the list runs is flushed again.
+// in between; slices grow while nothing else runs and shrink when something did; a connection
+// that asks again while the list runs is flushed again.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -78,6 +79,50 @@ TEST(ShardDeferredFlush, LongListsAreFlushedInSlicesWithOtherWorkBetween) {
   EXPECT_GT(position, 0);
   EXPECT_LT(position, 200) << "the request waited for the whole list";
   for (auto& connection : connections) EXPECT_EQ(connection->flushes, 1);
+}
+
+// The slice each connection was flushed in, with Shard::run() counting the handlers.
+std::vector<std::size_t> slices_seen(Shard& shard, std::size_t count, std::size_t busy_at) {
+  Journal journal;
+  std::vector<std::size_t> seen(count, 0);
+  std::vector<std::shared_ptr<CountingConnection>> connections;
+  for (std::size_t i = 0; i < count; ++i) {
+    connections.push_back(std::make_shared<CountingConnection>(std::to_string(i), journal));
+    connections.back()->on_flush = [&shard, &seen, i, count, busy_at] {
+      seen[i] = shard.flush_slice();
+      // Other work arriving during the fan-out (a REST call): it runs at the next poll.
+      if (i == busy_at) shard.post([] {});
+      if (i + 1 == count) shard.post([&shard] { shard.io().stop(); });
+    };
+  }
+  shard.post([&] {
+    for (auto& connection : connections) shard.defer_flush(connection);
+  });
+  shard.run();
+  return seen;
+}
+
+TEST(ShardDeferredFlush, SlicesGrowWhileNothingElseRuns) {
+  Shard shard(0);
+  const auto seen = slices_seen(shard, 200, 1000);
+  // 8, 16, 32, then 64 at most: a burst with nothing arriving costs few polls.
+  EXPECT_EQ(seen[0], Shard::kFlushSlice);
+  EXPECT_EQ(seen[7], 8u);
+  EXPECT_EQ(seen[8], 16u);
+  EXPECT_EQ(seen[23], 16u);
+  EXPECT_EQ(seen[24], 32u);
+  EXPECT_EQ(seen[56], 64u);
+  EXPECT_EQ(seen[199], Shard::kMaxFlushSlice);
+}
+
+TEST(ShardDeferredFlush, SlicesFallBackWhenOtherWorkRanBetween) {
+  Shard shard(0);
+  // Connection 30 (in the third slice, 24..55) lets a handler in: the slice after is short again.
+  const auto seen = slices_seen(shard, 200, 30);
+  EXPECT_EQ(seen[30], 32u);
+  EXPECT_EQ(seen[56], Shard::kFlushSlice);
+  EXPECT_EQ(seen[63], 8u);
+  EXPECT_EQ(seen[64], 16u);
 }
 
 TEST(ShardDeferredFlush, AConnectionDeferredAgainDuringTheRunIsFlushedAgain) {
