@@ -266,10 +266,15 @@ class RingWriter final : public Flushable, public std::enable_shared_from_this<R
 
 TEST(SendRing, AShardSubmitsItsDeferredFlushesWritesAtTheEndOfTheSlice) {
   REQUIRE_IO_URING();
-  Shard shard(0, open_ring(Shard::kMaxFlushSlice));
+  // The pool's shard, with the ring the pool sized: it must hold the longest slice's writes.
+  ShardPool pool(1, SendPath::Auto);
+  Shard& shard = pool.first();
   ASSERT_TRUE(shard.batches_writes());
-  // More connections than the first slice: several submissions.
-  const std::size_t count = Shard::kFlushSlice + 6;
+  // Slices grow from the first to the longest here (io().run() counts no other work between
+  // them): enough connections for every length up to a full longest slice, one submission each.
+  std::size_t count = 0;
+  for (std::size_t slice = Shard::kFlushSlice; slice <= Shard::kMaxFlushSlice; slice *= 2)
+    count += slice;
   std::vector<std::unique_ptr<SocketPair>> pairs;
   std::vector<std::shared_ptr<RingWriter>> writers;
   for (std::size_t i = 0; i < count; ++i) {
