@@ -171,8 +171,9 @@ void add_connection_limit_options(CLI::App* command, ConnectionLimitArgs& args) 
       ->add_option("--max-pending-connections", args.max_pending,
                    "Connections that have not sent a first request (per listening port), and "
                    "client connections without a completed hub handshake; beyond it the oldest "
-                   "are closed, those past their first second or any beyond twice the limit (0: "
-                   "4096, or a quarter of the open-file limit if lower)")
+                   "are closed, those past their first second or any beyond twice the limit. 0: "
+                   "no count; the oldest are closed only when descriptors run short (past "
+                   "their first second from 3/4 of the open-file limit, any from 7/8)")
       ->capture_default_str();
 }
 

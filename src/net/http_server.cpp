@@ -40,8 +40,11 @@ void HttpServer::listen(const std::string& address, unsigned short port) {
   acceptor_.listen(asio::socket_base::max_listen_connections);
   acceptor_.non_blocking(true);  // AcceptOverload sheds the backlog with accept() until EAGAIN
   spdlog::debug(
-      "listening on {}:{}{}; at most {} connections without a request, header timeout {} ms",
-      address, port, options_.tls ? " (TLS)" : "", pending_->limit(),
+      "listening on {}:{}{}; connections without a request closed {}, header timeout {} ms",
+      address, port, options_.tls ? " (TLS)" : "",
+      pending_->limit() > 0 ? fmt::format("beyond {} of them", pending_->limit())
+                            : fmt::format("from descriptor {} (open-file limit {})",
+                                          pending_->short_of_descriptors(), open_file_limit()),
       options_.header_timeout.count());
   accept_next();
 }

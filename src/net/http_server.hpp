@@ -54,7 +54,7 @@ struct HttpServerOptions {
   // Time a request's body has to arrive in full once its headers are in (408 when it passes).
   std::chrono::milliseconds body_timeout{30000};
   // Connections that have not yet sent their first request's headers; beyond it the oldest are
-  // closed. 0: default_pending_limit() (4096, or a quarter of the open-file limit).
+  // closed. 0: no count, the oldest are closed when descriptors run short (pending_connections).
   std::size_t max_pending_connections = 0;
   // Serve TLS with this certificate (tls_session); null: plain TCP.
   std::shared_ptr<TlsCertificate> tls;

@@ -291,11 +291,14 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
   // Declared after the stream, so released (on this thread) before the stream goes.
   // Shed only while it has sent nothing: one whose request waits unread in the kernel is a real
   // client this busy shard has not got to yet (a connection storm), not an idle one.
-  auto ticket = pending->admit(shard.io(), [&stream, refusals = options.refusals] {
-    if (unread_bytes(stream.socket().native_handle()) != 0) return;
-    if (refusals) refusals->pending_connections.add();
-    stream.close();
-  });
+  auto ticket = pending->admit(
+      shard.io(),
+      [&stream, refusals = options.refusals] {
+        if (unread_bytes(stream.socket().native_handle()) != 0) return;
+        if (refusals) refusals->pending_connections.add();
+        stream.close();
+      },
+      stream.socket().native_handle());
   ReadDeadline deadline(stream.socket());
   beast::flat_buffer buffer;
   std::string answer_bytes;

@@ -161,7 +161,8 @@ asio::awaitable<void> run_tls_session(tcp::socket socket, exec::Shard& shard, Ht
   error_code ec;
   {
     // The handshake counts as a connection without a request: same cap, same timeout.
-    auto ticket = pending->admit(shard.io(), [relay] { relay->close_all(); });
+    auto ticket = pending->admit(
+        shard.io(), [relay] { relay->close_all(); }, relay->tls.next_layer().native_handle());
     relay->timer.expires_after(options.header_timeout);
     relay->timer.async_wait([relay](error_code wait_ec) {
       if (wait_ec) return;

@@ -73,17 +73,21 @@ void HubConnection::begin() {
   // Counted among the connections awaiting their handshake: beyond the cap the oldest of them
   // is closed, so that sockets that never handshake cannot use up the descriptors.
   if (context_.awaiting_handshake)
-    handshake_ticket_ = std::make_unique<net::PendingConnections::Ticket>(
-        context_.awaiting_handshake->admit(shard_.io(), [weak = weak_from_this()] {
-          // One whose handshake waits unread is a real client this shard has not got to yet.
-          if (auto self = weak.lock(); self && !self->has_unread_input()) {
-            connection_log(*self, spdlog::level::debug,
-                           "connection {}: closed before its handshake (too many awaiting theirs)",
-                           self->id());
-            self->context_.metrics->refused(metrics::ServiceLimit::AwaitingHandshake);
-            self->abort();
-          }
-        }));
+    handshake_ticket_ =
+        std::make_unique<net::PendingConnections::Ticket>(context_.awaiting_handshake->admit(
+            shard_.io(),
+            [weak = weak_from_this()] {
+              // One whose handshake waits unread is a real client this shard has not got to yet.
+              if (auto self = weak.lock(); self && !self->has_unread_input()) {
+                connection_log(*self, spdlog::level::debug,
+                               "connection {}: closed before its handshake (too many awaiting "
+                               "theirs)",
+                               self->id());
+                self->context_.metrics->refused(metrics::ServiceLimit::AwaitingHandshake);
+                self->abort();
+              }
+            },
+            socket_descriptor()));
 }
 
 bool HubConnection::append_bytes(std::string_view bytes) {

@@ -41,7 +41,7 @@ struct ServiceOptions {
   std::size_t stateful_reconnect_buffer_bytes = 1 << 20;
   std::size_t max_rest_body_bytes = 1 << 20;
   // HTTP: time a request's headers have to arrive, and the cap on connections that have not sent
-  // a first request (0: automatic, see net::default_pending_limit()).
+  // a first request (0: by descriptors, see net::PendingConnections).
   std::chrono::milliseconds header_timeout{10000};
   std::size_t max_pending_connections = 0;
   // Serve HTTPS and WSS with this certificate (docs/tls.md); null: plain HTTP.

@@ -375,6 +375,10 @@ void WebSocketConnection::close_socket() {
   socket_.close(ignored);
 }
 
+int WebSocketConnection::socket_descriptor() {
+  return socket_.native_handle();
+}
+
 bool WebSocketConnection::has_unread_input() {
   return net::unread_bytes(socket_.native_handle()) > 0;
 }

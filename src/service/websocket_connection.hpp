@@ -36,6 +36,7 @@ class WebSocketConnection final : public HubConnection,
   void abort_transport() override;
   void drop_transport() override { drop_socket(); }
   bool has_unread_input() override;
+  int socket_descriptor() override;
   void on_finished() override;
   // The frame reader's callbacks.
   void on_data(std::string_view payload) override;
