@@ -19,10 +19,11 @@ Scenarios (see docs/benchmarks.md):
              adapter (and each single node, same run): clients split over the two nodes, the sends
              to one node, at --rate (latency) and with wrk (1 and 4 senders); CPU summed over the
              nodes and redis-server (bench/cluster_procs.py starts them)
-  scaling    broadcast with 4 senders against the number of clients (--scaling-clients, 100 to 15,000,
-             100-byte messages) and against the message size (--scaling-sizes: 100 B, 1 KB, 16 KB at
-             --clients): deliveries/s and server CPU per delivery, for every peer; scaling-clients.png
-             and scaling-size.png
+  scaling    broadcast at one offered load for every peer (--scaling-deliveries/s, at most
+             --scaling-bytes/s of payload: the load client's sender at deliveries ÷ clients broadcasts/s)
+             against the number of clients (--scaling-clients, 100 to 15,000, 100-byte messages) and
+             against the message size (--scaling-sizes: 100 B, 1 KB, 16 KB at --clients): deliveries/s,
+             loss and server CPU per delivery; scaling-clients.png and scaling-size.png
   floor      the machine's floor (bench/floor/bare_fanout.cpp): one send() per client per message
              and nothing else (and the same sends through io_uring, 64 per submission), at the latency
              scenario's rate and at 1,000/s; and the REST send's floor
@@ -203,8 +204,10 @@ class LoadClient:
         self._wait("DROPPED", timeout=30)
         return self._wait("RECONNECTED", timeout=timeout)
 
-    def send(self, duration):
-        self.command("send")
+    def send(self, duration, rate=None, pad=None):
+        """One run of the built-in sender, at `rate` sends/s with `pad` bytes of padding (default: the
+        --rate and --pad it was started with)."""
+        self.command("send" if rate is None else f"send {rate:.6g} {pad if pad is not None else 0}")
         return self._wait("SENT", timeout=duration + 30)
 
     def stop(self):
@@ -310,23 +313,36 @@ def scenario_broadcast(a, token):
             server.stop()
 
 
+def scaling_rate(a, clients, size):
+    """Broadcasts per second for a point of the scaling scenario: the same offered load for every peer,
+    a.scaling_deliveries deliveries/s, but no more than a.scaling_bytes payload bytes/s, so that the
+    one load client reads everything as it comes (wrk's senders outran it: see docs/benchmarks.md)."""
+    deliveries = min(a.scaling_deliveries, a.scaling_bytes / size)
+    return deliveries / clients
+
+
 def scenario_scaling(a, token):
-    """Broadcast (4 senders) against clients at 100 B, and against message size at a.clients."""
+    """Broadcast at a fixed offered load against clients at 100 B, and against message size at a.clients:
+    deliveries/s (equal to the offered load for a server that keeps up), loss and server CPU per delivery."""
     points = [(n, 100) for n in a.scaling_clients]
     points += [(a.clients, size) for size in a.scaling_sizes if (a.clients, size) not in points]
     for peer in a.peers:
         server = start_server(SERVER_KIND[peer])
         try:
-            body = "signalr" if peer.startswith("switchboard") else "raw"
+            signalr = peer.startswith("switchboard")
             for clients in sorted({n for n, _ in points}):
-                lc = LoadClient(PROTOCOL[peer], PEER_PORT[peer], clients)
+                lc = LoadClient(PROTOCOL[peer], PEER_PORT[peer], clients,
+                                sender=sender_args(PEER_PORT[peer], send_path(peer, "broadcast"),
+                                                   "signalr" if signalr else "raw", "mint" if signalr else "",
+                                                   1, a.duration))
                 try:
                     for _, size in sorted(p for p in points if p[0] == clients):
+                        rate = scaling_rate(a, clients, size)
                         for run in range(a.runs):
-                            m = wrk_measure([server.pid], lc, PEER_PORT[peer], send_path(peer, "broadcast"), 4,
-                                            a.duration, clients, token, body, size=size)
+                            m = rate_measure([server.pid], lc, a.duration, clients, rate=rate, pad=pad_for(size))
                             record("scaling", peer, f"{clients} clients, {size} B", run, clients=clients,
-                                   size=size, rss_kb=rss_kb(server.pid), **m)
+                                   size=size, rate=rate, offered_deliveries_per_s=rate * clients,
+                                   rss_kb=rss_kb(server.pid), **m)
                 finally:
                     lc.stop()
         finally:
@@ -371,7 +387,7 @@ set logscale x
 set grid
 set key top right
 set xlabel '{xlabel}'
-set title 'REST broadcast, 4 senders: deliveries/s (median)'
+set title 'REST broadcast at one offered load: deliveries/s (median)'
 set ylabel 'deliveries/s'
 set logscale y
 plot {plots(2)}
@@ -405,10 +421,10 @@ def scenario_groups(a, token):
             server.stop()
 
 
-def rate_measure(server_pids, lc, duration, fanout):
+def rate_measure(server_pids, lc, duration, fanout, rate=None, pad=None):
     lc.report()
     cpu0 = [cpu_seconds(p) for p in server_pids]
-    lc.send(duration)
+    lc.send(duration, rate, pad)
     cpu_parts = [cpu_seconds(p) - c for p, c in zip(server_pids, cpu0)]
     cpu = sum(cpu_parts)
     r = lc.report()
@@ -767,6 +783,10 @@ def main():
                    help="scaling scenario: client counts (100-byte messages)")
     p.add_argument("--scaling-sizes", default="100,1024,16384",
                    help="scaling scenario: message sizes in bytes (at --clients)")
+    p.add_argument("--scaling-deliveries", type=float, default=100000,
+                   help="scaling scenario: offered deliveries/s at every point")
+    p.add_argument("--scaling-bytes", type=float, default=400e6,
+                   help="scaling scenario: at most this many payload bytes/s offered (large messages)")
     p.add_argument("--scenarios", default=",".join(s for s in SCENARIOS if s != "scaling"))
     p.add_argument("--peers", default="switchboard,switchboard-msgpack,bun,ws,socketio")
     p.add_argument("--cluster-peers", default="switchboard,socketio",

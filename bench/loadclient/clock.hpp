@@ -8,7 +8,8 @@ namespace lc {
 inline std::uint64_t monotonic_us() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000u + static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000u +
+         static_cast<std::uint64_t>(ts.tv_nsec) / 1000u;
 }
 // A CLOCK_REALTIME instant (e.g. a kernel receive timestamp) on the CLOCK_MONOTONIC time base.
 inline std::uint64_t realtime_to_monotonic_us(const timespec& at) {

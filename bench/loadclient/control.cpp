@@ -1,9 +1,10 @@
-// The stdin control loop (send / report / reconnect N / stop), the built-in rate-limited sender and the JSON report.
+// The stdin control loop (send [RATE [PAD]] / report / reconnect N / stop), the built-in
+// rate-limited sender and the JSON report.
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "clock.hpp"
@@ -24,8 +25,16 @@ awaitable<void> Runner::control_loop() {
     }
     std::string command = line.substr(0, n > 0 ? n - 1 : 0);
     line.erase(0, n);
-    if (command == "send") {
-      asio::co_spawn(io_, sender(), asio::detached);
+    if (command == "send" || command.rfind("send ", 0) == 0) {
+      // "send [RATE [PAD]]": this run's rate and padding instead of --rate and --pad.
+      double rate = options_.rate;
+      int pad = options_.pad;
+      std::sscanf(command.c_str(), "send %lf %d", &rate, &pad);
+      if (rate <= 0) {
+        std::cerr << "send: the rate must be positive" << std::endl;
+        continue;
+      }
+      asio::co_spawn(io_, sender(rate, pad), asio::detached);
     } else if (command == "report") {
       std::cout << report_json() << std::endl;
       reset_stats();
@@ -42,11 +51,11 @@ awaitable<void> Runner::control_loop() {
   io_.stop();
 }
 
-awaitable<void> Runner::sender() {
+awaitable<void> Runner::sender(double rate, int padding) {
   HttpSession http(io_, options_.host, options_.send_port);
-  std::string pad(static_cast<std::size_t>(std::max(0, options_.pad)), 'x');
+  std::string pad(static_cast<std::size_t>(std::max(0, padding)), 'x');
   const bool wrap = options_.send_body == "signalr";
-  const double interval_us = 1e6 / options_.rate;
+  const double interval_us = 1e6 / rate;
   asio::steady_timer timer(io_);
   std::uint64_t start = monotonic_us();
   std::uint64_t end = start + static_cast<std::uint64_t>(options_.duration_s * 1e6);
@@ -61,11 +70,14 @@ awaitable<void> Runner::sender() {
     }
     std::string payload = "{\"ts\":" + std::to_string(monotonic_us()) + ",\"pad\":\"" + pad + "\"}";
     std::string body = wrap ? "{\"target\":\"bench\",\"arguments\":[" + payload + "]}" : payload;
-    auto res = co_await http.request(http::verb::post, options_.send_path, std::move(body), options_.send_auth);
-    if (res.result_int() / 100 == 2) ++ok;
+    auto res = co_await http.request(http::verb::post, options_.send_path, std::move(body),
+                                     options_.send_auth);
+    if (res.result_int() / 100 == 2)
+      ++ok;
     else {
       ++failed;
-      if (failed == 1) std::cerr << "send failed: " << res.result_int() << " " << res.body() << std::endl;
+      if (failed == 1)
+        std::cerr << "send failed: " << res.result_int() << " " << res.body() << std::endl;
     }
   }
   // Let the last messages arrive before the caller asks for the report.
@@ -93,32 +105,35 @@ std::string Runner::report_json() {
   }
   if (open == 0) min_per_client = 0;
   double window_s = stats_.last_us > stats_.first_us
-                        ? static_cast<double>(stats_.last_us - stats_.first_us) / 1e6 : 0.0;
+                        ? static_cast<double>(stats_.last_us - stats_.first_us) / 1e6
+                        : 0.0;
   auto& h = stats_.latency;
   auto& a = stats_.arrival;
   char out[1536];
-  std::snprintf(out, sizeof out,
-                "{\"protocol\":\"%s\",\"clients\":%d,\"open\":%d,\"failed\":%d,\"closes\":%llu,"
-                "\"deliveries\":%llu,\"bad_ts\":%llu,\"pings\":%llu,\"sent_ok\":%llu,\"sent_failed\":%llu,"
-                "\"window_s\":%.6f,\"deliveries_per_s\":%.1f,\"per_client_min\":%u,\"per_client_max\":%u,"
-                "\"latency_us\":{\"min\":%llu,\"p50\":%llu,\"p90\":%llu,\"p99\":%llu,\"p999\":%llu,"
-                "\"max\":%llu,\"mean\":%.1f},"
-                "\"arrival_us\":{\"p50\":%llu,\"p90\":%llu,\"p99\":%llu,\"max\":%llu},\"setup_s\":%.3f}",
-                protocol_name(options_.protocol), options_.clients, open, failed_,
-                static_cast<unsigned long long>(stats_.closes),
-                static_cast<unsigned long long>(stats_.deliveries),
-                static_cast<unsigned long long>(stats_.bad_timestamps),
-                static_cast<unsigned long long>(stats_.pings), static_cast<unsigned long long>(sent_ok_),
-                static_cast<unsigned long long>(sent_failed_), window_s,
-                window_s > 0 ? static_cast<double>(stats_.deliveries) / window_s : 0.0, min_per_client,
-                max_per_client, static_cast<unsigned long long>(h.min()),
-                static_cast<unsigned long long>(h.quantile(0.5)), static_cast<unsigned long long>(h.quantile(0.9)),
-                static_cast<unsigned long long>(h.quantile(0.99)),
-                static_cast<unsigned long long>(h.quantile(0.999)), static_cast<unsigned long long>(h.max()),
-                h.mean(), static_cast<unsigned long long>(a.quantile(0.5)),
-                static_cast<unsigned long long>(a.quantile(0.9)), static_cast<unsigned long long>(a.quantile(0.99)),
-                static_cast<unsigned long long>(a.max()),
-                static_cast<double>(setup_done_us_ - setup_started_us_) / 1e6);
+  std::snprintf(
+      out, sizeof out,
+      "{\"protocol\":\"%s\",\"clients\":%d,\"open\":%d,\"failed\":%d,\"closes\":%llu,"
+      "\"deliveries\":%llu,\"bad_ts\":%llu,\"pings\":%llu,\"sent_ok\":%llu,\"sent_failed\":%llu,"
+      "\"window_s\":%.6f,\"deliveries_per_s\":%.1f,\"per_client_min\":%u,\"per_client_max\":%u,"
+      "\"latency_us\":{\"min\":%llu,\"p50\":%llu,\"p90\":%llu,\"p99\":%llu,\"p999\":%llu,"
+      "\"max\":%llu,\"mean\":%.1f},"
+      "\"arrival_us\":{\"p50\":%llu,\"p90\":%llu,\"p99\":%llu,\"max\":%llu},\"setup_s\":%.3f}",
+      protocol_name(options_.protocol), options_.clients, open, failed_,
+      static_cast<unsigned long long>(stats_.closes),
+      static_cast<unsigned long long>(stats_.deliveries),
+      static_cast<unsigned long long>(stats_.bad_timestamps),
+      static_cast<unsigned long long>(stats_.pings), static_cast<unsigned long long>(sent_ok_),
+      static_cast<unsigned long long>(sent_failed_), window_s,
+      window_s > 0 ? static_cast<double>(stats_.deliveries) / window_s : 0.0, min_per_client,
+      max_per_client, static_cast<unsigned long long>(h.min()),
+      static_cast<unsigned long long>(h.quantile(0.5)),
+      static_cast<unsigned long long>(h.quantile(0.9)),
+      static_cast<unsigned long long>(h.quantile(0.99)),
+      static_cast<unsigned long long>(h.quantile(0.999)), static_cast<unsigned long long>(h.max()),
+      h.mean(), static_cast<unsigned long long>(a.quantile(0.5)),
+      static_cast<unsigned long long>(a.quantile(0.9)),
+      static_cast<unsigned long long>(a.quantile(0.99)), static_cast<unsigned long long>(a.max()),
+      static_cast<double>(setup_done_us_ - setup_started_us_) / 1e6);
   return out;
 }
 

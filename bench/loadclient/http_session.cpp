@@ -14,7 +14,8 @@ awaitable<void> HttpSession::ensure_connected() {
   socket_.set_option(tcp::no_delay(true));
 }
 
-awaitable<http::response<http::string_body>> HttpSession::request(http::verb method, std::string target,
+awaitable<http::response<http::string_body>> HttpSession::request(http::verb method,
+                                                                  std::string target,
                                                                   std::string body,
                                                                   const std::string& bearer) {
   http::request<http::string_body> req{method, target, 11};

@@ -12,7 +12,9 @@ std::string base64url(const std::string& bytes) {
   static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   std::size_t i = 0;
-  auto at = [&](std::size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(bytes[k])); };
+  auto at = [&](std::size_t k) {
+    return static_cast<unsigned>(static_cast<unsigned char>(bytes[k]));
+  };
   for (; i + 2 < bytes.size(); i += 3) {
     unsigned v = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
     out += table[(v >> 18) & 63];
@@ -37,7 +39,8 @@ std::string mint_token(const std::string& key, const std::string& audience, cons
                        long long lifetime_s) {
   long long now = static_cast<long long>(std::time(nullptr));
   std::string claims = "{\"aud\":\"" + audience + "\",\"iat\":" + std::to_string(now) +
-                       ",\"nbf\":" + std::to_string(now) + ",\"exp\":" + std::to_string(now + lifetime_s);
+                       ",\"nbf\":" + std::to_string(now) +
+                       ",\"exp\":" + std::to_string(now + lifetime_s);
   if (!user.empty()) claims += ",\"asrs.s.uid\":\"" + user + "\"";
   claims += "}";
   std::string signing = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(claims);

@@ -1,4 +1,5 @@
-// switchboard-loadclient: the benchmark's receiving side (and a rate-limited sender). See options.cpp.
+// switchboard-loadclient: the benchmark's receiving side (and a rate-limited sender). See
+// options.cpp.
 #include <csignal>
 #include <iostream>
 

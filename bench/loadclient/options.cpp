@@ -27,7 +27,9 @@ namespace {
   --send-body signalr|raw               wrap the payload as a REST send body, or post it raw
   --rate R --duration S --pad N         sends per second, seconds, payload padding
 stdin commands once "READY" is printed on stderr:
-  send     run the sender (--rate for --duration s); prints "SENT <ok> <failed>" on stderr
+  send [RATE [PAD]]
+           run the sender (RATE or --rate sends/s, PAD or --pad, for --duration s); prints
+           "SENT <ok> <failed>" on stderr
   report   print the statistics since the last report as one JSON line, then reset them
   reconnect N
            drop the first N open connections at once (abruptly: RST) and set them up again, all N at
@@ -42,10 +44,12 @@ std::vector<Endpoint> parse_targets(const std::string& list) {
   std::size_t start = 0;
   while (start <= list.size()) {
     std::size_t comma = list.find(',', start);
-    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string item =
+        list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     std::size_t colon = item.rfind(':');
     if (colon == std::string::npos || colon == 0) usage(2);
-    out.push_back({item.substr(0, colon), static_cast<unsigned short>(std::stoi(item.substr(colon + 1)))});
+    out.push_back(
+        {item.substr(0, colon), static_cast<unsigned short>(std::stoi(item.substr(colon + 1)))});
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -66,24 +70,42 @@ Options parse_options(int argc, char** argv) {
         auto p = parse_protocol(value);
         if (!p) usage(2);
         o.protocol = *p;
-      } else if (name == "--host") o.host = value;
-      else if (name == "--port") o.port = static_cast<unsigned short>(std::stoi(value));
-      else if (name == "--targets") o.targets = parse_targets(value);
-      else if (name == "--clients") o.clients = std::stoi(value);
-      else if (name == "--hub") o.hub = value;
-      else if (name == "--access-key") o.access_key = value;
-      else if (name == "--sources") o.sources = std::stoi(value);
-      else if (name == "--connect-concurrency") o.connect_concurrency = std::stoi(value);
-      else if (name == "--groups") o.groups = std::stoi(value);
-      else if (name == "--keepalive") o.keepalive_s = std::stoi(value);
-      else if (name == "--send-port") o.send_port = static_cast<unsigned short>(std::stoi(value));
-      else if (name == "--send-path") o.send_path = value;
-      else if (name == "--send-auth") o.send_auth = value;
-      else if (name == "--send-body") o.send_body = value;
-      else if (name == "--rate") o.rate = std::stod(value);
-      else if (name == "--duration") o.duration_s = std::stod(value);
-      else if (name == "--pad") o.pad = std::stoi(value);
-      else usage(2);
+      } else if (name == "--host")
+        o.host = value;
+      else if (name == "--port")
+        o.port = static_cast<unsigned short>(std::stoi(value));
+      else if (name == "--targets")
+        o.targets = parse_targets(value);
+      else if (name == "--clients")
+        o.clients = std::stoi(value);
+      else if (name == "--hub")
+        o.hub = value;
+      else if (name == "--access-key")
+        o.access_key = value;
+      else if (name == "--sources")
+        o.sources = std::stoi(value);
+      else if (name == "--connect-concurrency")
+        o.connect_concurrency = std::stoi(value);
+      else if (name == "--groups")
+        o.groups = std::stoi(value);
+      else if (name == "--keepalive")
+        o.keepalive_s = std::stoi(value);
+      else if (name == "--send-port")
+        o.send_port = static_cast<unsigned short>(std::stoi(value));
+      else if (name == "--send-path")
+        o.send_path = value;
+      else if (name == "--send-auth")
+        o.send_auth = value;
+      else if (name == "--send-body")
+        o.send_body = value;
+      else if (name == "--rate")
+        o.rate = std::stod(value);
+      else if (name == "--duration")
+        o.duration_s = std::stod(value);
+      else if (name == "--pad")
+        o.pad = std::stoi(value);
+      else
+        usage(2);
     } catch (const std::exception&) {
       usage(2);
     }

@@ -16,22 +16,23 @@ struct Options {
   Protocol protocol = Protocol::json;
   std::string host = "127.0.0.1";
   unsigned short port = 8888;
-  std::vector<Endpoint> targets;  // --targets H:P,H:P (client i uses targets[i % n]); else {host, port}
+  std::vector<Endpoint>
+      targets;  // --targets H:P,H:P (client i uses targets[i % n]); else {host, port}
   int clients = 100;
   std::string hub = "bench";
-  std::string access_key;       // SignalR: mints client (and REST) tokens
-  int sources = 0;              // 127.0.0.x source addresses (0: one per 20,000 clients)
-  int connect_concurrency = 64; // negotiate + connect in flight
-  int groups = 0;               // client i joins group g(i % groups)
-  int keepalive_s = 10;         // SignalR: client Ping every N seconds (the service drops silent clients)
+  std::string access_key;        // SignalR: mints client (and REST) tokens
+  int sources = 0;               // 127.0.0.x source addresses (0: one per 20,000 clients)
+  int connect_concurrency = 64;  // negotiate + connect in flight
+  int groups = 0;                // client i joins group g(i % groups)
+  int keepalive_s = 10;  // SignalR: client Ping every N seconds (the service drops silent clients)
   // The built-in sender, started by the "send" command on stdin.
-  unsigned short send_port = 0; // 0: --port
-  std::string send_path;        // e.g. /api/hubs/bench/:send?api-version=2022-06-01
-  std::string send_auth;        // Bearer token; "mint" mints a REST token with --access-key
+  unsigned short send_port = 0;       // 0: --port
+  std::string send_path;              // e.g. /api/hubs/bench/:send?api-version=2022-06-01
+  std::string send_auth;              // Bearer token; "mint" mints a REST token with --access-key
   std::string send_body = "signalr";  // signalr ({"target","arguments":[payload]}) or raw (payload)
-  double rate = 100;            // sends per second
+  double rate = 100;                  // sends per second
   double duration_s = 5;
-  int pad = 60;                 // bytes of padding in the payload
+  int pad = 60;  // bytes of padding in the payload
 };
 
 // Parses argv; prints usage and exits on error or --help.

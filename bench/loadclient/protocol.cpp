@@ -45,10 +45,17 @@ void on_json_records(std::string_view frame, FrameResult& r, bool handshaken) {
       continue;
     }
     switch (json_type(record)) {
-      case 1: r.timestamps.push_back(find_json_ts(record)); break;
-      case 6: ++r.pings; break;
-      case 7: r.closed = true; break;
-      default: break;
+      case 1:
+        r.timestamps.push_back(find_json_ts(record));
+        break;
+      case 6:
+        ++r.pings;
+        break;
+      case 7:
+        r.closed = true;
+        break;
+      default:
+        break;
     }
   }
 }
@@ -69,9 +76,12 @@ void on_msgpack_records(std::string_view frame, FrameResult& r) {
     if (i + length > n || length < 2) return;
     std::string_view message(frame.data() + i, length);
     unsigned char type = p[i + 1];  // [fixarray header, message type (positive fixint), ...]
-    if (type == 1) r.timestamps.push_back(find_msgpack_ts(message));
-    else if (type == 6) ++r.pings;
-    else if (type == 7) r.closed = true;
+    if (type == 1)
+      r.timestamps.push_back(find_msgpack_ts(message));
+    else if (type == 6)
+      ++r.pings;
+    else if (type == 7)
+      r.closed = true;
     i += length;
   }
 }
@@ -88,21 +98,30 @@ std::optional<Protocol> parse_protocol(std::string_view name) {
 
 const char* protocol_name(Protocol p) {
   switch (p) {
-    case Protocol::json: return "json";
-    case Protocol::msgpack: return "msgpack";
-    case Protocol::ws: return "ws";
-    case Protocol::socketio: return "socketio";
+    case Protocol::json:
+      return "json";
+    case Protocol::msgpack:
+      return "msgpack";
+    case Protocol::ws:
+      return "ws";
+    case Protocol::socketio:
+      return "socketio";
   }
   return "?";
 }
 
-bool is_signalr(Protocol p) { return p == Protocol::json || p == Protocol::msgpack; }
+bool is_signalr(Protocol p) {
+  return p == Protocol::json || p == Protocol::msgpack;
+}
 
 std::string opening_frame(Protocol p) {
   switch (p) {
-    case Protocol::json: return std::string("{\"protocol\":\"json\",\"version\":1}") + kRecordSeparator;
-    case Protocol::msgpack: return std::string("{\"protocol\":\"messagepack\",\"version\":1}") + kRecordSeparator;
-    default: return {};
+    case Protocol::json:
+      return std::string("{\"protocol\":\"json\",\"version\":1}") + kRecordSeparator;
+    case Protocol::msgpack:
+      return std::string("{\"protocol\":\"messagepack\",\"version\":1}") + kRecordSeparator;
+    default:
+      return {};
   }
 }
 
@@ -115,19 +134,25 @@ std::string keepalive_frame(Protocol p) {
 FrameResult on_frame(Protocol p, std::string_view frame, bool binary, bool handshaken) {
   FrameResult r;
   switch (p) {
-    case Protocol::json: on_json_records(frame, r, handshaken); break;
+    case Protocol::json:
+      on_json_records(frame, r, handshaken);
+      break;
     case Protocol::msgpack:
       // The handshake response is JSON (in a text or a binary frame); records after it may share
       // its frame.
-      if (!handshaken && !binary) on_json_records(frame, r, handshaken);
+      if (!handshaken && !binary)
+        on_json_records(frame, r, handshaken);
       else if (!handshaken) {
         auto end = frame.find(kRecordSeparator);
-        on_json_records(frame.substr(0, end == std::string_view::npos ? frame.size() : end + 1), r, false);
+        on_json_records(frame.substr(0, end == std::string_view::npos ? frame.size() : end + 1), r,
+                        false);
         if (end != std::string_view::npos) on_msgpack_records(frame.substr(end + 1), r);
-      }
-      else on_msgpack_records(frame, r);
+      } else
+        on_msgpack_records(frame, r);
       break;
-    case Protocol::ws: r.timestamps.push_back(find_json_ts(frame)); break;
+    case Protocol::ws:
+      r.timestamps.push_back(find_json_ts(frame));
+      break;
     case Protocol::socketio:
       if (frame.empty()) break;
       if (frame[0] == '0') {  // Engine.IO open: join the default namespace
@@ -157,7 +182,8 @@ std::uint64_t find_json_ts(std::string_view text) {
     std::size_t k = pos + 2;
     if (k < text.size() && text[k] == '\\') ++k;
     bool quoted = pos > 0 && text[pos - 1] == '"';
-    if (quoted && k + 1 < text.size() && text[k] == '"' && text[k + 1] == ':') return digits(text, k + 2);
+    if (quoted && k + 1 < text.size() && text[k] == '"' && text[k + 1] == ':')
+      return digits(text, k + 2);
     from = pos + 2;
   }
 }
@@ -172,10 +198,16 @@ std::uint64_t find_msgpack_ts(std::string_view bytes) {
   if (tag < 0x80) return tag;
   auto need = [&](std::size_t k) { return left >= k + 1; };
   switch (tag) {
-    case 0xcc: return need(1) ? be(p + 1, 1) : 0;
-    case 0xcd: return need(2) ? be(p + 1, 2) : 0;
-    case 0xce: case 0xd2: return need(4) ? be(p + 1, 4) : 0;
-    case 0xcf: case 0xd3: return need(8) ? be(p + 1, 8) : 0;
+    case 0xcc:
+      return need(1) ? be(p + 1, 1) : 0;
+    case 0xcd:
+      return need(2) ? be(p + 1, 2) : 0;
+    case 0xce:
+    case 0xd2:
+      return need(4) ? be(p + 1, 4) : 0;
+    case 0xcf:
+    case 0xd3:
+      return need(8) ? be(p + 1, 8) : 0;
     case 0xcb: {
       if (!need(8)) return 0;
       std::uint64_t bits = be(p + 1, 8);
@@ -183,7 +215,8 @@ std::uint64_t find_msgpack_ts(std::string_view bytes) {
       std::memcpy(&d, &bits, sizeof d);
       return d > 0 ? static_cast<std::uint64_t>(d) : 0;
     }
-    default: return 0;
+    default:
+      return 0;
   }
 }
 

@@ -44,9 +44,11 @@ std::string json_string_field(std::string_view body, std::string_view name) {
 
 Runner::Runner(Options options) : options_(std::move(options)) {
   connections_.reserve(static_cast<std::size_t>(options_.clients));
-  for (int i = 0; i < options_.clients; ++i) connections_.push_back(std::make_unique<Connection>(io_));
+  for (int i = 0; i < options_.clients; ++i)
+    connections_.push_back(std::make_unique<Connection>(io_));
   if (!options_.access_key.empty())
-    rest_token_ = mint_token(options_.access_key, "http://localhost/api/hubs/" + options_.hub, "", 7 * 86400);
+    rest_token_ =
+        mint_token(options_.access_key, "http://localhost/api/hubs/" + options_.hub, "", 7 * 86400);
   if (options_.send_auth == "mint") options_.send_auth = rest_token_;
   if (is_signalr(options_.protocol)) {
     client_tokens_.reserve(static_cast<std::size_t>(options_.clients));
@@ -93,7 +95,8 @@ void Runner::reconnect(int count) {
     return;
   }
   std::vector<int> dropped;
-  for (std::size_t i = 0; i < connections_.size() && static_cast<int>(dropped.size()) < count; ++i) {
+  for (std::size_t i = 0; i < connections_.size() && static_cast<int>(dropped.size()) < count;
+       ++i) {
     Connection& c = *connections_[i];
     if (!c.open) continue;
     c.open = false;
@@ -114,7 +117,8 @@ void Runner::reconnect(int count) {
 awaitable<void> Runner::setup_worker() {
   // One control session per server: each client negotiates (and joins groups) where it connects.
   std::vector<std::unique_ptr<HttpSession>> sessions;
-  for (const auto& t : options_.targets) sessions.push_back(std::make_unique<HttpSession>(io_, t.host, t.port));
+  for (const auto& t : options_.targets)
+    sessions.push_back(std::make_unique<HttpSession>(io_, t.host, t.port));
   const bool signalr = is_signalr(options_.protocol);
   while (next_pending_ < pending_.size()) {
     int i = pending_[next_pending_++];
@@ -127,11 +131,12 @@ awaitable<void> Runner::setup_worker() {
       std::string target;
       if (signalr) {
         const std::string& token = client_tokens_[static_cast<std::size_t>(i)];
-        auto res = co_await http.request(http::verb::post,
-                                         "/client/negotiate?hub=" + options_.hub + "&negotiateVersion=1",
-                                         "", token);
+        auto res = co_await http.request(
+            http::verb::post, "/client/negotiate?hub=" + options_.hub + "&negotiateVersion=1", "",
+            token);
         if (res.result_int() != 200)
-          throw std::runtime_error("negotiate " + std::to_string(res.result_int()) + ": " + res.body());
+          throw std::runtime_error("negotiate " + std::to_string(res.result_int()) + ": " +
+                                   res.body());
         // A worker with nothing left to set up after this one lets its HTTP connection go now: in a
         // storm (a worker per client) the negotiate connections would otherwise double the
         // descriptors in use, here and on the server, until every client is connected.
@@ -143,16 +148,18 @@ awaitable<void> Runner::setup_worker() {
       } else if (options_.protocol == Protocol::ws) {
         target = "/?user=" + user + (group.empty() ? "" : "&group=" + group);
       } else {
-        target = "/socket.io/?EIO=4&transport=websocket&user=" + user + (group.empty() ? "" : "&group=" + group);
+        target = "/socket.io/?EIO=4&transport=websocket&user=" + user +
+                 (group.empty() ? "" : "&group=" + group);
       }
       co_await open(c, i, options_.targets[t], std::move(target));
       if (signalr && !group.empty()) {
         auto res = co_await http.request(http::verb::put,
-                                         "/api/hubs/" + options_.hub + "/groups/" + group + "/connections/" +
-                                             c.id + "?api-version=2022-06-01",
+                                         "/api/hubs/" + options_.hub + "/groups/" + group +
+                                             "/connections/" + c.id + "?api-version=2022-06-01",
                                          "", rest_token_);
         if (res.result_int() / 100 != 2)
-          throw std::runtime_error("group join " + std::to_string(res.result_int()) + ": " + res.body());
+          throw std::runtime_error("group join " + std::to_string(res.result_int()) + ": " +
+                                   res.body());
       }
     } catch (const std::exception& e) {
       ++failed_;
@@ -162,7 +169,8 @@ awaitable<void> Runner::setup_worker() {
   if (--workers_left_ == 0) {
     setup_done_us_ = monotonic_us();
     int connected = static_cast<int>(pending_.size()) - failed_;
-    std::cerr << (ready_ ? "RECONNECTED" : "READY") << " connected=" << connected << " failed=" << failed_
+    std::cerr << (ready_ ? "RECONNECTED" : "READY") << " connected=" << connected
+              << " failed=" << failed_
               << " setup_s=" << static_cast<double>(setup_done_us_ - setup_started_us_) / 1e6
               << (first_error_.empty() ? "" : " first_error=" + first_error_) << std::endl;
     if (!ready_) {
@@ -181,22 +189,28 @@ awaitable<void> Runner::open(Connection& c, int index, const Endpoint& server, s
   // IP_BIND_ADDRESS_NO_PORT lets connect() pick the port per destination.
   int one = 1;
   ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-  asio::ip::address_v4::bytes_type source{127, 0, 0, static_cast<unsigned char>(1 + index % options_.sources)};
+  asio::ip::address_v4::bytes_type source{127, 0, 0,
+                                          static_cast<unsigned char>(1 + index % options_.sources)};
   socket.bind(tcp::endpoint(asio::ip::address_v4(source), 0));
-  co_await socket.async_connect(tcp::endpoint(asio::ip::make_address(server.host), server.port), use_awaitable);
+  co_await socket.async_connect(tcp::endpoint(asio::ip::make_address(server.host), server.port),
+                                use_awaitable);
   socket.set_option(tcp::no_delay(true));
   // Kernel receive timestamps: when the server's bytes reached this socket.
   ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
   // The WebSocket upgrade, by hand: bytes after the 101 answer's head are frames already.
-  co_await asio::async_write(socket, asio::buffer(upgrade_request(server.host + ":" + std::to_string(server.port), target)),
-                             use_awaitable);
+  co_await asio::async_write(
+      socket,
+      asio::buffer(upgrade_request(server.host + ":" + std::to_string(server.port), target)),
+      use_awaitable);
   std::string head;
-  std::size_t head_end = co_await asio::async_read_until(socket, asio::dynamic_buffer(head), "\r\n\r\n", use_awaitable);
+  std::size_t head_end = co_await asio::async_read_until(socket, asio::dynamic_buffer(head),
+                                                         "\r\n\r\n", use_awaitable);
   if (head.compare(0, 12, "HTTP/1.1 101") != 0)
     throw std::runtime_error("upgrade refused: " + head.substr(0, head.find('\r')));
   c.reader.feed(std::string_view(head).substr(head_end));
   c.open = true;
-  if (auto first = opening_frame(options_.protocol); !first.empty()) send(c, std::move(first), false);
+  if (auto first = opening_frame(options_.protocol); !first.empty())
+    send(c, std::move(first), false);
   if (options_.protocol == Protocol::ws) c.handshaken = true;
   // Read until the protocol handshake completes, so that READY means "all can receive".
   char chunk[4096];
@@ -207,7 +221,8 @@ awaitable<void> Runner::open(Connection& c, int index, const Endpoint& server, s
       for (auto& reply : r.replies) send(c, std::move(reply), false);
       if (!r.error.empty()) throw std::runtime_error("handshake: " + r.error);
       if (r.handshake_done) c.handshaken = true;
-      if (r.closed || frame.opcode == Opcode::close) throw std::runtime_error("closed during handshake");
+      if (r.closed || frame.opcode == Opcode::close)
+        throw std::runtime_error("closed during handshake");
     }
     if (c.handshaken) break;
     if (c.reader.failed()) throw std::runtime_error("bad frame during handshake");
@@ -323,7 +338,8 @@ void Runner::queue_frame(Connection& c, std::string_view frame) {
 
 void Runner::write_more(Connection& c) {
   while (!c.outbox.empty()) {
-    ssize_t n = ::send(c.socket.native_handle(), c.outbox.data(), c.outbox.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    ssize_t n = ::send(c.socket.native_handle(), c.outbox.data(), c.outbox.size(),
+                       MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n > 0) {
       c.outbox.erase(0, static_cast<std::size_t>(n));
       continue;

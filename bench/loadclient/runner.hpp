@@ -50,7 +50,7 @@ class Runner {
   void write_more(Connection& c);
   awaitable<void> keepalive_loop();
   awaitable<void> control_loop();
-  awaitable<void> sender();
+  awaitable<void> sender(double rate, int pad);
   // Frames `payload` (Text, or Binary) and writes it; queue_frame() takes a whole frame.
   void send(Connection& c, std::string payload, bool binary);
   void queue_frame(Connection& c, std::string_view frame);
@@ -66,7 +66,7 @@ class Runner {
   std::vector<std::unique_ptr<Connection>> retired_;
   std::vector<int> pending_;  // indices being set up
   std::size_t next_pending_ = 0;
-  bool ready_ = false;        // the first setup finished
+  bool ready_ = false;  // the first setup finished
   int workers_left_ = 0;
   int failed_ = 0;
   std::string first_error_;

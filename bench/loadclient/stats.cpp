@@ -9,7 +9,8 @@ std::size_t Histogram::index(std::uint64_t v) {
   if (v < kSub) return static_cast<std::size_t>(v);
   int power = std::bit_width(v) - 1;  // v in [2^power, 2^(power+1))
   int shift = power - 6;              // log2(kSub) == 6
-  std::size_t i = static_cast<std::size_t>((power - 5) * kSub) + static_cast<std::size_t>((v >> shift) - kSub);
+  std::size_t i =
+      static_cast<std::size_t>((power - 5) * kSub) + static_cast<std::size_t>((v >> shift) - kSub);
   std::size_t last = static_cast<std::size_t>(kSub * kPowers - 1);
   return i > last ? last : i;
 }

@@ -27,7 +27,8 @@ std::string client_frame(Opcode opcode, std::string_view payload) {
     frame.push_back(static_cast<char>(payload.size() & 0xFF));
   } else {
     frame.push_back(static_cast<char>(0x80 | 127));
-    for (int i = 7; i >= 0; --i) frame.push_back(static_cast<char>((payload.size() >> (8 * i)) & 0xFF));
+    for (int i = 7; i >= 0; --i)
+      frame.push_back(static_cast<char>((payload.size() >> (8 * i)) & 0xFF));
   }
   frame.append(reinterpret_cast<const char*>(kMask), 4);
   for (std::size_t i = 0; i < payload.size(); ++i)
@@ -72,7 +73,8 @@ bool FrameReader::next(ServerFrame& frame) {
     if (available - header < length) return false;
     std::string_view payload(buffer_.data() + offset_ + header, static_cast<std::size_t>(length));
     offset_ += header + static_cast<std::size_t>(length);
-    if ((static_cast<std::uint8_t>(opcode) & 0x8) != 0 || (fin && opcode != Opcode::continuation && message_.empty())) {
+    if ((static_cast<std::uint8_t>(opcode) & 0x8) != 0 ||
+        (fin && opcode != Opcode::continuation && message_.empty())) {
       frame = {opcode, payload};
       return true;
     }

@@ -7,7 +7,14 @@
 
 namespace lc {
 
-enum class Opcode : std::uint8_t { continuation = 0, text = 1, binary = 2, close = 8, ping = 9, pong = 10 };
+enum class Opcode : std::uint8_t {
+  continuation = 0,
+  text = 1,
+  binary = 2,
+  close = 8,
+  ping = 9,
+  pong = 10
+};
 
 // The HTTP upgrade request for `target` on `host`.
 std::string upgrade_request(std::string_view host, std::string_view target);
