@@ -13,7 +13,8 @@ Scenarios (see docs/benchmarks.md):
              C++ app of bench/apps/negotiate-cpp (run by the host)
   storm      --storm-clients (10,000) clients connecting at once (SignalR: negotiate + WebSocket +
              handshake; peers: the WebSocket), then half of them dropped at once and reconnecting at
-             once: time until all are connected, connections/s, server CPU per connection
+             once: time until all are connected, connections/s, server CPU per connection;
+             Switchboard also with every client negotiated first, untimed ("WebSocket part")
   idle       server RSS per idle WebSocket connection at 10,000 (and 100,000) connections
   cluster    two Switchboard nodes on one redis-server vs two Socket.IO 4 servers with the Redis
              adapter (and each single node, same run): clients split over the two nodes, the sends
@@ -153,9 +154,14 @@ PEER_PORT = {"switchboard": PORT_SERVICE, "switchboard-msgpack": PORT_SERVICE, "
 # ---------------------------------------------------------------- load client and wrk
 
 class LoadClient:
-    def __init__(self, protocol, port, clients, groups=0, sender=None, targets=None, concurrency=None):
+    def __init__(self, protocol, port, clients, groups=0, sender=None, targets=None, concurrency=None,
+                 negotiate_first=False):
+        """Started, set up and READY; with negotiate_first, only negotiated ("NEGOTIATED" in
+        self.ready): go() then times the WebSocket and handshake part."""
         cmd = [LOADCLIENT, "--protocol", protocol, "--port", str(port), "--clients", str(clients),
                "--hub", HUB, "--access-key", KEY]
+        if negotiate_first:
+            cmd += ["--negotiate-first", "1"]
         if targets:  # client i connects to targets[i % n] (ports on 127.0.0.1)
             cmd += ["--targets", ",".join(f"127.0.0.1:{t}" for t in targets)]
         if groups:
@@ -169,8 +175,15 @@ class LoadClient:
         self.events = []
         self.cv = threading.Condition()
         threading.Thread(target=self._stderr, daemon=True).start()
-        self.ready = self._wait("READY", timeout=60 + clients / 500)
+        self.ready = self._wait("NEGOTIATED" if negotiate_first else "READY", timeout=60 + clients / 500)
         log("   ", self.ready.strip())
+
+    def go(self, expect="READY", timeout=120):
+        """After NEGOTIATED: the timed setup; returns its READY (or RECONNECTED) line."""
+        self.command("go")
+        line = self._wait(expect, timeout=timeout)
+        log("   ", line.strip())
+        return line
 
     def _stderr(self):
         for line in self.proc.stderr:
@@ -516,34 +529,51 @@ def setup_fields(line):
 def scenario_storm(a, token):
     """a.storm_clients clients connecting at once (SignalR: negotiate + WebSocket + handshake, as the
     official client does; the peers: the WebSocket alone), then half of them dropped at once and
-    reconnecting at once: time until all are connected, connections/s, server CPU per connection."""
+    reconnecting at once: time until all are connected, connections/s, server CPU per connection.
+    Switchboard runs twice: the whole set-up, and the WebSocket part alone (every client negotiated
+    first, untimed), the part that compares with the peers'."""
     clients = a.storm_clients
+    half = clients // 2
+    runs = []
     for peer in [p for p in a.peers if p != "switchboard-msgpack"]:
+        runs.append((peer, False))
+        if peer == "switchboard":
+            runs.append((peer, True))
+    for peer, websocket_only in runs:
+        what = "WebSocket part" if websocket_only else ""
         for run in range(a.runs):
             server = start_server(SERVER_KIND[peer])
             lc = None
             try:
                 cpu0 = cpu_seconds(server.pid)
-                lc = LoadClient(PROTOCOL[peer], PEER_PORT[peer], clients, concurrency=clients)
+                lc = LoadClient(PROTOCOL[peer], PEER_PORT[peer], clients, concurrency=clients,
+                                negotiate_first=websocket_only)
+                if websocket_only:
+                    cpu0 = cpu_seconds(server.pid)
+                    lc.ready = lc.go(timeout=60 + clients / 100)
                 cpu1 = cpu_seconds(server.pid)
                 connected, failed, setup_s = setup_fields(lc.ready)
-                record("storm", peer, f"{clients} connect at once", run, connected=connected, failed=failed,
-                       setup_s=setup_s, connections_per_s=connected / setup_s if setup_s else None,
+                record("storm", peer, f"{clients} connect at once {what}".strip(), run, connected=connected,
+                       failed=failed, setup_s=setup_s, connections_per_s=connected / setup_s if setup_s else None,
                        cpu_us_per_connection=(cpu1 - cpu0) * 1e6 / max(1, connected))
                 time.sleep(1)
-                half = clients // 2
                 cpu0 = cpu_seconds(server.pid)
-                line = lc.reconnect(half, timeout=60 + half / 100)
+                if websocket_only:
+                    lc.command(f"reconnect {half}")
+                    lc._wait("NEGOTIATED", timeout=60 + half / 100)
+                    cpu0 = cpu_seconds(server.pid)
+                    line = lc.go("RECONNECTED", timeout=60 + half / 100)
+                else:
+                    line = lc.reconnect(half, timeout=60 + half / 100)
                 cpu1 = cpu_seconds(server.pid)
                 connected, failed, setup_s = setup_fields(line)
-                record("storm", peer, f"{half} reconnect at once", run, connected=connected, failed=failed,
-                       setup_s=setup_s, connections_per_s=connected / setup_s if setup_s else None,
+                record("storm", peer, f"{half} reconnect at once {what}".strip(), run, connected=connected,
+                       failed=failed, setup_s=setup_s, connections_per_s=connected / setup_s if setup_s else None,
                        cpu_us_per_connection=(cpu1 - cpu0) * 1e6 / max(1, connected))
             finally:
                 if lc:
                     lc.stop()
                 server.stop()
-
 
 def scenario_idle(a, token):
     fd_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]

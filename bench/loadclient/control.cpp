@@ -35,6 +35,14 @@ awaitable<void> Runner::control_loop() {
         continue;
       }
       asio::co_spawn(io_, sender(rate, pad), asio::detached);
+    } else if (command == "go") {
+      if (go_workers_ == 0) {
+        std::cerr << "go: no negotiated setup is waiting" << std::endl;
+        continue;
+      }
+      const int workers = go_workers_;
+      go_workers_ = 0;
+      begin_setup(workers);
     } else if (command == "report") {
       std::cout << report_json() << std::endl;
       reset_stats();

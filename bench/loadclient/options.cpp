@@ -20,6 +20,9 @@ namespace {
   --access-key K                        SignalR access key (tokens are minted with it)
   --sources N                           source addresses 127.0.0.1..N (default: one per 20,000 clients)
   --connect-concurrency N               connections being set up at once (default 64)
+  --negotiate-first 1                   SignalR: negotiate every client first (not timed), print
+                                        "NEGOTIATED <n> <s>" and wait for "go" on stdin; the timed
+                                        setup (READY, RECONNECTED) is the WebSocket and handshake
   --groups G                            client i joins group g<i%G> (SignalR: REST PUT; peers: ?group=)
   --keepalive S                         SignalR client pings every S seconds (default 10)
   --send-port P --send-path PATH        the built-in sender's target (POST)
@@ -30,6 +33,7 @@ stdin commands once "READY" is printed on stderr:
   send [RATE [PAD]]
            run the sender (RATE or --rate sends/s, PAD or --pad, for --duration s); prints
            "SENT <ok> <failed>" on stderr
+  go       start the timed setup after "NEGOTIATED" (--negotiate-first 1)
   report   print the statistics since the last report as one JSON line, then reset them
   reconnect N
            drop the first N open connections at once (abruptly: RST) and set them up again, all N at
@@ -86,6 +90,8 @@ Options parse_options(int argc, char** argv) {
         o.sources = std::stoi(value);
       else if (name == "--connect-concurrency")
         o.connect_concurrency = std::stoi(value);
+      else if (name == "--negotiate-first")
+        o.negotiate_first = value == "1";
       else if (name == "--groups")
         o.groups = std::stoi(value);
       else if (name == "--keepalive")

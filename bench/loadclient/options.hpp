@@ -23,7 +23,10 @@ struct Options {
   std::string access_key;        // SignalR: mints client (and REST) tokens
   int sources = 0;               // 127.0.0.x source addresses (0: one per 20,000 clients)
   int connect_concurrency = 64;  // negotiate + connect in flight
-  int groups = 0;                // client i joins group g(i % groups)
+  // SignalR: every client negotiates first (untimed, 64 at a time); the timed setup, started by
+  // "go" on stdin, is the WebSocket and the handshake alone.
+  bool negotiate_first = false;
+  int groups = 0;        // client i joins group g(i % groups)
   int keepalive_s = 10;  // SignalR: client Ping every N seconds (the service drops silent clients)
   // The built-in sender, started by the "send" command on stdin.
   unsigned short send_port = 0;       // 0: --port

@@ -63,6 +63,8 @@ int Runner::run() {
   std::vector<int> all(static_cast<std::size_t>(options_.clients));
   for (int i = 0; i < options_.clients; ++i) all[static_cast<std::size_t>(i)] = i;
   start_setup(std::move(all), options_.connect_concurrency);
+  // With --negotiate-first the first setup waits for "go": the control loop runs from the start.
+  if (options_.negotiate_first) asio::co_spawn(io_, control_loop(), asio::detached);
   io_.run();
   return 0;
 }
@@ -72,9 +74,54 @@ void Runner::start_setup(std::vector<int> indices, int concurrency) {
   next_pending_ = 0;
   failed_ = 0;
   first_error_.clear();
+  setup_total_ = static_cast<int>(pending_.size());
+  const int workers = std::max(1, std::min(concurrency, setup_total_));
+  if (options_.negotiate_first && is_signalr(options_.protocol)) {
+    targets_.resize(connections_.size());
+    negotiated_.clear();
+    negotiate_started_us_ = monotonic_us();
+    negotiators_left_ = std::max(1, std::min(64, setup_total_));
+    for (int n = negotiators_left_; n > 0; --n)
+      asio::co_spawn(io_, negotiate_worker(workers), asio::detached);
+    return;
+  }
+  begin_setup(workers);
+}
+
+void Runner::begin_setup(int workers) {
+  next_pending_ = 0;
   setup_started_us_ = monotonic_us();
-  workers_left_ = std::max(1, std::min(concurrency, static_cast<int>(pending_.size())));
+  workers_left_ = std::min(workers, std::max(1, static_cast<int>(pending_.size())));
   asio::co_spawn(io_, spawn_workers(workers_left_), asio::detached);
+}
+
+awaitable<void> Runner::negotiate_worker(int workers) {
+  HttpSession http(io_, options_.targets[0].host, options_.targets[0].port);
+  while (next_pending_ < pending_.size()) {
+    const int i = pending_[next_pending_++];
+    try {
+      auto res = co_await http.request(
+          http::verb::post, "/client/negotiate?hub=" + options_.hub + "&negotiateVersion=1", "",
+          client_tokens_[static_cast<std::size_t>(i)]);
+      if (res.result_int() != 200)
+        throw std::runtime_error("negotiate " + std::to_string(res.result_int()) + ": " +
+                                 res.body());
+      connections_[static_cast<std::size_t>(i)]->id = json_string_field(res.body(), "connectionId");
+      targets_[static_cast<std::size_t>(i)] =
+          "/client/?hub=" + options_.hub +
+          "&id=" + url_encode(json_string_field(res.body(), "connectionToken")) +
+          "&access_token=" + client_tokens_[static_cast<std::size_t>(i)];
+      negotiated_.push_back(i);
+    } catch (const std::exception& e) {
+      ++failed_;
+      if (first_error_.empty()) first_error_ = e.what();
+    }
+  }
+  if (--negotiators_left_ > 0) co_return;
+  pending_ = negotiated_;
+  go_workers_ = workers;
+  std::cerr << "NEGOTIATED " << negotiated_.size() << " "
+            << static_cast<double>(monotonic_us() - negotiate_started_us_) / 1e6 << std::endl;
 }
 
 awaitable<void> Runner::spawn_workers(int workers) {
@@ -90,7 +137,7 @@ awaitable<void> Runner::spawn_workers(int workers) {
 }
 
 void Runner::reconnect(int count) {
-  if (workers_left_ > 0) {
+  if (workers_left_ > 0 || negotiators_left_ > 0 || go_workers_ > 0) {
     std::cerr << "reconnect: a setup is still running" << std::endl;
     return;
   }
@@ -129,7 +176,10 @@ awaitable<void> Runner::setup_worker() {
     std::string group = options_.groups > 0 ? "g" + std::to_string(i % options_.groups) : "";
     try {
       std::string target;
-      if (signalr) {
+      if (signalr && !targets_.empty() && !targets_[static_cast<std::size_t>(i)].empty()) {
+        target = std::move(targets_[static_cast<std::size_t>(i)]);  // --negotiate-first
+        targets_[static_cast<std::size_t>(i)].clear();
+      } else if (signalr) {
         const std::string& token = client_tokens_[static_cast<std::size_t>(i)];
         auto res = co_await http.request(
             http::verb::post, "/client/negotiate?hub=" + options_.hub + "&negotiateVersion=1", "",
@@ -168,7 +218,7 @@ awaitable<void> Runner::setup_worker() {
   }
   if (--workers_left_ == 0) {
     setup_done_us_ = monotonic_us();
-    int connected = static_cast<int>(pending_.size()) - failed_;
+    int connected = setup_total_ - failed_;
     std::cerr << (ready_ ? "RECONNECTED" : "READY") << " connected=" << connected
               << " failed=" << failed_
               << " setup_s=" << static_cast<double>(setup_done_us_ - setup_started_us_) / 1e6
@@ -177,7 +227,7 @@ awaitable<void> Runner::setup_worker() {
       ready_ = true;
       reset_stats();
       asio::co_spawn(io_, keepalive_loop(), asio::detached);
-      asio::co_spawn(io_, control_loop(), asio::detached);
+      if (!options_.negotiate_first) asio::co_spawn(io_, control_loop(), asio::detached);
     }
   }
 }

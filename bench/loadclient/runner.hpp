@@ -35,6 +35,11 @@ class Runner {
   // once; the last worker to finish reports READY (the first setup) or RECONNECTED (a reconnect).
   awaitable<void> setup_worker();
   void start_setup(std::vector<int> indices, int concurrency);
+  // The timed part of a setup: `workers` setup workers over pending_.
+  void begin_setup(int workers);
+  // --negotiate-first: every client of pending_ negotiated by 64 keep-alive sessions, then
+  // "NEGOTIATED"; the "go" command begins the setup with `workers` workers.
+  awaitable<void> negotiate_worker(int workers);
   // Starts `workers` setup workers, 64 at a time with a turn of the event loop in between.
   awaitable<void> spawn_workers(int workers);
   // The "reconnect N" command: the first N open connections dropped at once (closed abruptly),
@@ -68,6 +73,12 @@ class Runner {
   std::size_t next_pending_ = 0;
   bool ready_ = false;  // the first setup finished
   int workers_left_ = 0;
+  int setup_total_ = 0;       // clients in this setup, failed ones included
+  int negotiators_left_ = 0;  // --negotiate-first: sessions still negotiating
+  int go_workers_ = 0;        // --negotiate-first: waiting for "go" with this many workers
+  std::uint64_t negotiate_started_us_ = 0;
+  std::vector<int> negotiated_;       // --negotiate-first: the clients whose negotiate succeeded
+  std::vector<std::string> targets_;  // --negotiate-first: client i's WebSocket target
   int failed_ = 0;
   std::string first_error_;
   std::string rest_token_;

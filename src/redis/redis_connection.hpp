@@ -67,7 +67,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Sends one command; throws Unavailable (see above). Error replies are returned, not thrown.
   boost::asio::awaitable<Reply> command(std::vector<std::string> args);
   // Several commands written together; their replies in order.
-  boost::asio::awaitable<std::vector<Reply>> pipeline(std::vector<std::vector<std::string>> commands);
+  boost::asio::awaitable<std::vector<Reply>> pipeline(
+      std::vector<std::vector<std::string>> commands);
   // EVALSHA script keys... args..., EVAL on NOSCRIPT.
   boost::asio::awaitable<Reply> eval(const Script& script, std::vector<std::string> keys,
                                      std::vector<std::string> args);
