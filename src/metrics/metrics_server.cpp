@@ -16,7 +16,8 @@ struct MetricsServer::Impl final : net::HttpHandler {
     co_return net::make_error(net::http::status::not_found, "NotFound",
                               "This port serves /metrics only.");
   }
-  void upgrade(boost::asio::ip::tcp::socket socket, net::Request, exec::Shard&) override {
+  void upgrade(boost::asio::ip::tcp::socket socket, net::Request, exec::Shard&,
+               const boost::asio::ip::address&) override {
     boost::system::error_code ec;
     socket.close(ec);  // nothing to upgrade to here
   }

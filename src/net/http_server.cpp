@@ -63,19 +63,22 @@ void HttpServer::accept_next() {
   auto* shard = shards_[next_shard_];
   next_shard_ = (next_shard_ + 1) % shards_.size();
   acceptor_.async_accept(
-      shard->io(), [this, shard](boost::system::error_code ec, tcp::socket socket) {
+      shard->io(), accepted_peer_, [this, shard](boost::system::error_code ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
         if (!ec) {
           overload_.on_success();
           socket.set_option(tcp::no_delay(true), ec);
+          const auto peer = accepted_peer_.address();
           if (options_.tls)
-            asio::co_spawn(shard->io(),
-                           run_tls_session(std::move(socket), *shard, handler_, options_, pending_),
-                           asio::detached);
+            asio::co_spawn(
+                shard->io(),
+                run_tls_session(std::move(socket), peer, *shard, handler_, options_, pending_),
+                asio::detached);
           else
-            asio::co_spawn(shard->io(),
-                           run_session(std::move(socket), *shard, handler_, options_, pending_),
-                           asio::detached);
+            asio::co_spawn(
+                shard->io(),
+                run_session(std::move(socket), peer, *shard, handler_, options_, pending_),
+                asio::detached);
           accept_next();
           return;
         }

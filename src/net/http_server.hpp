@@ -38,9 +38,10 @@ class HttpHandler {
                                                   const boost::asio::ip::address& peer) = 0;
   // Whether a (non-upgrade) request takes its socket over, e.g. a Server-Sent Events stream.
   virtual bool wants_socket(const Request&) const { return false; }
-  // Takes over a WebSocket upgrade request (or one wants_socket() chose) and its socket.
-  virtual void upgrade(boost::asio::ip::tcp::socket socket, Request request,
-                       exec::Shard& shard) = 0;
+  // Takes over a WebSocket upgrade request (or one wants_socket() chose) and its socket, from
+  // `peer` (the TCP peer's address, as for handle()).
+  virtual void upgrade(boost::asio::ip::tcp::socket socket, Request request, exec::Shard& shard,
+                       const boost::asio::ip::address& peer) = 0;
 };
 
 struct HttpServerOptions {
@@ -82,6 +83,9 @@ class HttpServer {
   boost::asio::steady_timer retry_timer_;  // the pause after a failed accept
   AcceptOverload overload_;
   std::size_t next_shard_ = 0;
+  // The address accept() reported for the connection being accepted: the client's, taken with
+  // the accept (a TLS session's own socket is one end of a socket pair, whose peer is not).
+  boost::asio::ip::tcp::endpoint accepted_peer_;
 };
 
 }  // namespace switchboard::net

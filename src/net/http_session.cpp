@@ -282,11 +282,10 @@ asio::awaitable<ParserRead> read_with_parser(beast::tcp_stream& stream, beast::f
 
 }  // namespace
 
-asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHandler& handler,
-                                  HttpServerOptions options,
+asio::awaitable<void> run_session(tcp::socket socket, asio::ip::address peer, exec::Shard& shard,
+                                  HttpHandler& handler, HttpServerOptions options,
                                   std::shared_ptr<PendingConnections> pending) {
   error_code ec;
-  const asio::ip::address peer = socket.remote_endpoint(ec).address();
   beast::tcp_stream stream(std::move(socket));
   // Declared after the stream, so released (on this thread) before the stream goes.
   // Shed only while it has sent nothing: one whose request waits unread in the kernel is a real
@@ -335,7 +334,7 @@ asio::awaitable<void> run_session(tcp::socket socket, exec::Shard& shard, HttpHa
     }
     if (beast::websocket::is_upgrade(request) || handler.wants_socket(request)) {
       stream.expires_never();
-      handler.upgrade(stream.release_socket(), std::move(request), shard);
+      handler.upgrade(stream.release_socket(), std::move(request), shard, peer);
       co_return;
     }
     stream.expires_never();

@@ -14,7 +14,9 @@
 
 namespace switchboard::net {
 
-boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, exec::Shard& shard,
+// `peer`: the client's address (accept()'s; for TLS, the TCP peer of the socket the relay reads).
+boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket,
+                                         boost::asio::ip::address peer, exec::Shard& shard,
                                          HttpHandler& handler, HttpServerOptions options,
                                          std::shared_ptr<PendingConnections> pending);
 

@@ -154,7 +154,8 @@ asio::awaitable<void> relay_outbound(std::shared_ptr<Relay> relay) {
 
 }  // namespace
 
-asio::awaitable<void> run_tls_session(tcp::socket socket, exec::Shard& shard, HttpHandler& handler,
+asio::awaitable<void> run_tls_session(tcp::socket socket, asio::ip::address peer,
+                                      exec::Shard& shard, HttpHandler& handler,
                                       HttpServerOptions options,
                                       std::shared_ptr<PendingConnections> pending) {
   auto relay = std::make_shared<Relay>(std::move(socket), options.tls->context(), shard.io());
@@ -193,9 +194,10 @@ asio::awaitable<void> run_tls_session(tcp::socket socket, exec::Shard& shard, Ht
     relay->close_all();
     co_return;
   }
-  asio::co_spawn(shard.io(),
-                 run_session(std::move(session_end), shard, handler, options, std::move(pending)),
-                 asio::detached);
+  asio::co_spawn(
+      shard.io(),
+      run_session(std::move(session_end), peer, shard, handler, options, std::move(pending)),
+      asio::detached);
   asio::co_spawn(shard.io(), relay_inbound(relay), asio::detached);
   co_await relay_outbound(relay);
 }

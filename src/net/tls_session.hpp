@@ -15,8 +15,8 @@
 namespace switchboard::net {
 
 boost::asio::awaitable<void> run_tls_session(boost::asio::ip::tcp::socket socket,
-                                             exec::Shard& shard, HttpHandler& handler,
-                                             HttpServerOptions options,
+                                             boost::asio::ip::address peer, exec::Shard& shard,
+                                             HttpHandler& handler, HttpServerOptions options,
                                              std::shared_ptr<PendingConnections> pending);
 
 }  // namespace switchboard::net

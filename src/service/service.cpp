@@ -157,9 +157,9 @@ bool Service::wants_socket(const net::Request& request) const {
   return ClientEndpoint::is_event_stream(request);
 }
 
-void Service::upgrade(boost::asio::ip::tcp::socket socket, net::Request request, Shard& shard) {
-  boost::system::error_code ec;
-  const auto client = client_of(request, socket.remote_endpoint(ec).address());
+void Service::upgrade(boost::asio::ip::tcp::socket socket, net::Request request, Shard& shard,
+                      const boost::asio::ip::address& peer) {
+  const auto client = client_of(request, peer);
   std::string_view target = request.target();
   if (DashboardEndpoint::handles(target.substr(0, target.find('?')))) {
     boost::asio::co_spawn(shard.io(),

@@ -38,7 +38,8 @@ class Service final : public net::HttpHandler {
   boost::asio::awaitable<net::Response> handle(net::Request& request,
                                                const boost::asio::ip::address& peer) override;
   bool wants_socket(const net::Request& request) const override;
-  void upgrade(boost::asio::ip::tcp::socket socket, net::Request request, Shard& shard) override;
+  void upgrade(boost::asio::ip::tcp::socket socket, net::Request request, Shard& shard,
+               const boost::asio::ip::address& peer) override;
 
  private:
   // The client's address: the peer's, or what X-Forwarded-For says behind a trusted proxy.

@@ -12,6 +12,7 @@ import net from "node:net";
 import path from "node:path";
 import readline from "node:readline";
 import tls from "node:tls";
+import WebSocket from "ws";
 import {
   BINARY, REPO_ROOT, API, captureProcess, trackProcess, stopProcess, freePort, logged, mintToken,
   sleep, waitFor, withTimeout,
@@ -85,12 +86,15 @@ async function startTlsService(name, extra = []) {
 }
 
 /** One HTTPS request trusting the test CA. Resolves with {status, text, json}. */
-function httpsRequest(port, method, p, { headers = {}, body } = {}) {
+function httpsRequest(port, method, p, { headers = {}, body, localAddress } = {}) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
     const h = { ...headers };
     if (payload) h["Content-Length"] = payload.length;
-    const req = https.request({ host: "localhost", servername: "localhost", port, method, path: p, headers: h, ca: fs.readFileSync(ca), agent: false });
+    const req = https.request({
+      host: "localhost", servername: "localhost", port, method, path: p, headers: h, ca: fs.readFileSync(ca), agent: false,
+      localAddress,
+    });
     req.setTimeout(10000, () => req.destroy(new Error(`${method} ${p} timed out`)));
     req.on("response", (res) => {
       const chunks = [];
@@ -255,6 +259,62 @@ describe("switchboard service with --tls-cert/--tls-key", () => {
         }, 10000);
       });
       assert.equal(outcome, "closed", "the stalled handshake (header timeout 1 s)");
+    }),
+  );
+});
+
+describe("per-address limits over TLS see each client's own address", () => {
+  // The TLS relay hands the HTTP session one end of a socket pair; the client's address is the one
+  // accept() reported, not that socket's peer (which made every TLS client one address before).
+  const negotiate = (svc, from, user) =>
+    httpsRequest(svc.port, "POST", "/client/negotiate?hub=chat&negotiateVersion=1", {
+      headers: { Authorization: `Bearer ${mintToken(svc.key, { aud: "https://localhost/client/?hub=chat", user })}` },
+      localAddress: from,
+    });
+
+  test(
+    "--negotiate-rate counts per client address over https",
+    logged(async () => {
+      const svc = await startTlsService("first", ["--negotiate-rate", "1", "--negotiate-burst", "1"]);
+      try {
+        assert.equal((await negotiate(svc, "127.0.0.1", "a")).status, 200);
+        assert.equal((await negotiate(svc, "127.0.0.2", "b")).status, 200, "another address has its own budget");
+        const again = await negotiate(svc, "127.0.0.2", "b");
+        assert.equal(again.status, 429, `the same address over its budget: ${again.text}`);
+      } finally {
+        await stopProcess(svc);
+      }
+    }),
+  );
+
+  test(
+    "--max-connections-per-ip counts WebSocket connections per client address over wss",
+    logged(async () => {
+      const svc = await startTlsService("first", ["--max-connections-per-ip", "1"]);
+      const sockets = [];
+      const open = async (from, user) => {
+        const neg = await negotiate(svc, from, user);
+        assert.equal(neg.status, 200, `negotiate from ${from}: ${neg.text}`);
+        const token = mintToken(svc.key, { aud: "https://localhost/client/?hub=chat", user });
+        const url = `wss://localhost:${svc.port}/client/?hub=chat&id=${encodeURIComponent(neg.json.connectionToken)}` +
+          `&access_token=${encodeURIComponent(token)}`;
+        const ws = new WebSocket(url, { ca: fs.readFileSync(ca), servername: "localhost", localAddress: from });
+        sockets.push(ws);
+        await new Promise((resolve, reject) => {
+          ws.once("open", resolve);
+          ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade from ${from}: HTTP ${res.statusCode}`)));
+          ws.once("error", reject);
+        });
+      };
+      try {
+        await open("127.0.0.1", "first");
+        await open("127.0.0.2", "second"); // refused (429) when every TLS client was one address
+        const third = await negotiate(svc, "127.0.0.2", "third");
+        assert.equal(third.status, 429, `a second connection from 127.0.0.2 is over the limit: ${third.text}`);
+      } finally {
+        for (const ws of sockets) ws.terminate();
+        await stopProcess(svc);
+      }
     }),
   );
 });

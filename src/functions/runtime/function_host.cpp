@@ -261,7 +261,8 @@ std::vector<std::string> FunctionHost::describe() const {
   return lines;
 }
 
-void FunctionHost::upgrade(boost::asio::ip::tcp::socket socket, net::Request, exec::Shard&) {
+void FunctionHost::upgrade(boost::asio::ip::tcp::socket socket, net::Request, exec::Shard&,
+                           const boost::asio::ip::address&) {
   boost::system::error_code ignored;
   socket.close(ignored);  // the functions host serves no WebSockets
 }

@@ -72,8 +72,8 @@ class FunctionHost final : public net::HttpHandler {
 
   boost::asio::awaitable<net::Response> handle(net::Request& request,
                                                const boost::asio::ip::address& peer) override;
-  void upgrade(boost::asio::ip::tcp::socket socket, net::Request request,
-               exec::Shard& shard) override;
+  void upgrade(boost::asio::ip::tcp::socket socket, net::Request request, exec::Shard& shard,
+               const boost::asio::ip::address& peer) override;
 
  private:
   // The answer to a request (handle() adds its id).
