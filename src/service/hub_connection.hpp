@@ -93,7 +93,8 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   virtual bool uses_keep_alive() const { return true; }
   // Whether the client's bytes wait unread in the kernel (the shard has not got to them yet).
   virtual bool has_unread_input() { return false; }
-  // The transport's socket descriptor, -1 when it holds none of its own (long polling).
+  // The transport's socket descriptor (a new connection's number tells how many are in use:
+  // net::PendingConnections), -1 when it holds none of its own (long polling).
   virtual int socket_descriptor() { return -1; }
   virtual void on_finished() {}
 

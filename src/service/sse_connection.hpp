@@ -23,6 +23,7 @@ class SseConnection final : public HubConnection {
   void write(const std::vector<MessagePtr>& batch) override;
   void close_transport() override;
   void abort_transport() override;
+  int socket_descriptor() override { return socket_.native_handle(); }
   void watch_peer();
   std::shared_ptr<SseConnection> self();
 

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { startService, rawRequest, rawConnect, restCall, p22, RS, sleep, waitFor, logged } from "./helpers.mjs";
 import { startHost, writeApp, tempDir, removeTempDirs, logged as hostLogged } from "./functions-helpers.mjs";
+import { negotiateRaw, openSse } from "./transports-helpers.mjs";
 
 after(removeTempDirs);
 
@@ -286,6 +287,42 @@ describe("connection limits (service)", () => {
         assert.doesNotMatch(svc.log, /closed the oldest/);
       } finally {
         for (const r of sockets) r.close();
+        await svc.stop();
+      }
+    }),
+  );
+
+  test(
+    "with the default limits, event streams that never send the hub handshake are closed, oldest first, once descriptors run short",
+    FD_TEST,
+    logged(async () => {
+      const svc = await startService({ fdLimit: FD_LIMIT, args: ["--negotiate-rate", "0"] });
+      const open = async (count, prefix) => {
+        const streams = [];
+        for (let i = 0; i < count; i++) {
+          const n = await negotiateRaw(svc, { user: `${prefix}${i}` });
+          const s = await openSse(svc.port, n.path, n.auth);
+          assert.equal(s.status, 200);
+          streams.push(s);
+        }
+        return streams;
+      };
+      const old = await open(120, "old");
+      const newer = [];
+      try {
+        await sleep(1200); // past their first second, and three quarters of the descriptors still free
+        assert.equal(old.filter((s) => s.ended).length, 0, "none closed while descriptors are plentiful");
+        // Each new stream holds a descriptor: past three quarters of the limit (192) the old ones,
+        // silent for more than a second, are closed to make room.
+        newer.push(...(await open(80, "new")));
+        await waitFor(() => old.every((s) => s.ended), {
+          timeout: 5000,
+          message: () => `the old streams being closed (still open: ${old.filter((s) => !s.ended).length})`,
+        });
+        assert.equal(newer.filter((s) => s.ended).length, 0, "the streams within their first second stay");
+        assert.match(svc.log, /closed the oldest \d+ connections? still waiting for the hub handshake: descriptors are running short/);
+      } finally {
+        for (const s of [...old, ...newer]) s.close();
         await svc.stop();
       }
     }),
