@@ -211,11 +211,12 @@ class LoadClient:
         self.command("report")
         return json.loads(self.proc.stdout.readline())
 
-    def reconnect(self, count, timeout):
-        """Drops `count` connections at once and sets them up again at once; the RECONNECTED line."""
+    def reconnect(self, count, timeout, negotiate_first=False):
+        """Drops `count` connections at once and sets them up again at once; the RECONNECTED line
+        (with negotiate_first, the NEGOTIATED line: go("RECONNECTED") then times the rest)."""
         self.command(f"reconnect {count}")
         self._wait("DROPPED", timeout=30)
-        return self._wait("RECONNECTED", timeout=timeout)
+        return self._wait("NEGOTIATED" if negotiate_first else "RECONNECTED", timeout=timeout)
 
     def send(self, duration, rate=None, pad=None):
         """One run of the built-in sender, at `rate` sends/s with `pad` bytes of padding (default: the
@@ -558,13 +559,10 @@ def scenario_storm(a, token):
                        cpu_us_per_connection=(cpu1 - cpu0) * 1e6 / max(1, connected))
                 time.sleep(1)
                 cpu0 = cpu_seconds(server.pid)
+                line = lc.reconnect(half, timeout=60 + half / 100, negotiate_first=websocket_only)
                 if websocket_only:
-                    lc.command(f"reconnect {half}")
-                    lc._wait("NEGOTIATED", timeout=60 + half / 100)
                     cpu0 = cpu_seconds(server.pid)
                     line = lc.go("RECONNECTED", timeout=60 + half / 100)
-                else:
-                    line = lc.reconnect(half, timeout=60 + half / 100)
                 cpu1 = cpu_seconds(server.pid)
                 connected, failed, setup_s = setup_fields(line)
                 record("storm", peer, f"{half} reconnect at once {what}".strip(), run, connected=connected,

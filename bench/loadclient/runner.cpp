@@ -95,22 +95,24 @@ void Runner::begin_setup(int workers) {
   asio::co_spawn(io_, spawn_workers(workers_left_), asio::detached);
 }
 
+awaitable<std::string> Runner::negotiate(HttpSession& http, int i) {
+  const std::string& token = client_tokens_[static_cast<std::size_t>(i)];
+  auto res = co_await http.request(
+      http::verb::post, "/client/negotiate?hub=" + options_.hub + "&negotiateVersion=1", "", token);
+  if (res.result_int() != 200)
+    throw std::runtime_error("negotiate " + std::to_string(res.result_int()) + ": " + res.body());
+  connections_[static_cast<std::size_t>(i)]->id = json_string_field(res.body(), "connectionId");
+  co_return "/client/?hub=" + options_.hub +
+      "&id=" + url_encode(json_string_field(res.body(), "connectionToken")) +
+      "&access_token=" + token;
+}
+
 awaitable<void> Runner::negotiate_worker(int workers) {
   HttpSession http(io_, options_.targets[0].host, options_.targets[0].port);
   while (next_pending_ < pending_.size()) {
     const int i = pending_[next_pending_++];
     try {
-      auto res = co_await http.request(
-          http::verb::post, "/client/negotiate?hub=" + options_.hub + "&negotiateVersion=1", "",
-          client_tokens_[static_cast<std::size_t>(i)]);
-      if (res.result_int() != 200)
-        throw std::runtime_error("negotiate " + std::to_string(res.result_int()) + ": " +
-                                 res.body());
-      connections_[static_cast<std::size_t>(i)]->id = json_string_field(res.body(), "connectionId");
-      targets_[static_cast<std::size_t>(i)] =
-          "/client/?hub=" + options_.hub +
-          "&id=" + url_encode(json_string_field(res.body(), "connectionToken")) +
-          "&access_token=" + client_tokens_[static_cast<std::size_t>(i)];
+      targets_[static_cast<std::size_t>(i)] = co_await negotiate(http, i);
       negotiated_.push_back(i);
     } catch (const std::exception& e) {
       ++failed_;
@@ -180,21 +182,11 @@ awaitable<void> Runner::setup_worker() {
         target = std::move(targets_[static_cast<std::size_t>(i)]);  // --negotiate-first
         targets_[static_cast<std::size_t>(i)].clear();
       } else if (signalr) {
-        const std::string& token = client_tokens_[static_cast<std::size_t>(i)];
-        auto res = co_await http.request(
-            http::verb::post, "/client/negotiate?hub=" + options_.hub + "&negotiateVersion=1", "",
-            token);
-        if (res.result_int() != 200)
-          throw std::runtime_error("negotiate " + std::to_string(res.result_int()) + ": " +
-                                   res.body());
+        target = co_await negotiate(http, i);
         // A worker with nothing left to set up after this one lets its HTTP connection go now: in a
         // storm (a worker per client) the negotiate connections would otherwise double the
         // descriptors in use, here and on the server, until every client is connected.
         if (next_pending_ >= pending_.size() && group.empty()) sessions.clear();
-        std::string connection_token = json_string_field(res.body(), "connectionToken");
-        c.id = json_string_field(res.body(), "connectionId");
-        target = "/client/?hub=" + options_.hub + "&id=" + url_encode(connection_token) +
-                 "&access_token=" + token;
       } else if (options_.protocol == Protocol::ws) {
         target = "/?user=" + user + (group.empty() ? "" : "&group=" + group);
       } else {

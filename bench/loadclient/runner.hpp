@@ -13,6 +13,8 @@
 
 namespace lc {
 
+class HttpSession;
+
 struct Connection {
   explicit Connection(asio::io_context& io) : socket(io) {}
   tcp::socket socket;
@@ -40,6 +42,8 @@ class Runner {
   // --negotiate-first: every client of pending_ negotiated by 64 keep-alive sessions, then
   // "NEGOTIATED"; the "go" command begins the setup with `workers` workers.
   awaitable<void> negotiate_worker(int workers);
+  // Client i's negotiate on `http` (its connection id recorded); the WebSocket target it gives.
+  awaitable<std::string> negotiate(HttpSession& http, int i);
   // Starts `workers` setup workers, 64 at a time with a turn of the event loop in between.
   awaitable<void> spawn_workers(int workers);
   // The "reconnect N" command: the first N open connections dropped at once (closed abruptly),
