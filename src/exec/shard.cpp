@@ -5,6 +5,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include "exec/send_ring.hpp"
+#include "exec/socket_readiness.hpp"
 
 namespace switchboard::exec {
 
@@ -26,6 +27,16 @@ Shard::Shard(unsigned index, std::unique_ptr<SendRing> ring)
     : index_(index), ring_(std::move(ring)) {}
 
 Shard::~Shard() = default;
+
+void Shard::shutdown() {
+  if (readiness_) readiness_->release_all();
+  io_.shutdown();
+}
+
+SocketReadiness& Shard::readiness() {
+  if (!readiness_) readiness_ = std::make_unique<SocketReadiness>(io_);
+  return *readiness_;
+}
 
 SendRing* Shard::send_ring() const {
   return collecting_ && !ring_->full() ? ring_.get() : nullptr;

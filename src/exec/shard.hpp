@@ -12,6 +12,7 @@
 namespace switchboard::exec {
 
 class SendRing;
+class SocketReadiness;
 
 // Something that writes, in one go, what was queued on it during the handlers run so far.
 class Flushable {
@@ -52,8 +53,9 @@ class Shard {
   // Runs the io_context on the calling thread until stopped (marks the thread as this shard's).
   void run();
   boost::asio::io_context& io() { return io_; }
-  // After the thread has ended: destroys what is still queued (see ShardPool::~ShardPool).
-  void shutdown() { io_.shutdown(); }
+  // After the thread has ended: lets go of the watched sockets' owners and destroys what is
+  // still queued (see ShardPool::~ShardPool).
+  void shutdown();
   template <typename F>
   void post(F&& f) {
     boost::asio::post(io_, std::forward<F>(f));
@@ -68,6 +70,9 @@ class Shard {
   // nullptr, and the caller writes at once.
   SendRing* send_ring() const;
   bool batches_writes() const { return ring_ != nullptr; }
+  // The shard's own epoll set for sockets that do their own reads and writes (made on first
+  // use, on the shard's thread).
+  SocketReadiness& readiness();
   // The length of the slice of deferred flushes running now (or last run).
   std::size_t flush_slice() const { return slice_; }
 
@@ -79,6 +84,7 @@ class Shard {
   unsigned index_;
   ShardContext io_;
   std::unique_ptr<SendRing> ring_;
+  std::unique_ptr<SocketReadiness> readiness_;
   bool collecting_ = false;  // in a slice of deferred flushes, queuing writes on ring_
   std::vector<std::shared_ptr<Flushable>> deferred_;
   std::size_t deferred_next_ = 0;

@@ -3,13 +3,14 @@
 // use by a MessagePack client (once, whichever shard asks first).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 
 namespace switchboard::hubs {
 
-enum class HubProtocol { Json, MessagePack };
+enum class HubProtocol : std::uint8_t { Json, MessagePack };
 
 class OutboundMessage {
  public:

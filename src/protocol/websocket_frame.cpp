@@ -111,12 +111,12 @@ bool WebSocketReader::fail(const char* reason, std::uint16_t code) {
   return false;
 }
 
-bool WebSocketReader::check_close_payload() {
-  if (control_.size() < 2) return true;  // no code: a plain Close (1 byte was refused earlier)
-  const auto code = static_cast<std::uint16_t>((static_cast<unsigned char>(control_[0]) << 8) |
-                                               static_cast<unsigned char>(control_[1]));
+bool WebSocketReader::check_close_payload(std::string_view payload) {
+  if (payload.size() < 2) return true;  // no code: a plain Close (1 byte was refused earlier)
+  const auto code = static_cast<std::uint16_t>((static_cast<unsigned char>(payload[0]) << 8) |
+                                               static_cast<unsigned char>(payload[1]));
   if (!is_valid_close_code(code)) return fail("invalid close code");
-  if (!util::is_valid_utf8(std::string_view(control_).substr(2)))
+  if (!util::is_valid_utf8(payload.substr(2)))
     return fail("close reason is not UTF-8", kWebSocketInvalidPayload);
   return true;
 }
@@ -180,8 +180,14 @@ bool WebSocketReader::consume(char* data, std::size_t size, Listener& listener) 
     mask_offset_ = static_cast<std::uint8_t>((mask_offset_ + take) & 3);
     remaining_ -= take;
     const bool control = is_control(opcode_);
+    std::string_view whole_control;  // a control frame's payload all in these bytes
     if (control) {
-      control_.append(data, take);
+      if (remaining_ == 0 && !control_) {
+        whole_control = std::string_view(data, take);
+      } else {
+        if (!control_) control_ = std::make_unique<std::string>();
+        control_->append(data, take);
+      }
     } else if (take > 0) {
       if (text_message_ && !utf8_.feed(std::string_view(data, take)))
         return fail("text message is not UTF-8", kWebSocketInvalidPayload);
@@ -195,10 +201,10 @@ bool WebSocketReader::consume(char* data, std::size_t size, Listener& listener) 
     if (message_ends_ && text_message_ && !utf8_.complete())
       return fail("text message ends inside a UTF-8 sequence", kWebSocketInvalidPayload);
     if (control) {
-      if (opcode_ == WebSocketOpcode::Close && !check_close_payload()) return false;
-      listener.on_control(opcode_, control_);
-      if (control_.capacity() > 15) std::string().swap(control_);  // keep idle state small
-      control_.clear();
+      const std::string_view payload = control_ ? std::string_view(*control_) : whole_control;
+      if (opcode_ == WebSocketOpcode::Close && !check_close_payload(payload)) return false;
+      listener.on_control(opcode_, payload);
+      control_.reset();
     }
   }
   return true;

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -86,7 +87,7 @@ class WebSocketReader {
   bool check_first_bytes();
   bool start_frame();
   bool fail(const char* reason, std::uint16_t code = kWebSocketProtocolError);
-  bool check_close_payload();
+  bool check_close_payload(std::string_view payload);
 
   unsigned char header_[14] = {};
   std::uint8_t header_size_ = 0;  // header bytes gathered so far
@@ -97,10 +98,12 @@ class WebSocketReader {
   bool text_message_ = false;  // the current data message is Text: its bytes must be UTF-8
   bool message_ends_ = false;  // the current frame is the last of a data message
   util::Utf8Validator utf8_;
-  std::uint64_t remaining_ = 0;
-  std::string control_;  // a control frame's payload gathered across reads
-  const char* error_ = nullptr;
   std::uint16_t error_code_ = kWebSocketProtocolError;
+  std::uint64_t remaining_ = 0;
+  // A control frame's payload gathered across reads (one that comes whole is passed on from the
+  // caller's bytes): made only then, so that an idle connection's reader holds no string.
+  std::unique_ptr<std::string> control_;
+  const char* error_ = nullptr;
 };
 
 }  // namespace switchboard::protocol

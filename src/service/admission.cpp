@@ -94,16 +94,20 @@ Admission::Admitted Admission::admit(const Address& client) {
     return result;
   }
   ++connections_;
-  if (limits_.max_connections_per_ip > 0) ++addresses_[client].connections;
-  result.ticket = Ticket(shared_from_this(), client);
+  std::unique_ptr<Address> counted;
+  if (limits_.max_connections_per_ip > 0) {
+    ++addresses_[client].connections;
+    counted = std::make_unique<Address>(client);
+  }
+  result.ticket = Ticket(shared_from_this(), std::move(counted));
   return result;
 }
 
-void Admission::release(const Address& client) {
+void Admission::release(const Address* client) {
   std::lock_guard lock(mutex_);
   --connections_;
-  if (limits_.max_connections_per_ip == 0) return;
-  auto it = addresses_.find(client);
+  if (!client) return;  // not counted by address
+  auto it = addresses_.find(*client);
   if (it == addresses_.end()) return;
   if (it->second.connections > 0) --it->second.connections;
   // Without a negotiate bucket the entry only counted connections: forget it at zero.

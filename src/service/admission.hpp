@@ -57,22 +57,25 @@ class Admission : public std::enable_shared_from_this<Admission> {
       if (this != &other) {
         reset();
         admission_ = std::move(other.admission_);
-        client_ = other.client_;
+        client_ = std::move(other.client_);
       }
       return *this;
     }
     ~Ticket() { reset(); }
     explicit operator bool() const { return admission_ != nullptr; }
     void reset() {
-      if (auto admission = std::move(admission_)) admission->release(client_);
+      if (auto admission = std::move(admission_)) admission->release(client_.get());
+      client_.reset();
     }
 
    private:
     friend class Admission;
-    Ticket(std::shared_ptr<Admission> admission, const Address& client)
-        : admission_(std::move(admission)), client_(client) {}
+    Ticket(std::shared_ptr<Admission> admission, std::unique_ptr<Address> client)
+        : admission_(std::move(admission)), client_(std::move(client)) {}
     std::shared_ptr<Admission> admission_;
-    Address client_;
+    // The client's address, kept only under a per-address limit (none by default: every idle
+    // connection would carry 32 bytes for nothing).
+    std::unique_ptr<Address> client_;
   };
 
   struct Admitted {
@@ -94,7 +97,8 @@ class Admission : public std::enable_shared_from_this<Admission> {
   };
   // The refusal for lack of room, or nullopt; under mutex_.
   std::optional<net::Response> full_locked(const Address& client);
-  void release(const Address& client);
+  // `client`: the address the connection was counted under, null when none.
+  void release(const Address* client);
   // Forgets addresses with no connection and a full bucket now and then; under mutex_.
   void purge_locked(util::TokenBucket::Clock::time_point now);
 

@@ -44,7 +44,7 @@ HubConnection::HubConnection(ServiceContext& context, Shard& shard, std::string 
       last_receive_(Clock::now()),
       transport_(transport),
       json_reader_(context.options.max_message_size),
-      created_(last_receive_),
+      phase_since_(last_receive_),
       last_send_(last_receive_),
       counters_(context.metrics->hub(shard.index(), this->hub())) {}
 
@@ -221,7 +221,7 @@ bool HubConnection::handle_handshake(std::string_view record) {
     protocol_ = HubProtocol::Json;  // the handshake answer is JSON text either way
     send_raw(protocol::handshake_response(error));
     closing_ = true;
-    closing_since_ = Clock::now();
+    phase_since_ = Clock::now();
     flush();
     return false;
   }
@@ -382,7 +382,7 @@ void HubConnection::send(const MessagePtr& message) {
                                context_.options.max_outbound_queue_bytes));
     // Not now: send() runs inside a shard's fan-out loop, which must not see the index change.
     closing_ = true;
-    closing_since_ = Clock::now();
+    phase_since_ = Clock::now();
     shard_.post([self = shared_from_this()] { self->abort(); });
     return;
   }
@@ -598,7 +598,7 @@ void HubConnection::close(std::string_view error, bool allow_reconnect) {
   if (closing_ || finished_) return;
   if (!error.empty()) set_end_reason(error);
   closing_ = true;
-  closing_since_ = Clock::now();
+  phase_since_ = Clock::now();
   context_.retired.retire(id(), Clock::now() + context_.connect_window);
   if (handshake_done_) {
     auto frame = protocol_ == HubProtocol::Json
@@ -646,11 +646,11 @@ void HubConnection::tick(Clock::time_point now) {
   if (finished_) return;
   const auto& options = context_.options;
   if (closing_) {
-    if (now - closing_since_ >= kCloseTimeout) abort();
+    if (now - phase_since_ >= kCloseTimeout) abort();
     return;
   }
   if (!handshake_done_) {
-    if (now - created_ >= options.handshake_timeout) {
+    if (now - phase_since_ >= options.handshake_timeout) {
       connection_log(*this, spdlog::level::debug, "connection {}: handshake timed out", id());
       context_.metrics->refused(metrics::ServiceLimit::HandshakeTimeout);
       abort();

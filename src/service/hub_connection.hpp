@@ -4,6 +4,7 @@
 // derive from it and supply the I/O hooks. Every member runs on the connection's shard thread.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,7 +17,7 @@
 
 namespace switchboard::service {
 
-enum class TransportKind { WebSockets, ServerSentEvents, LongPolling };
+enum class TransportKind : std::uint8_t { WebSockets, ServerSentEvents, LongPolling };
 
 class DashboardFeed;
 
@@ -112,6 +113,8 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   Shard& shard_;
   std::vector<MessagePtr> in_flight_;
   Clock::time_point last_receive_;
+  // (The flags and small fields of this class and the next section are declared together, so
+  // that they share one word instead of leaving holes: every idle connection carries them.)
   bool closing_ = false;  // a Close is queued; nothing more is sent
   bool finished_ = false;
 
@@ -144,6 +147,17 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
 
   TransportKind transport_;
   HubProtocol protocol_ = HubProtocol::Json;
+  bool writing_ = false;
+  bool flush_scheduled_ = false;  // on the shard's deferred-flush list
+  bool handshake_done_ = false;
+  bool answered_ = false;  // the client has its handshake answer
+  enum class Registration : std::uint8_t { None, Pending, Done };
+  Registration registration_ = Registration::None;  // with the router
+  bool timeout_started_ = false;
+  bool message_too_big_ = false;
+  bool transport_closed_ = false;
+  bool inactive_ = false;      // the socket dropped; waiting for the client to reconnect
+  bool counted_open_ = false;  // counted in counters_.opened (and so to count as closed)
   protocol::JsonRecordReader json_reader_;
   std::unique_ptr<protocol::MessagePackRecordReader> messagepack_reader_;
   std::unique_ptr<std::string> handshake_buffer_;  // an incomplete handshake record's bytes
@@ -151,18 +165,11 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   // idle connection has these.
   std::vector<MessagePtr> queue_;
   std::size_t queued_bytes_ = 0;
-  Clock::time_point created_;
+  // When the current phase began: the connection's creation until the handshake is done (the
+  // handshake timeout), its Close once closing (the close timeout); tick() looks at `closing_`
+  // first, so one time serves both.
+  Clock::time_point phase_since_;
   Clock::time_point last_send_;
-  Clock::time_point closing_since_;
-  bool writing_ = false;
-  bool flush_scheduled_ = false;  // on the shard's deferred-flush list
-  bool handshake_done_ = false;
-  bool answered_ = false;  // the client has its handshake answer
-  enum class Registration { None, Pending, Done };
-  Registration registration_ = Registration::None;  // with the router
-  bool timeout_started_ = false;
-  bool message_too_big_ = false;
-  bool transport_closed_ = false;
   // Stateful reconnect: made at the handshake when the client asks for it (most do not, and
   // every idle connection would carry these bytes: issue 16).
   struct StatefulState {
@@ -179,7 +186,6 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
     bool ack_due = false;
   };
   std::unique_ptr<StatefulState> stateful_;
-  bool inactive_ = false;  // the socket dropped; waiting for the client to reconnect
   // Upstream events (only when an upstream is configured).
   std::shared_ptr<UpstreamSession> upstream_;
   // What set_client_details() gave, until the handshake hands it to the upstream session.
@@ -196,7 +202,6 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   std::shared_ptr<DashboardFeed> dashboard_;
   // This hub's counters on this shard (metrics/service_metrics), written only here.
   metrics::HubCounters& counters_;
-  bool counted_open_ = false;  // counted in counters_.opened (and so to count as closed)
 };
 
 }  // namespace switchboard::service

@@ -2,6 +2,7 @@
 #include "service/websocket_connection.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -44,7 +45,13 @@ WebSocketConnection::WebSocketConnection(ServiceContext& context, Shard& shard,
                                          std::string hub, std::string user)
     : HubConnection(context, shard, std::move(id), std::move(hub), std::move(user),
                     TransportKind::WebSockets),
-      socket_(std::move(socket)) {}
+      fd_(socket.release()) {}
+
+WebSocketConnection::~WebSocketConnection() {
+  // (Watched sockets keep their connection alive, so this one is not watched any more, or the
+  // shard is shutting down and its epoll set has let go of it.)
+  if (fd_ >= 0) ::close(fd_);
+}
 
 std::shared_ptr<WebSocketConnection> WebSocketConnection::self() {
   return std::static_pointer_cast<WebSocketConnection>(shared_from_this());
@@ -57,15 +64,15 @@ void WebSocketConnection::start(const std::string& accept) {
 
 void WebSocketConnection::resume(boost::asio::ip::tcp::socket::protocol_type protocol,
                                  int native_socket, const std::string& accept) {
-  boost::asio::ip::tcp::socket socket(shard_.io());
-  boost::system::error_code ec;
-  socket.assign(protocol, native_socket, ec);
-  if (ec) {
-    ::close(native_socket);
-    return;
-  }
   if (finished_ || !waiting_for_reconnect()) {
     // Not a connection waiting for its client: the id is in use.
+    boost::asio::ip::tcp::socket socket(shard_.io());
+    boost::system::error_code ec;
+    socket.assign(protocol, native_socket, ec);
+    if (ec) {
+      ::close(native_socket);
+      return;
+    }
     static const std::string kConflict =
         "HTTP/1.1 409 Conflict\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     auto shared = std::make_shared<boost::asio::ip::tcp::socket>(std::move(socket));
@@ -77,7 +84,7 @@ void WebSocketConnection::resume(boost::asio::ip::tcp::socket::protocol_type pro
     return;
   }
   drop_socket();
-  socket_ = std::move(socket);
+  fd_ = native_socket;
   reader_.reset();
   close_received_ = false;
   open(accept);
@@ -86,37 +93,43 @@ void WebSocketConnection::resume(boost::asio::ip::tcp::socket::protocol_type pro
 }
 
 void WebSocketConnection::open(const std::string& accept) {
-  out_control_ = protocol::websocket_upgrade_response(accept);
+  // Registered once: from now on the shard's epoll set says when the socket has input or room.
+  watch_ = shard_.readiness().watch(fd_, std::shared_ptr<exec::ReadinessListener>(
+                                             self(), static_cast<exec::ReadinessListener*>(this)));
+  if (!watch_.active()) {
+    connection_log(*this, spdlog::level::warn, "connection {}: the socket cannot be watched: {}",
+                   id(), last_error().message());
+    lost();
+    return;
+  }
+  control().out = protocol::websocket_upgrade_response(accept);
   pump();
-  if (socket_.is_open()) wait_readable();
 }
 
-void WebSocketConnection::wait_readable() {
-  socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
-                     [self = self(), gen = generation_](boost::system::error_code ec) {
-                       if (gen != self->generation_ || self->finished_) return;
-                       if (ec) {
-                         connection_log(*self, spdlog::level::debug,
-                                        "connection {}: read ended: {}", self->id(), ec.message());
-                         self->lost();
-                         return;
-                       }
-                       self->read_ready();
-                     });
+void WebSocketConnection::on_ready(std::uint32_t events) {
+  const int fd = fd_;
+  if (write_blocked_ && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+    write_blocked_ = false;
+    pump();  // a failed socket fails the write (sendmsg() tells why)
+  }
+  if (fd_ != fd || fd_ < 0 || finished_ || close_received_) return;
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) read_ready();
 }
 
 void WebSocketConnection::read_ready() {
   char* buffer = scratch_buffer();
-  const unsigned gen = generation_;
+  const int fd = fd_;
   for (;;) {
-    const ssize_t n = ::recv(socket_.native_handle(), buffer, kScratchBytes, MSG_DONTWAIT);
+    const ssize_t n = ::recv(fd, buffer, kScratchBytes, MSG_DONTWAIT);
     if (n > 0) {
       if (!reader_.consume(buffer, static_cast<std::size_t>(n), *this)) {
         fail(reader_.error_code(), reader_.error());
         return;
       }
-      if (finished_ || close_received_ || gen != generation_ || !socket_.is_open()) return;
-      if (static_cast<std::size_t>(n) < kScratchBytes) break;  // drained
+      if (finished_ || close_received_ || fd != fd_) return;
+      // Fewer bytes than asked for: the socket was empty when read. What arrives later makes a
+      // new edge in the epoll set.
+      if (static_cast<std::size_t>(n) < kScratchBytes) return;
       continue;
     }
     if (n == 0) {
@@ -126,13 +139,12 @@ void WebSocketConnection::read_ready() {
       return;
     }
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
     connection_log(*this, spdlog::level::debug, "connection {}: read failed: {}", id(),
                    last_error().message());
     lost();
     return;
   }
-  wait_readable();
 }
 
 void WebSocketConnection::on_data(std::string_view payload) {
@@ -173,14 +185,14 @@ void WebSocketConnection::fail(std::uint16_t code, std::string_view reason) {
 }
 
 void WebSocketConnection::send_control(std::string frame) {
-  if (!socket_.is_open()) return;
+  if (!socket_open()) return;
   // Frames go out whole: a control frame may go first only while nothing of the current write
   // has been written (nor handed to the send ring, which reads out_control_ where it is).
   if (out_offset_ == 0 && !ring_pending_) {
-    out_control_ += frame;
+    control().out += frame;
     pump();
   } else {
-    next_control_ += frame;
+    control().next += frame;
   }
 }
 
@@ -198,11 +210,10 @@ void WebSocketConnection::write(const std::vector<MessagePtr>& batch) {
 }
 
 void WebSocketConnection::pump() {
-  if (pumping_ || write_blocked_ || ring_pending_ || !socket_.is_open()) return;
+  if (pumping_ || write_blocked_ || ring_pending_ || !socket_open()) return;
   pumping_ = true;
   for (;;) {
-    const std::size_t total =
-        out_control_.size() + (batch_pending_ ? header_size_ + batch_bytes_ : 0);
+    const std::size_t total = control_size() + (batch_pending_ ? header_size_ + batch_bytes_ : 0);
     if (total == 0) break;
     if (out_offset_ < total) {
       iovec segments[kMaxSegments];
@@ -217,7 +228,7 @@ void WebSocketConnection::pump() {
         segments[count++] = {const_cast<char*>(static_cast<const char*>(data)) + skip, size - skip};
         skip = 0;
       };
-      add(out_control_.data(), out_control_.size());
+      if (control_) add(control_->out.data(), control_->out.size());
       if (batch_pending_) {
         add(header_, header_size_);
         for (const auto& message : in_flight_) {
@@ -229,8 +240,7 @@ void WebSocketConnection::pump() {
       if (auto* ring = shard_.send_ring()) {
         // In a deferred flush: the shard submits the slice's writes together; ring_sent()
         // carries on from here. Until then nothing touches the bytes the segments point to.
-        ring->queue(socket_.native_handle(), segments, count, &WebSocketConnection::ring_sent,
-                    self());
+        ring->queue(fd_, segments, count, &WebSocketConnection::ring_sent, self());
         ring_pending_ = true;
         pumping_ = false;
         return;
@@ -238,7 +248,7 @@ void WebSocketConnection::pump() {
       msghdr header{};
       header.msg_iov = segments;
       header.msg_iovlen = static_cast<std::size_t>(count);
-      const ssize_t n = ::sendmsg(socket_.native_handle(), &header, MSG_NOSIGNAL | MSG_DONTWAIT);
+      const ssize_t n = ::sendmsg(fd_, &header, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -254,27 +264,31 @@ void WebSocketConnection::pump() {
     }
     // The whole write went out.
     out_offset_ = 0;
-    if (out_control_.capacity() > 64)
-      std::string().swap(out_control_);  // e.g. the 101 answer: no need to keep its room
-    else
-      out_control_.clear();
-    out_control_.swap(next_control_);
+    if (control_) {
+      // Kept only while frames wait (the 101 answer, a Pong, a Close): an idle connection has none.
+      if (control_->next.empty()) {
+        control_.reset();
+      } else {
+        control_->out = std::move(control_->next);
+        control_->next.clear();
+      }
+    }
     if (batch_pending_) {
       batch_pending_ = false;
       write_done({});  // may queue the next batch (write() returns at once: we are pumping)
     }
-    if (!socket_.is_open()) break;
+    if (!socket_open()) break;
   }
   pumping_ = false;
   // An ended connection that was lingering for this write is done now.
-  if (finished_ && !write_blocked_ && socket_.is_open()) close_socket();
+  if (finished_ && !write_blocked_ && socket_open()) close_socket();
 }
 
 void WebSocketConnection::ring_sent(void* connection, int result) {
   auto& self = *static_cast<WebSocketConnection*>(connection);
   self.ring_pending_ = false;
   // The socket was dropped in the meantime (its write abandoned): nothing more to do.
-  if (!self.socket_.is_open()) return;
+  if (!self.socket_open()) return;
   if (result >= 0) {
     // What sendmsg() would have returned: pump() writes the rest, or finishes the write.
     self.out_offset_ += static_cast<std::size_t>(result);
@@ -288,25 +302,11 @@ void WebSocketConnection::ring_sent(void* connection, int result) {
   }
 }
 
-void WebSocketConnection::wait_writable() {
-  write_blocked_ = true;
-  socket_.async_wait(boost::asio::ip::tcp::socket::wait_write,
-                     [self = self(), gen = generation_](boost::system::error_code ec) {
-                       if (gen != self->generation_ || !self->socket_.is_open()) return;
-                       self->write_blocked_ = false;
-                       if (ec)
-                         self->write_failed(ec);
-                       else
-                         self->pump();
-                     });
-}
-
 void WebSocketConnection::write_failed(boost::system::error_code ec) {
   connection_log(*this, spdlog::level::debug, "connection {}: write failed: {}", id(),
                  ec.message());
   out_offset_ = 0;
-  out_control_.clear();
-  next_control_.clear();
+  discard_control();
   if (batch_pending_) {
     batch_pending_ = false;
     write_done(ec);  // ends the connection, or (stateful) waits for the client to come back
@@ -325,12 +325,32 @@ void WebSocketConnection::lost() {
   }
 }
 
+WebSocketConnection::ControlFrames& WebSocketConnection::control() {
+  if (!control_) control_ = std::make_unique<ControlFrames>();
+  return *control_;
+}
+
+void WebSocketConnection::discard_control() {
+  if (!control_) return;
+  if (ring_pending_) {
+    // The send ring may still read the bytes it was given: they stay where they are.
+    control_->out.clear();
+    control_->next.clear();
+  } else {
+    control_.reset();
+  }
+}
+
+void WebSocketConnection::release_socket() {
+  if (fd_ < 0) return;
+  shard_.readiness().unwatch(fd_, watch_);
+  ::close(fd_);
+  fd_ = -1;
+}
+
 void WebSocketConnection::drop_socket() {
-  ++generation_;
-  boost::system::error_code ignored;
-  socket_.close(ignored);
-  out_control_.clear();
-  next_control_.clear();
+  release_socket();
+  discard_control();
   out_offset_ = 0;
   write_blocked_ = false;
   if (batch_pending_) {
@@ -350,12 +370,11 @@ void WebSocketConnection::close_transport() {
 }
 
 void WebSocketConnection::abort_transport() {
-  boost::system::error_code ignored;
-  socket_.close(ignored);
+  release_socket();
 }
 
 void WebSocketConnection::on_finished() {
-  if (!socket_.is_open()) return;
+  if (!socket_open()) return;
   if (!write_blocked_ && !ring_pending_) {
     close_socket();
     return;
@@ -369,18 +388,17 @@ void WebSocketConnection::on_finished() {
 }
 
 void WebSocketConnection::close_socket() {
-  boost::system::error_code ignored;
   if (linger_) linger_->cancel();
-  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+  release_socket();
 }
 
 int WebSocketConnection::socket_descriptor() {
-  return socket_.native_handle();
+  return fd_;
 }
 
 bool WebSocketConnection::has_unread_input() {
-  return net::unread_bytes(socket_.native_handle()) > 0;
+  return fd_ >= 0 && net::unread_bytes(fd_) > 0;
 }
 
 }  // namespace switchboard::service

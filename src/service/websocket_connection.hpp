@@ -3,7 +3,9 @@
 // during a deferred flush where io_uring is used: one submission for the slice); reads wait for
 // readiness and then drain the socket into the shard thread's scratch buffer, so an idle connection
 // holds no read buffer. Inbound frames are a byte stream (records may span frames). Under stateful
-// reconnect a new socket can take over the connection (resume()).
+// reconnect a new socket can take over the connection (resume()). The socket is watched by the
+// shard's own epoll set (exec/socket_readiness), registered once for input and output, not by
+// Asio's reactor: an idle connection holds no wait operation and no per-socket reactor state.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -11,16 +13,19 @@
 #include <memory>
 #include <string>
 
+#include "exec/socket_readiness.hpp"
 #include "protocol/websocket_frame.hpp"
 #include "service/hub_connection.hpp"
 
 namespace switchboard::service {
 
 class WebSocketConnection final : public HubConnection,
-                                  private protocol::WebSocketReader::Listener {
+                                  private protocol::WebSocketReader::Listener,
+                                  private exec::ReadinessListener {
  public:
   WebSocketConnection(ServiceContext& context, Shard& shard, boost::asio::ip::tcp::socket socket,
                       std::string id, std::string hub, std::string user);
+  ~WebSocketConnection() override;
 
   // Answers the upgrade (101 with `accept`, the Sec-WebSocket-Accept value) and starts reading.
   void start(const std::string& accept);
@@ -42,14 +47,17 @@ class WebSocketConnection final : public HubConnection,
   void on_data(std::string_view payload) override;
   void on_control(protocol::WebSocketOpcode opcode, std::string_view payload) override;
 
+  // The shard's epoll set says what became ready.
+  void on_ready(std::uint32_t events) override;
+
   void open(const std::string& accept);
-  void wait_readable();
   void read_ready();
   // Sends `frame` ahead of the next batch of records.
   void send_control(std::string frame);
   // Writes what is pending until done or until the socket is full (then waits to be writable).
   void pump();
-  void wait_writable();
+  // The socket is full: the rest waits for the shard's epoll set to say it is writable.
+  void wait_writable() { write_blocked_ = true; }
   // A write queued on the shard's send ring (exec/send_ring) completed with `result`.
   static void ring_sent(void* connection, int result);
   void write_failed(boost::system::error_code ec);
@@ -57,19 +65,33 @@ class WebSocketConnection final : public HubConnection,
   void fail(std::uint16_t code, std::string_view reason);
   // The socket dropped without a Close.
   void lost();
-  // Forgets the current socket: its pending waits become stale.
+  // Forgets the current socket (unwatched and closed).
   void drop_socket();
   void close_socket();
+  // Stops watching the socket and closes it.
+  void release_socket();
+  bool socket_open() const { return fd_ >= 0; }
   std::shared_ptr<WebSocketConnection> self();
 
-  boost::asio::ip::tcp::socket socket_;
   protocol::WebSocketReader reader_;
-  // What goes out, in order: out_control_ (the 101 answer, Pong and Close frames), then, when
-  // batch_pending_, header_ and the records of in_flight_. out_offset_ bytes of it are written.
-  std::string out_control_;
-  std::string next_control_;  // control frames queued while a write is under way
+  // What goes out, in order: the control frames' `out` (the 101 answer, Pong and Close frames),
+  // then, when batch_pending_, header_ and the records of in_flight_. out_offset_ bytes of it are
+  // written. Control frames queued while a write is under way wait in `next`. Made only while
+  // there are any: an idle connection holds none.
+  struct ControlFrames {
+    std::string out;
+    std::string next;
+  };
+  ControlFrames& control();
+  // Drops the control frames not yet written.
+  void discard_control();
+  std::size_t control_size() const { return control_ ? control_->out.size() : 0; }
+  std::unique_ptr<ControlFrames> control_;
   std::size_t out_offset_ = 0;
   std::size_t batch_bytes_ = 0;
+  // (The small fields together, after the word-sized ones: no holes.)
+  int fd_ = -1;                          // the socket; -1: none
+  exec::SocketReadiness::Handle watch_;  // its place in the shard's epoll set
   unsigned char header_[10] = {};
   std::uint8_t header_size_ = 0;
   bool batch_pending_ = false;
@@ -78,7 +100,6 @@ class WebSocketConnection final : public HubConnection,
   bool ring_pending_ = false;   // a write is queued on the shard's send ring; its bytes stay put
   bool close_sent_ = false;     // our Close frame is queued
   bool close_received_ = false;
-  unsigned generation_ = 0;  // which socket pending waits belong to
   // After the connection ended in the middle of a write: the write (and a Close behind it) may
   // finish within a few seconds before the socket closes.
   std::unique_ptr<boost::asio::steady_timer> linger_;
