@@ -24,6 +24,8 @@ const MessagePtr& ping_message(HubProtocol protocol) {
 }
 
 constexpr auto kCloseTimeout = std::chrono::seconds(5);
+// A write this long after the previous one gives its vector's room back when done (quiet_write_).
+constexpr auto kQuietWrite = std::chrono::seconds(1);
 // Stateful reconnect: how long a dropped connection waits for its client.
 constexpr auto kReconnectWindow = std::chrono::seconds(15);
 
@@ -45,7 +47,7 @@ HubConnection::HubConnection(ServiceContext& context, Shard& shard, std::string 
       transport_(transport),
       json_reader_(context.options.max_message_size),
       phase_since_(last_receive_),
-      last_send_(last_receive_),
+      last_send_(),  // (long ago: the first write, the handshake answer, counts as quiet)
       counters_(context.metrics->hub(shard.index(), this->hub())) {}
 
 HubConnection::~HubConnection() = default;
@@ -227,22 +229,22 @@ bool HubConnection::handle_handshake(std::string_view record) {
   }
   handshake_done_ = true;
   handshake_ticket_.reset();
-  std::unique_ptr<ClientDetails> details = std::move(client_details_);  // not kept past here
+  // The client details are not kept past here.
+  std::string claims = occasional_ ? std::move(occasional_->claims_header) : std::string();
+  std::string query = occasional_ ? std::move(occasional_->query_header) : std::string();
   // Version 2 is asked for only when negotiate granted stateful reconnect; it works over
   // WebSockets only.
   if (parsed.request->version >= 2 && transport_ == TransportKind::WebSockets)
     stateful_ = std::make_unique<StatefulState>();
   // With an upstream, the connection's events go through its session (docs/upstream.md); a
   // dashboard's connection has none.
-  if (context_.upstream && !dashboard_) {
+  if (context_.upstream && !dashboard()) {
     upstream::ConnectionFacts facts;
     facts.connection_id = id();
     facts.hub = hub();
     facts.user_id = user();
-    if (details) {
-      facts.claims = std::move(details->claims_header);
-      facts.query = std::move(details->query_header);
-    }
+    facts.claims = std::move(claims);
+    facts.query = std::move(query);
     facts.signature = auth::upstream_signature(id(), context_.options.access_keys);
     UpstreamSession::Hooks hooks;
     hooks.deliver = [weak = weak_from_this()](std::string frame) {
@@ -265,13 +267,13 @@ bool HubConnection::handle_handshake(std::string_view record) {
 }
 
 boost::asio::awaitable<void> HubConnection::open_connection(std::shared_ptr<HubConnection> self) {
-  if (dashboard_) {
+  if (auto* dashboard = this->dashboard()) {
     if (finished_ || closing_) co_return;
     // Not routed: it stays on its shard's heartbeat (pings, timeouts, the shutdown Close) and
     // gets what the feed publishes.
     send_raw(protocol::handshake_response());
     answered_ = true;
-    if (auto refusal = dashboard_->subscribe(self); !refusal.empty()) close(refusal, false);
+    if (auto refusal = dashboard->subscribe(self); !refusal.empty()) close(refusal, false);
     co_return;
   }
   if (upstream_ && upstream_->wants_connect()) {
@@ -446,7 +448,9 @@ void HubConnection::flush() {
     trim_replay_buffer();
   }
   writing_ = true;
-  last_send_ = Clock::now();
+  const auto now = Clock::now();
+  quiet_write_ = now - last_send_ >= kQuietWrite;
+  last_send_ = now;
   {
     const auto p = static_cast<std::size_t>(protocol_);
     std::uint64_t messages = 0;
@@ -477,7 +481,10 @@ void HubConnection::release_in_flight() {
   writing_ = false;
   for (const auto& message : in_flight_)
     queued_bytes_ -= std::min(queued_bytes_, message->size(protocol_));
-  in_flight_.clear();
+  if (quiet_write_)
+    std::vector<MessagePtr>().swap(in_flight_);
+  else
+    in_flight_.clear();
 }
 
 void HubConnection::write_done(boost::system::error_code ec) {
@@ -585,13 +592,18 @@ bool HubConnection::accept_counted_message() {
   return true;
 }
 
+HubConnection::Occasional& HubConnection::occasional() {
+  if (!occasional_) occasional_ = std::make_unique<Occasional>();
+  return *occasional_;
+}
+
 void HubConnection::set_end_reason(std::string_view reason) {
-  if (!end_reason_ || end_reason_->empty()) end_reason_ = std::make_unique<std::string>(reason);
+  if (end_reason().empty()) occasional().end_reason = reason;
 }
 
 const std::string& HubConnection::end_reason() const {
   static const std::string kNone;
-  return end_reason_ ? *end_reason_ : kNone;
+  return occasional_ ? occasional_->end_reason : kNone;
 }
 
 void HubConnection::close(std::string_view error, bool allow_reconnect) {
@@ -631,7 +643,7 @@ void HubConnection::finish() {
   context_.retired.retire(id(), Clock::now() + context_.connect_window,
                           inactive_ ? farewell() : Farewell{});
   context_.connections.remove(id());
-  if (dashboard_) dashboard_->unsubscribe(id());
+  if (auto* dashboard = this->dashboard()) dashboard->unsubscribe(id());
   if (registration_ == Registration::Done) {
     context_.router->connection_closed(*this);
   } else if (registration_ == Registration::None) {

@@ -39,13 +39,15 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   // by the client endpoint before the connection starts.
   void set_client_details(std::string claims_header, std::string query_header) {
     if (claims_header.empty() && query_header.empty()) return;
-    client_details_ = std::make_unique<ClientDetails>(
-        ClientDetails{std::move(claims_header), std::move(query_header)});
+    occasional().claims_header = std::move(claims_header);
+    occasional().query_header = std::move(query_header);
   }
 
   // A dashboard's connection (docs/dashboard.md): never routed nor counted, no upstream events;
   // once its handshake is done it is subscribed to `feed`. Set before the connection starts.
-  void watch_for_dashboard(std::shared_ptr<DashboardFeed> feed) { dashboard_ = std::move(feed); }
+  void watch_for_dashboard(std::shared_ptr<DashboardFeed> feed) {
+    occasional().dashboard = std::move(feed);
+  }
 
   // Its place under the connection limits (service/admission), given back when it ends.
   void hold_admission(Admission::Ticket ticket) { admission_ticket_ = std::move(ticket); }
@@ -158,6 +160,10 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   bool transport_closed_ = false;
   bool inactive_ = false;      // the socket dropped; waiting for the client to reconnect
   bool counted_open_ = false;  // counted in counters_.opened (and so to count as closed)
+  // The write under way followed a quiet second (or is the first): once done, in_flight_'s room
+  // is given back, so that a connection that is written to rarely holds no vector between writes
+  // (a busy one keeps its two vectors, which trade places every write).
+  bool quiet_write_ = false;
   protocol::JsonRecordReader json_reader_;
   std::unique_ptr<protocol::MessagePackRecordReader> messagepack_reader_;
   std::unique_ptr<std::string> handshake_buffer_;  // an incomplete handshake record's bytes
@@ -188,18 +194,22 @@ class HubConnection : public ClientConnection, public std::enable_shared_from_th
   std::unique_ptr<StatefulState> stateful_;
   // Upstream events (only when an upstream is configured).
   std::shared_ptr<UpstreamSession> upstream_;
-  // What set_client_details() gave, until the handshake hands it to the upstream session.
-  struct ClientDetails {
+  // What only some connections have, in one block made on first use (an idle connection without
+  // them carries one pointer, not four).
+  struct Occasional {
+    // What set_client_details() gave, until the handshake hands it to the upstream session.
     std::string claims_header;
     std::string query_header;
+    std::string end_reason;  // set_end_reason()
+    // Set on a dashboard's connection.
+    std::shared_ptr<DashboardFeed> dashboard;
   };
-  std::unique_ptr<ClientDetails> client_details_;
-  std::unique_ptr<std::string> end_reason_;  // made when a reason is given (set_end_reason)
+  Occasional& occasional();
+  DashboardFeed* dashboard() const { return occasional_ ? occasional_->dashboard.get() : nullptr; }
+  std::unique_ptr<Occasional> occasional_;
   // Held from begin() until the hub handshake is done (or the connection ends).
   std::unique_ptr<net::PendingConnections::Ticket> handshake_ticket_;
   Admission::Ticket admission_ticket_;
-  // Set on a dashboard's connection.
-  std::shared_ptr<DashboardFeed> dashboard_;
   // This hub's counters on this shard (metrics/service_metrics), written only here.
   metrics::HubCounters& counters_;
 };
