@@ -25,10 +25,20 @@ Response make_error(http::status status, std::string_view code, std::string_view
   return make_response(status, std::move(body), "application/json; charset=utf-8");
 }
 
+std::optional<std::string_view> field_value(const Request& request, http::field name) {
+  for (const auto& field : request)
+    if (field.name() == name) return std::string_view(field.value());
+  return std::nullopt;
+}
+
+std::optional<std::string_view> field_value(const Request& request, std::string_view name) {
+  for (const auto& field : request)
+    if (util::iequals(field.name_string(), name)) return std::string_view(field.value());
+  return std::nullopt;
+}
+
 std::string_view bearer_token(const Request& request) {
-  auto it = request.find(http::field::authorization);
-  if (it == request.end()) return {};
-  std::string_view value = it->value();
+  std::string_view value = field_value(request, http::field::authorization).value_or("");
   constexpr std::string_view kBearer = "Bearer ";
   if (value.size() <= kBearer.size() || !util::iequals(value.substr(0, kBearer.size()), kBearer))
     return {};

@@ -3,6 +3,7 @@
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,15 @@ Response make_response(http::status status, std::string body = {},
                        std::string_view content_type = "text/plain; charset=utf-8");
 // {"code": code, "message": message} with application/json.
 Response make_error(http::status status, std::string_view code, std::string_view message);
+
+// The value of the request's first field named `name`, or nullopt when it has none. Scans the
+// fields in order comparing their name codes (a REST call has a handful of fields): Beast's find()
+// compares names as strings, case-insensitively, down its ordered set (≈ 500 instructions for the
+// Authorization field of a REST send).
+std::optional<std::string_view> field_value(const Request& request, http::field name);
+// The same by the name's text, compared case-insensitively (for names Beast has no code for,
+// such as x-request-id).
+std::optional<std::string_view> field_value(const Request& request, std::string_view name);
 
 // The request's `Authorization: Bearer <token>` value, or empty.
 std::string_view bearer_token(const Request& request);

@@ -15,10 +15,10 @@ namespace {
 // `ignored` says why): a Host such as "h/client/?hub=chat#" must not re-shape the expected
 // audience URL built from it.
 std::string request_host(const net::Request& request, std::string& ignored) {
-  auto it = request.find(net::http::field::host);
-  if (it == request.end()) return {};
+  const auto host = net::field_value(request, net::http::field::host);
+  if (!host) return {};
   std::string why;
-  const auto authority = util::parse_authority(it->value(), &why);
+  const auto authority = util::parse_authority(*host, &why);
   if (!authority) {
     ignored = "the Host header was ignored: " + why;
     return {};
@@ -113,12 +113,12 @@ AuthResult authenticate(const net::Request& request, std::string_view token,
   if (!cached) return result;
   // A token accepted before for one of these expected audiences is accepted again: the check
   // below depends on nothing else (the expiry, which does, was checked by verify_cached).
-  auto host_header = request.find(net::http::field::host);
+  const auto host_header = net::field_value(request, net::http::field::host);
   thread_local std::string key;
   for (const auto& path : audience_paths) {
     for (char source : {'H', 'P'}) {
-      if (source == 'H' && host_header == request.end()) continue;
-      expected_key(source, source == 'H' ? host_header->value() : options.public_host, path, key);
+      if (source == 'H' && !host_header) continue;
+      expected_key(source, source == 'H' ? *host_header : options.public_host, path, key);
       for (const auto& accepted : cached->accepted) {
         if (accepted == key) {
           result.token = cached->token;
@@ -141,9 +141,8 @@ AuthResult authenticate(const net::Request& request, std::string_view token,
         if (audience_matches_cached(audience, "http://" + hosts[h] + path)) {
           const bool from_header = header_host && h == 0;
           expected_key(from_header ? 'H' : 'P',
-                       from_header ? std::string_view(host_header->value())
-                                   : std::string_view(options.public_host),
-                       path, key);
+                       from_header ? *host_header : std::string_view(options.public_host), path,
+                       key);
           if (cached->accepted.size() >= kAcceptedAudiencesPerToken) cached->accepted.clear();
           cached->accepted.push_back(key);
           result.token = verified;

@@ -92,7 +92,8 @@ Response RestApi::health() const {
 }
 
 boost::asio::awaitable<Response> RestApi::handle(const net::Request& request) {
-  const std::string id = net::request_id_for(request[net::kRequestIdHeader]);
+  const std::string id =
+      net::request_id_for(net::field_value(request, net::kRequestIdHeader).value_or(""));
   Call call{kRestOperationCount, {}};  // none matched: "unknown"
   auto response = co_await answer(request, call);
   response.set(net::kRequestIdHeader, id);
@@ -143,9 +144,9 @@ boost::asio::awaitable<Response> RestApi::answer(const net::Request& request, Ca
 
   MessagePtr message;
   if (is_send(route.operation)) {
-    auto content_type = request.find(http::field::content_type);
-    if (content_type != request.end() &&
-        std::string_view(content_type->value()).starts_with("application/octet-stream")) {
+    if (net::field_value(request, http::field::content_type)
+            .value_or("")
+            .starts_with("application/octet-stream")) {
       auto parsed = protocol::parse_binary_rest_message(request.body());
       if (!parsed.message) co_return bad_request(parsed.error);
       auto& m = *parsed.message;

@@ -32,9 +32,9 @@ std::chrono::milliseconds heartbeat_period(const ServiceOptions& options) {
 // CORS for browsers calling negotiate (and the REST API) from another origin. Credentials are on
 // in the SignalR client, so the origin is echoed rather than `*`.
 void add_cors(const net::Request& request, net::Response& response) {
-  auto origin = request.find(http::field::origin);
-  if (origin == request.end()) return;
-  response.set(http::field::access_control_allow_origin, origin->value());
+  const auto origin = net::field_value(request, http::field::origin);
+  if (!origin) return;
+  response.set(http::field::access_control_allow_origin, *origin);
   response.set(http::field::access_control_allow_credentials, "true");
   response.set(http::field::vary, "Origin");
 }
