@@ -26,7 +26,7 @@ int make_epoll_set() {
 }  // namespace
 
 SocketReadiness::SocketReadiness(boost::asio::io_context& io)
-    : io_(io), epoll_fd_(make_epoll_set()), set_(io, epoll_fd_) {}
+    : io_(io), set_(io, make_epoll_set()) {}
 
 SocketReadiness::~SocketReadiness() = default;  // set_ closes the epoll set
 
@@ -44,7 +44,7 @@ SocketReadiness::Handle SocketReadiness::watch(int fd,
   epoll_event event{};
   event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   event.data.u64 = event_data(slot, entry.generation);
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
+  if (::epoll_ctl(set_.native_handle(), EPOLL_CTL_ADD, fd, &event) != 0) {
     const int error = errno;
     free_.push_back(slot);
     errno = error;
@@ -60,7 +60,7 @@ void SocketReadiness::unwatch(int fd, Handle& handle) {
   Slot& entry = slots_[handle.slot];
   if (entry.generation == handle.generation) {
     // Explicitly: a copy of the descriptor in a child process would keep the registration.
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    ::epoll_ctl(set_.native_handle(), EPOLL_CTL_DEL, fd, nullptr);
     // A later generation: events of this one still in a batch are not delivered (0 is "none").
     if (++entry.generation == 0) entry.generation = 1;
     // The owner may be on the stack (unwatching from its own on_ready()): released later.
@@ -91,12 +91,13 @@ void SocketReadiness::dispatch() {
   epoll_event events[kBatch];
   int count;
   do {
-    count = ::epoll_wait(epoll_fd_, events, kBatch, 0);
+    count = ::epoll_wait(set_.native_handle(), events, kBatch, 0);
   } while (count < 0 && errno == EINTR);
   for (int i = 0; i < count; ++i) {
     const auto slot = static_cast<std::uint32_t>(events[i].data.u64 >> 32);
     const auto generation = static_cast<std::uint32_t>(events[i].data.u64);
-    if (slot >= slots_.size() || slots_[slot].generation != generation) continue;  // unwatched
+    // (Slots are never removed, so every slot an event names exists.)
+    if (slots_[slot].generation != generation) continue;  // unwatched since
     // Held for the call: the listener may unwatch itself.
     std::shared_ptr<ReadinessListener> listener = slots_[slot].listener;
     if (listener) listener->on_ready(events[i].events);

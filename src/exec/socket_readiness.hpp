@@ -66,8 +66,8 @@ class SocketReadiness {
   void dispatch();
 
   boost::asio::io_context& io_;
-  int epoll_fd_ = -1;
-  boost::asio::posix::stream_descriptor set_;  // epoll_fd_ as Asio's reactor sees it
+  // The epoll set, as a descriptor of Asio's reactor (which waits for it to be readable).
+  boost::asio::posix::stream_descriptor set_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_;
   bool armed_ = false;  // a wait on the set, or a dispatch, is pending

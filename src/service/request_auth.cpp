@@ -11,11 +11,10 @@ namespace switchboard::service {
 
 namespace {
 
-// The request's Host header as `host[:port]`; empty when absent or not a bare authority (then
-// `ignored` says why): a Host such as "h/client/?hub=chat#" must not re-shape the expected
-// audience URL built from it.
-std::string request_host(const net::Request& request, std::string& ignored) {
-  const auto host = net::field_value(request, net::http::field::host);
+// The request's Host header (`host`, as found) as `host[:port]`; empty when absent or not a bare
+// authority (then `ignored` says why): a Host such as "h/client/?hub=chat#" must not re-shape the
+// expected audience URL built from it.
+std::string request_host(std::optional<std::string_view> host, std::string& ignored) {
   if (!host) return {};
   std::string why;
   const auto authority = util::parse_authority(*host, &why);
@@ -130,7 +129,7 @@ AuthResult authenticate(const net::Request& request, std::string_view token,
   const auto& verified = cached->token;
   std::vector<std::string> hosts;
   std::string host_ignored;
-  if (auto host = request_host(request, host_ignored); !host.empty()) hosts.push_back(host);
+  if (auto host = request_host(host_header, host_ignored); !host.empty()) hosts.push_back(host);
   const bool header_host = !hosts.empty();
   hosts.push_back(options.public_host);
   // A token may name several audiences (JWT `aud` array): any one of them naming this service

@@ -112,7 +112,7 @@ void WebSocketConnection::on_ready(std::uint32_t events) {
     write_blocked_ = false;
     pump();  // a failed socket fails the write (sendmsg() tells why)
   }
-  if (fd_ != fd || fd_ < 0 || finished_ || close_received_) return;
+  if (fd_ != fd || finished_ || close_received_) return;  // dropped, ended or closing
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) read_ready();
 }
 

@@ -20,6 +20,7 @@
 #include "exec/send_ring.hpp"
 #include "exec/shard.hpp"
 #include "exec/shard_pool.hpp"
+#include "loopback_tcp.hpp"
 
 namespace {
 
@@ -33,21 +34,7 @@ using switchboard::exec::ShardPool;
 struct SocketPair {
   int writer = -1;
   int reader = -1;
-  SocketPair() {
-    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    EXPECT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    EXPECT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
-    EXPECT_EQ(::listen(listener, 1), 0);
-    reader = ::socket(AF_INET, SOCK_STREAM, 0);
-    EXPECT_EQ(::connect(reader, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    writer = ::accept(listener, nullptr, nullptr);
-    EXPECT_GE(writer, 0);
-    ::close(listener);
-  }
+  SocketPair() { switchboard::testing::connect_loopback(writer, reader); }
   ~SocketPair() {
     if (writer >= 0) ::close(writer);
     if (reader >= 0) ::close(reader);

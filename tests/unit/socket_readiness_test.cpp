@@ -2,10 +2,8 @@
 // input and room are told edge-triggered; a listener that unwatches itself (or another socket whose
 // event is in the same batch) is not called again and is released only after the running handler;
 // more ready sockets than one batch are all told; a refused registration says why.
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,6 +17,7 @@
 #include <vector>
 
 #include "exec/socket_readiness.hpp"
+#include "loopback_tcp.hpp"
 
 namespace {
 
@@ -30,21 +29,7 @@ using namespace std::chrono_literals;
 struct TcpPair {
   int server = -1;
   int client = -1;
-  TcpPair() {
-    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    EXPECT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    EXPECT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
-    EXPECT_EQ(::listen(listener, 1), 0);
-    client = ::socket(AF_INET, SOCK_STREAM, 0);
-    EXPECT_EQ(::connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    server = ::accept(listener, nullptr, nullptr);
-    EXPECT_GE(server, 0);
-    ::close(listener);
-  }
+  TcpPair() { switchboard::testing::connect_loopback(server, client); }
   ~TcpPair() {
     if (server >= 0) ::close(server);
     if (client >= 0) ::close(client);
@@ -220,37 +205,72 @@ TEST(SocketReadiness, AListenerThatUnwatchesItselfIsReleasedAfterItsCall) {
   EXPECT_EQ(readiness.size(), 0u);
 }
 
-TEST(SocketReadiness, AnEventOfAnUnwatchedSocketInTheSameBatchIsNotDelivered) {
+// A listening socket with nobody connecting has nothing to report: its listener is told only of
+// events that are not its own.
+int quiet_listening_socket() {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // an ephemeral port of 127.0.0.1
+  EXPECT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  EXPECT_EQ(::listen(listener, 1), 0);
+  return listener;
+}
+
+TEST(SocketReadiness, AnEventOfASocketUnwatchedInTheSameBatchIsNotDeliveredToItsSlotsNextOwner) {
   boost::asio::io_context io;
   SocketReadiness readiness(io);
   TcpPair first, second;
-  auto one = std::make_shared<Recorder>();
-  auto two = std::make_shared<Recorder>();
-  one->fd = first.server;
-  two->fd = second.server;
-  auto handle_one = readiness.watch(first.server, one);
-  auto handle_two = readiness.watch(second.server, two);
-  // Both are writable at once: the first to be told unwatches the other.
-  bool unwatched_other = false;
-  one->also = [&] {
-    if (!unwatched_other) {
-      unwatched_other = true;
-      readiness.unwatch(second.server, handle_two);
-    }
-  };
-  two->also = [&] {
-    if (!unwatched_other) {
-      unwatched_other = true;
-      readiness.unwatch(first.server, handle_one);
-    }
-  };
-  ASSERT_TRUE(run_until(io, [&] { return unwatched_other; }));
+  std::shared_ptr<Recorder> recorders[2] = {std::make_shared<Recorder>(),
+                                            std::make_shared<Recorder>()};
+  const int fds[2] = {first.server, second.server};
+  SocketReadiness::Handle handles[2];
+  for (int i = 0; i < 2; ++i) {
+    recorders[i]->fd = fds[i];
+    handles[i] = readiness.watch(fds[i], recorders[i]);
+  }
+  // Both are writable at once, so both events are in the first batch. The first to be told
+  // unwatches the other, and a quiet socket is watched in its place (the slot is reused): the
+  // other's event, still in the batch, must not reach the quiet socket's listener.
+  const int quiet = quiet_listening_socket();
+  auto newcomer = std::make_shared<Recorder>();
+  newcomer->fd = quiet;
+  SocketReadiness::Handle newcomer_handle;
+  int told_first = -1;
+  for (int i = 0; i < 2; ++i) {
+    recorders[i]->also = [&, i] {
+      if (told_first >= 0) return;
+      told_first = i;
+      const int other = 1 - i;
+      const auto freed_slot = handles[other].slot;
+      readiness.unwatch(fds[other], handles[other]);
+      newcomer_handle = readiness.watch(quiet, newcomer);
+      EXPECT_EQ(newcomer_handle.slot, freed_slot);
+    };
+  }
+  ASSERT_TRUE(run_until(io, [&] { return told_first >= 0; }));
   io.restart();
   io.run_for(50ms);
-  // Exactly one of them was ever told anything.
-  EXPECT_EQ(one->told.empty() + two->told.empty(), 1);
-  if (handle_one.active()) readiness.unwatch(first.server, handle_one);
-  if (handle_two.active()) readiness.unwatch(second.server, handle_two);
+  EXPECT_TRUE(newcomer->told.empty());
+  EXPECT_TRUE(recorders[1 - told_first]->told.empty());
+  readiness.unwatch(fds[told_first], handles[told_first]);
+  readiness.unwatch(quiet, newcomer_handle);
+  ::close(quiet);
+}
+
+TEST(SocketReadiness, ReleaseAllLetsGoOfEveryListener) {
+  boost::asio::io_context io;
+  std::weak_ptr<Recorder> watched;
+  TcpPair pair;
+  {
+    SocketReadiness readiness(io);
+    auto recorder = std::make_shared<Recorder>();
+    watched = recorder;
+    readiness.watch(pair.server, std::move(recorder));
+    EXPECT_FALSE(watched.expired());
+    readiness.release_all();
+    EXPECT_TRUE(watched.expired());
+  }
 }
 
 TEST(SocketReadiness, MoreReadySocketsThanOneBatchAreAllTold) {
