@@ -65,6 +65,19 @@ class HubRouter {
   virtual Task<void> send_to_connection(std::string hub, std::string connection_id,
                                         MessagePtr message) = 0;
 
+  // The same four sends done at once, for a router whose sends need nothing from other nodes
+  // (LocalRouter: a send only posts to the recipients' shards, as the Task forms do): sends_now()
+  // says whether it is one, and send_now() then does a send (`name`: the user, group or connection
+  // id; empty for All), in the order of the calls like the Task forms. A router that must wait
+  // (RedisRouter) keeps the defaults and callers use the Task forms; its send_now() throws.
+  enum class SendScope { All, User, Group, Connection };
+  virtual bool sends_now() const { return false; }
+  virtual void send_now(SendScope /*scope*/, const std::string& /*hub*/,
+                        const std::string& /*name*/, const MessagePtr& /*message*/,
+                        Excluded /*excluded*/) {
+    throw std::logic_error("send_now() on a router whose sends must wait");
+  }
+
   // False when the connection does not exist in that hub.
   virtual Task<bool> add_connection_to_group(std::string hub, std::string connection_id,
                                              std::string group) = 0;

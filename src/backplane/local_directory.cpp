@@ -1,6 +1,7 @@
 // The node's own connections, users and groups: see local_directory.hpp.
 #include "backplane/local_directory.hpp"
 
+#include <cstdint>
 #include <map>
 
 namespace switchboard::backplane {
@@ -178,14 +179,27 @@ void LocalDirectory::deliver_all(const std::string& hub, const MessagePtr& messa
 
 void LocalDirectory::deliver_user(const std::string& hub, const std::string& user,
                                   const MessagePtr& message) {
-  std::vector<bool> targets(indexes_.size(), false);
+  // The shards with a connection of the user: a word of bits for up to 64 shards (no allocation
+  // per send), a vector beyond.
+  std::uint64_t first_64 = 0;
+  std::vector<bool> others;
   {
     std::lock_guard lock(mutex_);
-    for (const auto* entry : user_entries_locked(hub, user))
-      targets[entry->connection->shard()] = true;
+    if (auto dir = hubs_.find(hub); dir != hubs_.end()) {
+      auto [first, last] = dir->second.user_connections.equal_range(user);
+      for (auto it = first; it != last; ++it) {
+        const unsigned shard = it->second->connection->shard();
+        if (shard < 64) {
+          first_64 |= std::uint64_t{1} << shard;
+        } else {
+          others.resize(indexes_.size(), false);
+          others[shard] = true;
+        }
+      }
+    }
   }
-  for (unsigned s = 0; s < targets.size(); ++s) {
-    if (!targets[s]) continue;
+  for (unsigned s = 0; s < indexes_.size(); ++s) {
+    if (s < 64 ? !(first_64 >> s & 1) : (others.empty() || !others[s])) continue;
     auto* index = indexes_[s].get();
     index->shard().post([index, hub, user, message] { index->deliver_user(hub, user, message); });
   }

@@ -69,26 +69,44 @@ void LocalRouter::connection_closed(ClientConnection& connection) {
   directory_.remove(connection);
 }
 
+void LocalRouter::send_now(SendScope scope, const std::string& hub, const std::string& name,
+                           const MessagePtr& message, Excluded excluded) {
+  switch (scope) {
+    case SendScope::All:
+      directory_.deliver_all(hub, message, std::make_shared<const Excluded>(std::move(excluded)));
+      return;
+    case SendScope::User:
+      directory_.deliver_user(hub, name, message);
+      return;
+    case SendScope::Group:
+      directory_.deliver_group(hub, name, message,
+                               std::make_shared<const Excluded>(std::move(excluded)));
+      return;
+    case SendScope::Connection:
+      directory_.deliver_connection(hub, name, message);
+      return;
+  }
+}
+
 Task<void> LocalRouter::send_to_all(std::string hub, MessagePtr message, Excluded excluded) {
-  directory_.deliver_all(hub, message, std::make_shared<const Excluded>(std::move(excluded)));
+  send_now(SendScope::All, hub, {}, message, std::move(excluded));
   co_return;
 }
 
 Task<void> LocalRouter::send_to_user(std::string hub, std::string user, MessagePtr message) {
-  directory_.deliver_user(hub, user, message);
+  send_now(SendScope::User, hub, user, message, {});
   co_return;
 }
 
 Task<void> LocalRouter::send_to_group(std::string hub, std::string group, MessagePtr message,
                                       Excluded excluded) {
-  directory_.deliver_group(hub, group, message,
-                           std::make_shared<const Excluded>(std::move(excluded)));
+  send_now(SendScope::Group, hub, group, message, std::move(excluded));
   co_return;
 }
 
 Task<void> LocalRouter::send_to_connection(std::string hub, std::string connection_id,
                                            MessagePtr message) {
-  directory_.deliver_connection(hub, connection_id, message);
+  send_now(SendScope::Connection, hub, connection_id, message, {});
   co_return;
 }
 

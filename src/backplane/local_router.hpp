@@ -29,6 +29,9 @@ class LocalRouter final : public HubRouter {
   Task<void> connection_opened(std::shared_ptr<ClientConnection> connection) override;
   void connection_closed(ClientConnection& connection) override;
 
+  bool sends_now() const override { return true; }
+  void send_now(SendScope scope, const std::string& hub, const std::string& name,
+                const MessagePtr& message, Excluded excluded) override;
   Task<void> send_to_all(std::string hub, MessagePtr message, Excluded excluded) override;
   Task<void> send_to_user(std::string hub, std::string user, MessagePtr message) override;
   Task<void> send_to_group(std::string hub, std::string group, MessagePtr message,

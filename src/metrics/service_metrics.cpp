@@ -49,10 +49,23 @@ void ServiceMetrics::rest_request(std::size_t shard, std::size_t operation, std:
                                   unsigned status) {
   if (operation > rest_operations_.size()) operation = rest_operations_.size();
   if (status >= kStatusCodes) status = 0;
-  RestKey key{hub.empty() ? std::string() : hub_label(hub), operation, status};
   auto& slot = *shards_[shard % shards_.size()];
+  {
+    std::lock_guard lock(slot.mutex);
+    if (slot.last_count != nullptr && slot.last_operation == operation &&
+        slot.last_status == status && slot.last_hub == hub) {
+      ++*slot.last_count;
+      return;
+    }
+  }
+  RestKey key{hub.empty() ? std::string() : hub_label(hub), operation, status};
   std::lock_guard lock(slot.mutex);
-  ++slot.rest[std::move(key)];
+  std::uint64_t& count = slot.rest[std::move(key)];
+  ++count;
+  slot.last_hub.assign(hub);
+  slot.last_operation = operation;
+  slot.last_status = status;
+  slot.last_count = &count;
 }
 
 void ServiceMetrics::negotiate(std::size_t shard, unsigned status) {

@@ -131,6 +131,13 @@ class ServiceMetrics {
     std::map<std::string, std::unique_ptr<HubCounters>, std::less<>> hubs;
     HubCounters unlabelled;  // the sink of unlabelled_hubs' connections (never read)
     std::map<RestKey, std::uint64_t> rest;
+    // The entry counted last, by the hub as called (a REST client calls one operation on one hub
+    // again and again): found without the label's lookup and the map's key compares. A hub's
+    // label never changes once given, and `rest` entries are never erased.
+    std::string last_hub;
+    std::size_t last_operation = 0;
+    unsigned last_status = 0;
+    std::uint64_t* last_count = nullptr;
     std::array<ShardCounter, kStatusCodes> negotiate;
   };
   // The label `hub` is counted under: itself while under the cap, else kOtherHub.

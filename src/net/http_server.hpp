@@ -18,6 +18,7 @@
 #include "exec/shard.hpp"
 #include "net/accept_overload.hpp"
 #include "net/http_types.hpp"
+#include "net/request_view.hpp"
 
 namespace switchboard::net {
 
@@ -36,6 +37,16 @@ class HttpHandler {
   // Produces the response to a plain HTTP request from `peer` (the TCP peer's address).
   virtual boost::asio::awaitable<Response> handle(Request& request,
                                                   const boost::asio::ip::address& peer) = 0;
+  // A request it can answer at once, without a coroutine or Beast's message types (the REST API's
+  // sends on a single node): writes the whole answer's bytes into `answer` (empty when called)
+  // and returns true. False: nothing done, `answer` untouched; the request goes on to handle() (or
+  // upgrade()) as a Request. Asked only of HTTP/1.1 requests without a Connection field or with
+  // just `Connection: keep-alive` (so kept alive, and answered with no Connection field) that are
+  // not HEAD requests.
+  virtual bool answer_now(const RequestView& /*request*/, const boost::asio::ip::address& /*peer*/,
+                          std::string& /*answer*/) {
+    return false;
+  }
   // Whether a (non-upgrade) request takes its socket over, e.g. a Server-Sent Events stream.
   virtual bool wants_socket(const Request&) const { return false; }
   // Takes over a WebSocket upgrade request (or one wants_socket() chose) and its socket, from

@@ -22,6 +22,7 @@
 #include "net/response_bytes.hpp"
 #include "net/unread_bytes.hpp"
 #include "net/whole_request.hpp"
+#include "util/text.hpp"
 
 namespace switchboard::net {
 
@@ -150,15 +151,10 @@ void parse_buffered_body(http::request_parser<http::string_body>& parser,
   }
 }
 
-// Sends an answer in one piece: its bytes built into `bytes` (the session's buffer, reused), one
-// non-blocking send(); only what the socket does not take at once waits for writability. (Beast's
-// serializer and composed write cost more than the rest of a REST send together.)
-asio::awaitable<void> send_response(beast::tcp_stream& stream, const Response& response,
-                                    std::string& bytes, error_code& ec) {
-  bytes.clear();
-  append_response_bytes(response, bytes);
+// Sends what it can of an answer at once, with non-blocking send()s: the number of bytes the
+// socket took (all of them, nearly always); `ec` set when the connection failed.
+std::size_t send_at_once(int fd, const std::string& bytes, error_code& ec) {
   std::size_t sent = 0;
-  const int fd = stream.socket().native_handle();
   while (sent < bytes.size()) {
     const ssize_t n =
         ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -167,15 +163,11 @@ asio::awaitable<void> send_response(beast::tcp_stream& stream, const Response& r
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
       ec = error_code(errno, boost::system::system_category());
-      co_return;
-    }
     break;
   }
-  if (sent < bytes.size())
-    co_await asio::async_write(stream, asio::buffer(bytes.data() + sent, bytes.size() - sent),
-                               asio::redirect_error(asio::use_awaitable, ec));
+  return sent;
 }
 
 // The headers usually arrive whole in one read: parses them from the buffer without starting a
@@ -205,15 +197,16 @@ enum class ParserRead {
 // timeout, answering 400, 408, 413, 431 or 501 where they fail.
 asio::awaitable<ParserRead> read_with_parser(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                              http::request_parser<http::string_body>& parser,
-                                             ReadDeadline& deadline,
+                                             ReadDeadline& deadline, bool header_deadline_set,
                                              const HttpServerOptions& options,
                                              PendingConnections::Ticket& ticket) {
   error_code ec;
   // The headers' deadline is for all of them, however they are dripped in: a new connection's
-  // counts from the connection, a kept-alive one's from the first byte of the request. Headers
-  // already whole in the buffer need no deadline.
+  // counts from the connection (`header_deadline_set`: started by the session before its first
+  // read), a kept-alive one's from the first byte of the request. Headers already whole in the
+  // buffer need no deadline.
   if (!parse_buffered_header(parser, buffer, ec) && !ec) {
-    deadline.start(options.header_timeout);
+    if (!header_deadline_set) deadline.start(options.header_timeout);
     co_await http::async_read_header(stream, buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
   }
@@ -280,6 +273,43 @@ asio::awaitable<ParserRead> read_with_parser(beast::tcp_stream& stream, beast::f
   co_return ParserRead::Request;
 }
 
+// An HTTP/1.1 request without a Connection field, or with only `Connection: keep-alive` (Node's
+// agents send it): kept alive, and answered with no Connection field, as answer_now() assumes.
+bool plainly_kept_alive(const RequestView& request) {
+  const auto connection = request.field(http::field::connection);
+  if (!connection) return true;
+  if (!util::iequals(*connection, "keep-alive")) return false;
+  // (A second Connection field is not looked at by field(): leave such a request to Beast.)
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < request.field_count; ++i)
+    count += request.fields[i].name == http::field::connection;
+  return count == 1;
+}
+
+// The handler's answer to `request` (a 500 when it throws), finished as the request asks (version,
+// keep-alive, Content-Length; a HEAD answer without its body) and written into `bytes`. Whether
+// the connection stays open after it.
+asio::awaitable<bool> answer_request(HttpHandler& handler, Request& request,
+                                     const asio::ip::address& peer, std::string& bytes) {
+  Response response;
+  try {
+    response = co_await handler.handle(request, peer);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {}: {}", std::string(request.method_string()), std::string(request.target()),
+                  e.what());
+    response = make_error(http::status::internal_server_error, "InternalServerError",
+                          "Internal error while handling the request.");
+  }
+  response.version(request.version());
+  response.keep_alive(request.keep_alive());
+  response.prepare_payload();
+  // A HEAD answer keeps the headers (Content-Length included) of the GET form, no body.
+  if (request.method() == http::verb::head) response.body().clear();
+  bytes.clear();
+  append_response_bytes(response, bytes);
+  co_return response.keep_alive();
+}
+
 }  // namespace
 
 asio::awaitable<void> run_session(tcp::socket socket, asio::ip::address peer, exec::Shard& shard,
@@ -302,58 +332,69 @@ asio::awaitable<void> run_session(tcp::socket socket, asio::ip::address peer, ex
   beast::flat_buffer buffer;
   std::string answer_bytes;
   std::optional<http::request_parser<http::string_body>> parser;  // Beast's, when needed
+  RequestView view;  // the fast path's request (whole_request.hpp), reused
   const WholeRequestLimits limits{options.max_header_bytes, options.max_body_bytes};
   for (bool first = true;; first = false) {
-    if (!first && buffer.size() == 0) {
-      // A kept-alive connection may idle up to the keep-alive timeout before its next request
-      // begins; then (below) its headers have the header timeout like the first request's.
-      deadline.start(options.keep_alive_timeout);
+    if (buffer.size() == 0) {
+      // The first request's headers have the header timeout, counted from the connection (the
+      // deadline runs on in read_with_parser when they do not come whole). A kept-alive
+      // connection may idle up to the keep-alive timeout before its next request begins; then
+      // (below) its headers have the header timeout like the first request's.
+      deadline.start(first ? options.header_timeout : options.keep_alive_timeout);
       const std::size_t n = co_await stream.async_read_some(
           buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
       buffer.commit(n);
       if (ec) break;  // idle too long, or the client closed: nothing to answer
     }
-    Request request;
     // A whole, plainly written request already in the buffer needs no incremental parser, no read
-    // and no deadline (whole_request.hpp); anything else goes through Beast's parser.
+    // and no deadline (whole_request.hpp); anything else goes through Beast's parser. The handler
+    // may answer it at once from its views (answer_now); otherwise it becomes a Request.
     const auto* data = static_cast<const char*>(buffer.data().data());
-    if (const std::size_t used = parse_whole_request({data, buffer.size()}, limits, request)) {
-      buffer.consume(used);
+    const std::size_t used = parse_whole_request({data, buffer.size()}, limits, view);
+    bool answered = false;
+    if (used != 0) {
       deadline.stop();
       ticket.release();
+      if (view.version == 11 && view.method != http::verb::head && plainly_kept_alive(view)) {
+        answer_bytes.clear();
+        answered = handler.answer_now(view, peer, answer_bytes);
+      }
+    }
+    bool keep_alive = true;
+    if (answered) {
+      buffer.consume(used);
     } else {
-      request = {};
-      parser.emplace();
-      parser->body_limit(options.max_body_bytes);
-      parser->header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-      const ParserRead read =
-          co_await read_with_parser(stream, buffer, *parser, deadline, options, ticket);
-      if (read == ParserRead::Refused) co_return;
-      if (read == ParserRead::Ended) break;
-      request = parser->release();
-    }
-    if (beast::websocket::is_upgrade(request) || handler.wants_socket(request)) {
+      Request request;
+      if (used != 0) {
+        request = to_request(view);
+        buffer.consume(used);
+      } else {
+        parser.emplace();
+        parser->body_limit(options.max_body_bytes);
+        parser->header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+        const ParserRead read =
+            co_await read_with_parser(stream, buffer, *parser, deadline, first, options, ticket);
+        if (read == ParserRead::Refused) co_return;
+        if (read == ParserRead::Ended) break;
+        request = parser->release();
+      }
+      if (beast::websocket::is_upgrade(request) || handler.wants_socket(request)) {
+        stream.expires_never();
+        handler.upgrade(stream.release_socket(), std::move(request), shard, peer);
+        co_return;
+      }
       stream.expires_never();
-      handler.upgrade(stream.release_socket(), std::move(request), shard, peer);
-      co_return;
+      keep_alive = co_await answer_request(handler, request, peer, answer_bytes);
     }
-    stream.expires_never();
-    Response response;
-    try {
-      response = co_await handler.handle(request, peer);
-    } catch (const std::exception& e) {
-      spdlog::error("{} {}: {}", std::string(request.method_string()),
-                    std::string(request.target()), e.what());
-      response = make_error(http::status::internal_server_error, "InternalServerError",
-                            "Internal error while handling the request.");
-    }
-    response.version(request.version());
-    response.keep_alive(request.keep_alive());
-    response.prepare_payload();
-    // A HEAD answer keeps the headers (Content-Length included) of the GET form, no body.
-    if (request.method() == http::verb::head) response.body().clear();
-    co_await send_response(stream, response, answer_bytes, ec);
-    if (ec || !response.keep_alive()) break;
+    // Sent in one piece (built into the session's buffer, reused): one non-blocking send(); only
+    // what the socket does not take at once waits for writability. (Beast's serializer and
+    // composed write cost more than the rest of a REST send together.)
+    const std::size_t sent = send_at_once(stream.socket().native_handle(), answer_bytes, ec);
+    if (!ec && sent < answer_bytes.size())
+      co_await asio::async_write(
+          stream, asio::buffer(answer_bytes.data() + sent, answer_bytes.size() - sent),
+          asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || !keep_alive) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }

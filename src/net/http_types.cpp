@@ -38,7 +38,11 @@ std::optional<std::string_view> field_value(const Request& request, std::string_
 }
 
 std::string_view bearer_token(const Request& request) {
-  std::string_view value = field_value(request, http::field::authorization).value_or("");
+  return bearer_token_in(field_value(request, http::field::authorization));
+}
+
+std::string_view bearer_token_in(std::optional<std::string_view> authorization) {
+  std::string_view value = authorization.value_or("");
   constexpr std::string_view kBearer = "Bearer ";
   if (value.size() <= kBearer.size() || !util::iequals(value.substr(0, kBearer.size()), kBearer))
     return {};

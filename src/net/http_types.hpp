@@ -30,5 +30,7 @@ std::optional<std::string_view> field_value(const Request& request, std::string_
 
 // The request's `Authorization: Bearer <token>` value, or empty.
 std::string_view bearer_token(const Request& request);
+// The token of an Authorization field's value `Bearer <token>` (the scheme in any case), or empty.
+std::string_view bearer_token_in(std::optional<std::string_view> authorization);
 
 }  // namespace switchboard::net

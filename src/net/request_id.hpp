@@ -17,5 +17,8 @@ inline constexpr std::string_view kRequestIdHeader = "x-request-id";
 std::optional<std::string> accepted_request_id(std::string_view incoming);
 // The id of a request with `incoming` (empty: the header is absent).
 std::string request_id_for(std::string_view incoming);
+// The same without a copy: `incoming` itself, or a new id in this thread's buffer, valid until
+// the thread's next new id (for a caller that uses it at once).
+std::string_view request_id_view(std::string_view incoming);
 
 }  // namespace switchboard::net

@@ -31,4 +31,27 @@ void append_response_bytes(const Response& response, std::string& out) {
   out.append(response.body());
 }
 
+void append_answer_head(http::status status, std::string& out) {
+  out.append("HTTP/1.1 ");
+  char code[8];
+  auto end = std::to_chars(code, code + sizeof code, static_cast<unsigned>(status)).ptr;
+  out.append(code, end);
+  out.push_back(' ');
+  out.append(http::obsolete_reason(status));
+  out.append("\r\n");
+  append_answer_field(http::to_string(http::field::server), "switchboard", out);
+}
+
+void append_answer_field(std::string_view name, std::string_view value, std::string& out) {
+  out.append(name);
+  out.append(": ");
+  out.append(value);
+  out.append("\r\n");
+}
+
+void append_empty_answer_end(std::string& out) {
+  append_answer_field(http::to_string(http::field::content_length), "0", out);
+  out.append("\r\n");
+}
+
 }  // namespace switchboard::net

@@ -12,4 +12,12 @@ namespace switchboard::net {
 // Appends `response` (prepared: Content-Length and Connection already set) to `out`.
 void append_response_bytes(const Response& response, std::string& out);
 
+// An answer written without a Response (HttpHandler::answer_now), in the same bytes as
+// make_response() and the session's finishing of it would give for an HTTP/1.1 request kept
+// alive: the status line and make_response()'s Server field; then the caller's fields; then
+// Content-Length: 0 and the blank line (no body).
+void append_answer_head(http::status status, std::string& out);
+void append_answer_field(std::string_view name, std::string_view value, std::string& out);
+void append_empty_answer_end(std::string& out);
+
 }  // namespace switchboard::net

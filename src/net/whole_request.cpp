@@ -51,13 +51,54 @@ bool is_value_byte(char c) {
   return (u >= 0x20 && u != 0x7f) || u == '\t';
 }
 
-bool all_value_bytes(const char* p, const char* end) {
-  for (; end - p >= 16; p += 16) {
-    const Bytes16 bytes = load16(p);
-    // (HTAB is the one control character below 0x20 that a value may hold.)
-    if (any_lane(((bytes < 0x20) ^ (bytes == '\t')) | (bytes == 0x7f))) return false;
+// The index of the first lane set in a comparison's result; 16 when none is.
+template <typename Mask>
+int first_lane(const Mask& mask) {
+  std::uint64_t halves[2];
+  static_assert(sizeof mask == sizeof halves);
+  std::memcpy(halves, &mask, sizeof halves);
+  if (halves[0] != 0) return __builtin_ctzll(halves[0]) / 8;
+  if (halves[1] != 0) return 8 + __builtin_ctzll(halves[1]) / 8;
+  return 16;
+}
+
+constexpr Bytes16 kLaneIndexes = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+
+// The lanes of 16 bytes that may not be in a field value.
+auto bad_value_lanes(const Bytes16& bytes) {
+  // (HTAB is the one control character below 0x20 that a value may hold.)
+  return ((bytes < 0x20) ^ (bytes == '\t')) | (bytes == 0x7f);
+}
+
+// Whether [p, end) is all field-value bytes; `limit` (>= end) bounds what may be read.
+bool all_value_bytes(const char* p, const char* end, const char* limit) {
+  const auto size = end - p;
+  if (size < 16) {
+    // A short value in one load where 16 bytes can be read, only its own lanes counted.
+    if (limit - p < 16) return std::all_of(p, end, is_value_byte);
+    return !any_lane(bad_value_lanes(load16(p)) &
+                     (kLaneIndexes < static_cast<unsigned char>(size)));
   }
-  return std::all_of(p, end, is_value_byte);
+  for (; end - p > 16; p += 16)
+    if (any_lane(bad_value_lanes(load16(p)))) return false;
+  // The last 16 bytes, overlapping those checked already.
+  return !any_lane(bad_value_lanes(load16(end - 16)));
+}
+
+// The end of the token (tchar run) at `p`, before `limit`: sixteen bytes at a time while they
+// are letters, digits and '-' (what field names are made of), byte by byte from the first other.
+const char* token_end(const char* p, const char* limit) {
+  while (limit - p >= 16) {
+    const Bytes16 bytes = load16(p);
+    const Bytes16 folded = bytes | 0x20;  // letters to lower case (nothing else lands on a-z)
+    const auto common =
+        ((folded >= 'a') & (folded <= 'z')) | ((bytes >= '0') & (bytes <= '9')) | (bytes == '-');
+    const int lane = first_lane(~common);
+    p += lane;
+    if (lane < 16) break;
+  }
+  while (p < limit && is_token_byte(*p)) ++p;
+  return p;
 }
 
 // Visible ASCII (0x21-0x7e): what this path takes in a request target.
@@ -104,7 +145,8 @@ bool plain_token_list(std::string_view value) {
 }  // namespace
 
 std::size_t parse_whole_request(std::string_view bytes, const WholeRequestLimits& limits,
-                                Request& request) {
+                                RequestView& request) {
+  request.field_count = 0;
   const char* const begin = bytes.data();
   // The head must end (blank line included) within the header limit.
   const char* const limit = begin + std::min(bytes.size(), limits.max_header_bytes);
@@ -123,9 +165,10 @@ std::size_t parse_whole_request(std::string_view bytes, const WholeRequestLimits
   if (limit - p < 10 || std::memcmp(p, "HTTP/1.", 7) != 0 || (p[7] != '0' && p[7] != '1') ||
       p[8] != '\r' || p[9] != '\n')
     return 0;
-  request.method_string(method);
-  request.target(target);
-  request.version(p[7] == '1' ? 11 : 10);
+  request.method_text = method;
+  request.method = http::string_to_verb(method);
+  request.target = target;
+  request.version = p[7] == '1' ? 11 : 10;
   p += 10;
 
   // *( field-name ":" OWS field-value OWS CRLF ) CRLF
@@ -138,8 +181,7 @@ std::size_t parse_whole_request(std::string_view bytes, const WholeRequestLimits
       p += 2;
       break;
     }
-    q = p;
-    while (q < limit && is_token_byte(*q)) ++q;
+    q = token_end(p, limit);
     if (q == p || q == limit || *q != ':') return 0;
     const std::string_view name(p, static_cast<std::size_t>(q - p));
     p = q + 1;
@@ -148,11 +190,11 @@ std::size_t parse_whole_request(std::string_view bytes, const WholeRequestLimits
         static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>(limit - p)));
     // CR LF, then a byte that is not a space or tab (that would be obsolete line folding).
     if (cr == nullptr || limit - cr < 3 || cr[1] != '\n' || is_space(cr[2])) return 0;
-    if (!all_value_bytes(p, cr)) return 0;
+    if (!all_value_bytes(p, cr, limit)) return 0;
     const char* value_end = cr;
     while (value_end > p && is_space(value_end[-1])) --value_end;
     const std::string_view value(p, static_cast<std::size_t>(value_end - p));
-    const http::field field = http::string_to_field(name);
+    const http::field field = classify_field_name(name);
     switch (field) {
       case http::field::transfer_encoding:
         return 0;
@@ -167,14 +209,23 @@ std::size_t parse_whole_request(std::string_view bytes, const WholeRequestLimits
       default:
         break;
     }
-    request.insert(field, name, value);
+    if (request.field_count == RequestView::kMaxFields) return 0;
+    request.fields[request.field_count++] = {field, name, value};
     p = cr + 2;
   }
 
   const auto head_size = static_cast<std::size_t>(p - begin);
   if (content_length > limits.max_body_bytes || bytes.size() - head_size < content_length) return 0;
-  if (content_length > 0) request.body().assign(p, content_length);
+  request.body = std::string_view(p, content_length);
   return head_size + content_length;
+}
+
+std::size_t parse_whole_request(std::string_view bytes, const WholeRequestLimits& limits,
+                                Request& request) {
+  RequestView view;
+  const std::size_t used = parse_whole_request(bytes, limits, view);
+  if (used != 0) request = to_request(view);
+  return used;
 }
 
 }  // namespace switchboard::net

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "net/http_types.hpp"
+#include "net/request_view.hpp"
 
 namespace switchboard::net {
 
@@ -24,8 +25,12 @@ struct WholeRequestLimits {
 };
 
 // The number of bytes at the front of `bytes` that make one whole request, with its method,
-// target, version, fields (in order, names as written) and body set into `request` (a fresh one);
-// 0 when it declines (then `request` may be partly filled: discard it).
+// target, version, fields (in order, names as written) and body set into `request` as views into
+// `bytes`; 0 when it declines (then `request` may be partly filled: discard it). More fields than
+// RequestView::kMaxFields are declined too.
+std::size_t parse_whole_request(std::string_view bytes, const WholeRequestLimits& limits,
+                                RequestView& request);
+// The same into Beast's message type (a fresh one; left as it was when declined).
 std::size_t parse_whole_request(std::string_view bytes, const WholeRequestLimits& limits,
                                 Request& request);
 

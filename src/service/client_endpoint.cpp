@@ -60,7 +60,8 @@ ClientRequest check_client_request(const net::Request& request, const util::Targ
   if (token.empty() && allow_query_token) {
     if (auto query_token = target.get("access_token")) token = std::string(*query_token);
   }
-  auto auth = authenticate(request, token, options, {"/client/?hub=" + result.hub});
+  auto auth = authenticate(net::field_value(request, http::field::host), token, options,
+                           {"/client/?hub=" + result.hub});
   if (!auth.token) {
     result.error = make_error(http::status::unauthorized, "Unauthorized", auth.message);
     return result;

@@ -42,7 +42,8 @@ std::string check_token(const net::Request& request, const util::Target& target,
     return "A dashboard token is required: open /dashboard?access_token=<token>; "
            "`switchboard dashboard-url` prints such a URL (`switchboard token --dashboard` the "
            "token alone).";
-  auto auth = authenticate(request, token, options, {std::string(kAudiencePath)});
+  auto auth =
+      authenticate(net::field_value(request, http::field::host), token, options, {kAudiencePath});
   return auth.token ? std::string() : auth.message;
 }
 

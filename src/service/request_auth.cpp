@@ -38,10 +38,21 @@ struct TokenHash {
   }
 };
 
+// One expected audience, as the check below forms it, in a form that needs no parsing: where its
+// host came from ('H': the Host header as sent; 'P': the public host), that text, and the path.
+struct ExpectedAudience {
+  char source;
+  std::string host;
+  std::string path;
+  bool is(char other_source, std::string_view other_host, std::string_view other_path) const {
+    return source == other_source && host == other_host && path == other_path;
+  }
+};
+
 struct CachedToken {
   std::shared_ptr<const auth::VerifiedToken> token;
-  // Expected audiences (see expected_key) this token was accepted for.
-  std::vector<std::string> accepted;
+  // Expected audiences this token was accepted for.
+  std::vector<ExpectedAudience> accepted;
 };
 
 using TokenCache = std::unordered_map<std::string, CachedToken, TokenHash, std::equal_to<>>;
@@ -50,12 +61,22 @@ CachedToken* verify_cached(std::string_view token, const ServiceOptions& options
                            std::string& error) {
   thread_local TokenCache cache;
   thread_local std::vector<std::string> cache_keys;
+  // The entry found last: a caller sends the same token call after call, and comparing its bytes
+  // costs less than hashing them. (Map nodes stay put until erased; reset wherever one is.)
+  thread_local TokenCache::value_type* last = nullptr;
   if (cache_keys != options.access_keys) {  // entries verified with other keys do not count
     cache.clear();
+    last = nullptr;
     cache_keys = options.access_keys;
   }
+  if (last != nullptr && last->first == token && !auth::token_expired(*last->second.token, now))
+    return &last->second;
   if (auto it = cache.find(token); it != cache.end()) {
-    if (!auth::token_expired(*it->second.token, now)) return &it->second;
+    if (!auth::token_expired(*it->second.token, now)) {
+      last = &*it;
+      return &it->second;
+    }
+    last = nullptr;
     cache.erase(it);  // expired: verify again, for the precise error
   }
   auto verified = auth::verify_token(token, options.access_keys, {}, now);
@@ -65,17 +86,8 @@ CachedToken* verify_cached(std::string_view token, const ServiceOptions& options
   }
   if (cache.size() >= kVerifiedTokenCacheSize) cache.clear();
   auto shared = std::make_shared<const auth::VerifiedToken>(std::move(verified));
-  return &cache.emplace(std::string(token), CachedToken{std::move(shared), {}}).first->second;
-}
-
-// One expected audience, as the check below forms it, in a form that needs no parsing: where its
-// host came from ('H': the Host header as sent; 'P': the public host), that text, and the path,
-// the host's length first so that no two pairs share a key. Written into `key` (a reused buffer).
-void expected_key(char source, std::string_view host, std::string_view path, std::string& key) {
-  const auto size = static_cast<std::uint32_t>(host.size());
-  key.clear();
-  key.push_back(source);
-  key.append(reinterpret_cast<const char*>(&size), sizeof size).append(host).append(path);
+  last = &*cache.emplace(std::string(token), CachedToken{std::move(shared), {}}).first;
+  return &last->second;
 }
 
 // Audience comparisons parse two URLs; the same pairs come back call after call, so each thread
@@ -95,9 +107,9 @@ bool audience_matches_cached(const std::string& token_audience, const std::strin
 
 }  // namespace
 
-AuthResult authenticate(const net::Request& request, std::string_view token,
+AuthResult authenticate(std::optional<std::string_view> host_header, std::string_view token,
                         const ServiceOptions& options,
-                        const std::vector<std::string>& audience_paths) {
+                        std::initializer_list<std::string_view> audience_paths) {
   AuthResult result;
   if (token.empty()) {
     result.message =
@@ -112,14 +124,12 @@ AuthResult authenticate(const net::Request& request, std::string_view token,
   if (!cached) return result;
   // A token accepted before for one of these expected audiences is accepted again: the check
   // below depends on nothing else (the expiry, which does, was checked by verify_cached).
-  const auto host_header = net::field_value(request, net::http::field::host);
-  thread_local std::string key;
   for (const auto& path : audience_paths) {
     for (char source : {'H', 'P'}) {
       if (source == 'H' && !host_header) continue;
-      expected_key(source, source == 'H' ? *host_header : options.public_host, path, key);
+      const std::string_view host = source == 'H' ? *host_header : options.public_host;
       for (const auto& accepted : cached->accepted) {
-        if (accepted == key) {
+        if (accepted.is(source, host, path)) {
           result.token = cached->token;
           return result;
         }
@@ -137,13 +147,15 @@ AuthResult authenticate(const net::Request& request, std::string_view token,
   for (const auto& audience : verified->audiences) {
     for (std::size_t h = 0; h < hosts.size(); ++h) {
       for (const auto& path : audience_paths) {
-        if (audience_matches_cached(audience, "http://" + hosts[h] + path)) {
+        std::string expected = "http://" + hosts[h];
+        expected.append(path);
+        if (audience_matches_cached(audience, expected)) {
           const bool from_header = header_host && h == 0;
-          expected_key(from_header ? 'H' : 'P',
-                       from_header ? *host_header : std::string_view(options.public_host), path,
-                       key);
           if (cached->accepted.size() >= kAcceptedAudiencesPerToken) cached->accepted.clear();
-          cached->accepted.push_back(key);
+          cached->accepted.push_back(
+              {from_header ? 'H' : 'P',
+               std::string(from_header ? *host_header : std::string_view(options.public_host)),
+               std::string(path)});
           result.token = verified;
           return result;
         }
@@ -151,8 +163,9 @@ AuthResult authenticate(const net::Request& request, std::string_view token,
     }
   }
   result.message = "Token audience '" + auth::joined_audiences(*verified) + "' does not match '" +
-                   (options.tls ? "https://" : "http://") + hosts.front() + audience_paths.front() +
-                   "'" + (host_ignored.empty() ? "" : " (" + host_ignored + ")") + ".";
+                   (options.tls ? "https://" : "http://") + hosts.front() +
+                   std::string(*audience_paths.begin()) + "'" +
+                   (host_ignored.empty() ? "" : " (" + host_ignored + ")") + ".";
   return result;
 }
 

@@ -9,13 +9,14 @@
 // the public host and the path); the expiry is checked on every call, and nothing refused is kept.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "auth/jwt.hpp"
-#include "net/http_types.hpp"
 #include "service/options.hpp"
 
 namespace switchboard::service {
@@ -25,9 +26,10 @@ struct AuthResult {
   std::string message;                               // why not, for the 401 body
 };
 
-// `audience_paths`: acceptable audience paths (each may carry a query such as `?hub=chat`).
-AuthResult authenticate(const net::Request& request, std::string_view token,
+// `host_header`: the request's Host field, if it has one. `audience_paths`: acceptable audience
+// paths (each may carry a query such as `?hub=chat`).
+AuthResult authenticate(std::optional<std::string_view> host_header, std::string_view token,
                         const ServiceOptions& options,
-                        const std::vector<std::string>& audience_paths);
+                        std::initializer_list<std::string_view> audience_paths);
 
 }  // namespace switchboard::service

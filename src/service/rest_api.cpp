@@ -7,6 +7,7 @@
 
 #include "logging/log_fields.hpp"
 #include "net/request_id.hpp"
+#include "net/response_bytes.hpp"
 #include "protocol/json_hub_protocol.hpp"
 #include "protocol/names.hpp"
 #include "protocol/rest_payload.hpp"
@@ -91,76 +92,146 @@ Response RestApi::health() const {
   return make_response(http::status::ok, body.dump(), "application/json");
 }
 
-boost::asio::awaitable<Response> RestApi::handle(const net::Request& request) {
-  const std::string id =
-      net::request_id_for(net::field_value(request, net::kRequestIdHeader).value_or(""));
+RestRequest rest_request(const net::Request& request) {
+  return {request.method(),
+          request.method_string(),
+          request.target(),
+          request.body(),
+          net::field_value(request, http::field::authorization),
+          net::field_value(request, http::field::host),
+          net::field_value(request, http::field::content_type),
+          net::field_value(request, net::kRequestIdHeader)};
+}
+
+RestRequest rest_request(const net::RequestView& request) {
+  return {request.method,
+          request.method_text,
+          request.target,
+          request.body,
+          request.field(http::field::authorization),
+          request.field(http::field::host),
+          request.field(http::field::content_type),
+          request.field(net::kRequestIdHeader)};
+}
+
+boost::asio::awaitable<Response> RestApi::handle(const net::Request& beast_request) {
+  const RestRequest request = rest_request(beast_request);
+  const std::string id = net::request_id_for(request.request_id.value_or(""));
   Call call{kRestOperationCount, {}};  // none matched: "unknown"
   auto response = co_await answer(request, call);
   response.set(net::kRequestIdHeader, id);
-  if (spdlog::should_log(spdlog::level::debug)) {
-    std::string_view target = request.target();
-    logging::ScopedLogFields fields{{"request_id", id}, {"hub", call.hub}};
-    spdlog::debug("REST {} {}: {} (request {})", std::string_view(request.method_string()),
-                  target.substr(0, target.find('?')), response.result_int(), id);
-  }
-  if (context_.metrics)
-    if (auto* shard = Shard::current())
-      context_.metrics->rest_request(shard->index(), call.operation, call.hub,
-                                     response.result_int());
+  record(request, call, response.result_int(), id);
   co_return response;
 }
 
-boost::asio::awaitable<Response> RestApi::answer(const net::Request& request, Call& call) {
-  std::string_view raw_target = request.target();
+bool RestApi::answer_now(const net::RequestView& view, std::string& answer) {
+  auto& router = *context_.router;
+  if (!router.sends_now()) return false;
+  const RestRequest request = rest_request(view);
+  Call call{kRestOperationCount, {}};
+  Checked checked;
+  if (check(request, call, checked) || !is_send(checked.route.operation)) return false;
+  using Scope = backplane::HubRouter::SendScope;
+  const RestRoute& route = checked.route;
+  switch (route.operation) {
+    case RestOperation::Broadcast:
+      router.send_now(Scope::All, call.hub, {}, checked.message,
+                      checked.target.get_all("excluded"));
+      break;
+    case RestOperation::SendToUser:
+      router.send_now(Scope::User, call.hub, route.user, checked.message, {});
+      break;
+    case RestOperation::SendToGroup:
+      router.send_now(Scope::Group, call.hub, route.group, checked.message,
+                      checked.target.get_all("excluded"));
+      break;
+    case RestOperation::SendToConnection:
+      router.send_now(Scope::Connection, call.hub, route.connection_id, checked.message, {});
+      break;
+    default:
+      return false;
+  }
+  // (handle()'s answer: status_only(202) with the request id.)
+  const std::string_view id = net::request_id_view(request.request_id.value_or(""));
+  net::append_answer_head(http::status::accepted, answer);
+  net::append_answer_field(net::kRequestIdHeader, id, answer);
+  record(request, call, static_cast<unsigned>(http::status::accepted), id);
+  return true;
+}
+
+void RestApi::record(const RestRequest& request, const Call& call, unsigned status,
+                     std::string_view id) const {
+  if (spdlog::should_log(spdlog::level::debug)) {
+    std::string_view target = request.target;
+    logging::ScopedLogFields fields{{"request_id", id}, {"hub", call.hub}};
+    spdlog::debug("REST {} {}: {} (request {})", request.method_text,
+                  target.substr(0, target.find('?')), status, id);
+  }
+  if (context_.metrics)
+    if (auto* shard = Shard::current())
+      context_.metrics->rest_request(shard->index(), call.operation, call.hub, status);
+}
+
+std::optional<Response> RestApi::check(const RestRequest& request, Call& call, Checked& checked) {
+  std::string_view raw_target = request.target;
   std::string_view raw_path = raw_target.substr(0, raw_target.find('?'));
-  auto match = match_rest_route(request.method(), raw_path);
-  if (match.route) call.operation = static_cast<std::size_t>(match.route->operation);
+  auto match = match_rest_route(request.method, raw_path);
   if (!match.route) {
     if (match.path_known)
-      co_return make_error(http::status::method_not_allowed, "MethodNotAllowed",
-                           "Method " + std::string(request.method_string()) +
-                               " is not allowed on " + std::string(raw_path) + ".");
-    co_return make_error(http::status::not_found, "NotFound",
-                         "No REST API endpoint at " + std::string(raw_path) + ".");
+      return make_error(http::status::method_not_allowed, "MethodNotAllowed",
+                        "Method " + std::string(request.method_text) + " is not allowed on " +
+                            std::string(raw_path) + ".");
+    return make_error(http::status::not_found, "NotFound",
+                      "No REST API endpoint at " + std::string(raw_path) + ".");
   }
-  const RestRoute& route = *match.route;
-  if (route.operation == RestOperation::Health) co_return health();
+  checked.route = std::move(*match.route);
+  const RestRoute& route = checked.route;
+  call.operation = static_cast<std::size_t>(route.operation);
+  if (route.operation == RestOperation::Health) return health();
 
   // Audience: the request URL (query and port ignored), or the hub-level URL.
-  auto auth = authenticate(request, net::bearer_token(request), context_.options,
-                           {std::string(raw_path), route.hub_path});
-  if (!auth.token) co_return make_error(http::status::unauthorized, "Unauthorized", auth.message);
+  auto auth = authenticate(request.host, net::bearer_token_in(request.authorization),
+                           context_.options, {raw_path, route.hub_path});
+  if (!auth.token) return make_error(http::status::unauthorized, "Unauthorized", auth.message);
 
-  auto target = util::parse_target(raw_target);
-  if (auto problem = validate(route, target); !problem.empty()) co_return bad_request(problem);
+  checked.target = util::parse_query(raw_target);  // (the path is the route's)
+  const util::Target& target = checked.target;
+  if (auto problem = validate(route, target); !problem.empty()) return bad_request(problem);
 
   std::string hub = protocol::to_lower(route.hub);
   if (auto application = target.get("application"))
     hub = protocol::to_lower(*application) + "_" + hub;
-  call.hub = hub;
-  Excluded excluded = target.get_all("excluded");
-  std::string reason(target.get("reason").value_or(""));
-  auto& router = *context_.router;
+  call.hub = std::move(hub);
 
-  MessagePtr message;
   if (is_send(route.operation)) {
-    if (net::field_value(request, http::field::content_type)
-            .value_or("")
-            .starts_with("application/octet-stream")) {
-      auto parsed = protocol::parse_binary_rest_message(request.body());
-      if (!parsed.message) co_return bad_request(parsed.error);
+    if (request.content_type.value_or("").starts_with("application/octet-stream")) {
+      auto parsed = protocol::parse_binary_rest_message(request.body);
+      if (!parsed.message) return bad_request(parsed.error);
       auto& m = *parsed.message;
-      message =
+      checked.message =
           m.messagepack_frame.empty()
               ? OutboundMessage::invocation(std::move(m.target), std::move(m.arguments_json))
               : OutboundMessage::encoded(std::move(m.json_frame), std::move(m.messagepack_frame));
     } else {
-      auto parsed = protocol::parse_rest_message(request.body());
-      if (!parsed.message) co_return bad_request(parsed.error);
-      message = OutboundMessage::invocation(std::move(parsed.message->target),
-                                            std::move(parsed.message->arguments_json));
+      auto parsed = protocol::parse_rest_message(request.body);
+      if (!parsed.message) return bad_request(parsed.error);
+      checked.message = OutboundMessage::invocation(std::move(parsed.message->target),
+                                                    std::move(parsed.message->arguments_json));
     }
   }
+  return std::nullopt;
+}
+
+boost::asio::awaitable<Response> RestApi::answer(const RestRequest& request, Call& call) {
+  Checked checked;
+  if (auto answered = check(request, call, checked)) co_return std::move(*answered);
+  const RestRoute& route = checked.route;
+  const std::string& hub = call.hub;
+  const util::Target& target = checked.target;
+  Excluded excluded = target.get_all("excluded");
+  std::string reason(target.get("reason").value_or(""));
+  auto& router = *context_.router;
+  MessagePtr& message = checked.message;
 
   // A cluster node whose Redis is away refuses what needs the cluster's state.
   std::string unavailable;

@@ -2,6 +2,7 @@
 #include "service/rest_route.hpp"
 
 #include <array>
+#include <memory>
 
 #include "util/url.hpp"
 
@@ -17,7 +18,8 @@ constexpr std::size_t kMaxSegments = 12;
 
 struct Segments {
   std::array<std::string_view, kMaxSegments> at;
-  std::array<std::string, kMaxSegments> decoded;  // storage of the segments that had escapes
+  // Storage of the segments that had escapes, made for the first (most paths have none).
+  std::unique_ptr<std::array<std::string, kMaxSegments>> decoded;
   std::size_t size = 0;
   bool too_many = false;
   std::string_view operator[](std::size_t i) const { return at[i]; }
@@ -35,8 +37,10 @@ void split_segments(std::string_view path, Segments& out) {
       if (segment.find('%') == std::string_view::npos) {
         out.at[out.size] = segment;
       } else {
-        out.decoded[out.size] = util::percent_decode(segment, false);
-        out.at[out.size] = out.decoded[out.size];
+        if (!out.decoded) out.decoded = std::make_unique<std::array<std::string, kMaxSegments>>();
+        auto& decoded = (*out.decoded)[out.size];
+        decoded = util::percent_decode(segment, false);
+        out.at[out.size] = decoded;
       }
       ++out.size;
     }

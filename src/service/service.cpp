@@ -12,6 +12,7 @@
 #include "metrics/process_metrics.hpp"
 #include "net/client_address.hpp"
 #include "net/pending_connections.hpp"
+#include "net/response_bytes.hpp"
 #include "service/dashboard_feed.hpp"
 #include "service/rest_route.hpp"
 #include "upstream/http_dispatcher.hpp"
@@ -31,12 +32,19 @@ std::chrono::milliseconds heartbeat_period(const ServiceOptions& options) {
 
 // CORS for browsers calling negotiate (and the REST API) from another origin. Credentials are on
 // in the SignalR client, so the origin is echoed rather than `*`.
-void add_cors(const net::Request& request, net::Response& response) {
-  const auto origin = net::field_value(request, http::field::origin);
+// A browser's request (one with an Origin) is answered with these fields; set() by name for a
+// Response, appended for an answer written at once.
+template <typename SetField>
+void cors_fields(std::optional<std::string_view> origin, SetField&& set) {
   if (!origin) return;
-  response.set(http::field::access_control_allow_origin, *origin);
-  response.set(http::field::access_control_allow_credentials, "true");
-  response.set(http::field::vary, "Origin");
+  set(http::field::access_control_allow_origin, *origin);
+  set(http::field::access_control_allow_credentials, "true");
+  set(http::field::vary, "Origin");
+}
+
+void add_cors(const net::Request& request, net::Response& response) {
+  cors_fields(net::field_value(request, http::field::origin),
+              [&](http::field name, std::string_view value) { response.set(name, value); });
 }
 
 }  // namespace
@@ -151,6 +159,18 @@ boost::asio::awaitable<net::Response> Service::handle(net::Request& request,
   }
   add_cors(request, response);
   co_return response;
+}
+
+bool Service::answer_now(const net::RequestView& request, const boost::asio::ip::address&,
+                         std::string& answer) {
+  // (handle()'s routing: only POSTs under /api/ can be sends.)
+  if (request.method != http::verb::post || !request.target.starts_with("/api/")) return false;
+  if (!rest_api_.answer_now(request, answer)) return false;
+  cors_fields(request.field(http::field::origin), [&](http::field name, std::string_view value) {
+    net::append_answer_field(http::to_string(name), value, answer);
+  });
+  net::append_empty_answer_end(answer);
+  return true;
 }
 
 bool Service::wants_socket(const net::Request& request) const {

@@ -37,6 +37,9 @@ class Service final : public net::HttpHandler {
 
   boost::asio::awaitable<net::Response> handle(net::Request& request,
                                                const boost::asio::ip::address& peer) override;
+  // The REST API's sends on a single node (RestApi::answer_now), with add_cors()'s fields.
+  bool answer_now(const net::RequestView& request, const boost::asio::ip::address& peer,
+                  std::string& answer) override;
   bool wants_socket(const net::Request& request) const override;
   void upgrade(boost::asio::ip::tcp::socket socket, net::Request request, Shard& shard,
                const boost::asio::ip::address& peer) override;

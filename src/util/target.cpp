@@ -7,9 +7,14 @@
 namespace switchboard::util {
 
 Target parse_target(std::string_view target) {
+  Target result = parse_query(target);
+  result.path = percent_decode(target.substr(0, target.find('?')), false);
+  return result;
+}
+
+Target parse_query(std::string_view target) {
   Target result;
   auto question = target.find('?');
-  result.path = percent_decode(target.substr(0, question), false);
   if (question == std::string_view::npos) return result;
   std::string_view query = target.substr(question + 1);
   while (!query.empty()) {

@@ -24,5 +24,7 @@ struct Target {
 // Decoding is lenient (percent_decode, '+' a space in the query): a request's target is read,
 // never refused, here.
 Target parse_target(std::string_view target);
+// The same without the path (left empty): for a caller that reads the path otherwise.
+Target parse_query(std::string_view target);
 
 }  // namespace switchboard::util

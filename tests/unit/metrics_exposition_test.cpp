@@ -112,6 +112,28 @@ TEST(ServiceMetrics, CapsTheHubLabelsAndCountsTheRestUnderOther) {
   EXPECT_EQ((snap.rest.at({"b", 0u, 202u})), 1u);
 }
 
+// A shard remembers the entry it counted last (a REST client repeats one call): repeats, and
+// changes of hub, operation or status in any order, all land on the right entries.
+TEST(ServiceMetrics, CountsRepeatedAndAlternatingRestCallsExactly) {
+  ServiceMetrics metrics(1, {"broadcast", "send_to_user"}, 2);
+  for (int i = 0; i < 5; ++i) metrics.rest_request(0, 1, "chat", 202);
+  metrics.rest_request(0, 1, "chat", 401);
+  metrics.rest_request(0, 0, "chat", 202);
+  metrics.rest_request(0, 1, "chat", 202);
+  metrics.rest_request(0, 1, "news", 202);
+  metrics.rest_request(0, 1, "third", 202);  // over the cap: "_other"
+  metrics.rest_request(0, 1, "third", 202);
+  metrics.rest_request(0, 1, "fourth", 202);  // "_other" too
+  metrics.rest_request(0, 1, "news", 202);
+  const auto snap = metrics.snapshot();
+  EXPECT_EQ((snap.rest.at({"chat", 1u, 202u})), 6u);
+  EXPECT_EQ((snap.rest.at({"chat", 1u, 401u})), 1u);
+  EXPECT_EQ((snap.rest.at({"chat", 0u, 202u})), 1u);
+  EXPECT_EQ((snap.rest.at({"news", 1u, 202u})), 2u);
+  EXPECT_EQ((snap.rest.at({"_other", 1u, 202u})), 3u);
+  EXPECT_EQ(snap.rest.size(), 5u);
+}
+
 TEST(ServiceMetrics, UnlabelledHubsAreCountedNowhere) {
   ServiceMetrics metrics(1, {"broadcast"}, 1, {"_dashboard"});
   metrics.hub(0, "_dashboard").messages_sent[0].add(7);

@@ -44,4 +44,18 @@ TEST(RequestId, NewIdsAreDistinctVersion4Uuids) {
   EXPECT_EQ(seen.size(), 1000u);
 }
 
+TEST(RequestId, ViewIsTheIncomingIdOrANewOneInPlace) {
+  const std::string incoming = "caller-id-1";
+  EXPECT_EQ(request_id_view(incoming).data(), incoming.data());  // no copy
+  const std::string first(request_id_view(""));
+  const std::string_view second = request_id_view("bad id");
+  ASSERT_EQ(second.size(), 36u);
+  EXPECT_NE(first, second);
+  // Both from this thread's sequence: the same random part, consecutive counters.
+  EXPECT_EQ(first.substr(0, 19), second.substr(0, 19));
+  EXPECT_EQ(std::stoull(first.substr(24), nullptr, 16) + 1,
+            std::stoull(std::string(second.substr(24)), nullptr, 16));
+  EXPECT_EQ(request_id_for("").substr(0, 19), first.substr(0, 19));
+}
+
 }  // namespace
