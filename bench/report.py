@@ -144,6 +144,21 @@ def main():
     cluster = [(k, v) for k, v in g.items() if k[0] == "cluster"]
     if cluster:
         out.append(cluster_table(g, cluster))
+    rest = [(k, v) for k, v in g.items() if k[0] == "rest"]
+    if rest:
+        rows = []
+        for (_, server, variant), runs in rest:
+            if "÷" in server:
+                rows.append([server, str(len(runs)), "", "", " ".join(f"{r['cpu_ratio']:.2f}" for r in runs),
+                             cell([r.get("cpu_ratio") for r in runs], 2)[0],
+                             " ".join(f"{r['calls_ratio']:.2f}" for r in runs),
+                             cell([r.get("calls_ratio") for r in runs], 2)[0]])
+            else:
+                rows.append([server, str(len(runs)), cell([r.get("requests_per_s") for r in runs], 0)[0],
+                             cell([r.get("cpu_us_per_call") for r in runs], 2)[0], "", "", "", ""])
+        out.append(table("The REST user send beside its floor, interleaved (4 senders)",
+                         ["server", "runs", "calls/s", "server CPU µs per call", "CPU ratio (each run)",
+                          "median", "calls/s ratio (each run)", "median"], rows))
     floor = [(k, v) for k, v in g.items() if k[0] == "floor"]
     if floor:
         rows = []

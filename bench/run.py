@@ -30,6 +30,9 @@ Scenarios (see docs/benchmarks.md):
              scenario's rate and at 1,000/s; and the REST send's floor
              (bench/floor/rest_floor.cpp): read a keep-alive request, answer 202, send one frame to one
              client, under wrk with 4 senders as in the groups scenario's user sends
+  rest       (not in the default set) each peer's user send and the REST floor, one measurement of
+             each per run taken back to back, with per-run ratios of Switchboard's CPU per call and
+             calls/s to the floor's and to each peer's: issue 16's first target on a noisy machine
 
 Every figure comes with the server's CPU time per delivery (utime+stime deltas of the server's
 process tree from /proc, divided by deliveries). With 2+ cores the server is pinned to CPU 0 and
@@ -625,23 +628,65 @@ def scenario_floor(a, token):
     # The REST send's floor: wrk as in the groups scenario's user sends (4 senders), against a server
     # that only reads each request, answers 202 and sends one frame to one of a.clients clients.
     for run in range(a.runs):
-        proc = subprocess.Popen([REST_FLOOR, str(PORT_REST_FLOOR), str(a.clients)], stdout=subprocess.PIPE,
-                                text=True)
-        try:
-            line = proc.stdout.readline()
-            if "listening" not in line:
-                raise RuntimeError("rest-floor: " + line)
-            w = run_wrk(PORT_REST_FLOOR, "/users/u%d", 4, a.duration, body="raw", spread=a.clients)
-        finally:
-            proc.terminate()
-            out = proc.communicate(timeout=30)[0]
-        m = re.search(r"(\d+) calls, ([\d.]+) us CPU per call, (\d+) frames received", out)
-        if not m:
-            raise RuntimeError("rest-floor: " + out)
-        record("floor", "REST send floor", "4 senders", run, requests=w["requests"],
-               requests_per_s=w["requests"] / (w["duration_us"] / 1e6), calls=int(m.group(1)),
-               cpu_us_per_call=float(m.group(2)), frames=int(m.group(3)),
-               http_p50_us=w["latency_p50_us"], http_p99_us=w["latency_p99_us"])
+        record("floor", "REST send floor", "4 senders", run, **rest_floor_measure(a))
+
+
+def rest_floor_measure(a):
+    """One wrk run against bench/floor/rest_floor.cpp (4 senders, user sends): its calls/s and CPU."""
+    import re
+    proc = subprocess.Popen([REST_FLOOR, str(PORT_REST_FLOOR), str(a.clients)], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        line = proc.stdout.readline()
+        if "listening" not in line:
+            raise RuntimeError("rest-floor: " + line)
+        w = run_wrk(PORT_REST_FLOOR, "/users/u%d", 4, a.duration, body="raw", spread=a.clients)
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=30)[0]
+    m = re.search(r"(\d+) calls, ([\d.]+) us CPU per call, (\d+) frames received", out)
+    if not m:
+        raise RuntimeError("rest-floor: " + out)
+    return dict(requests=w["requests"], requests_per_s=w["requests"] / (w["duration_us"] / 1e6),
+                calls=int(m.group(1)), cpu_us_per_call=float(m.group(2)), frames=int(m.group(3)),
+                http_p50_us=w["latency_p50_us"], http_p99_us=w["latency_p99_us"])
+
+
+def scenario_rest(a, token):
+    """Issue 16, target 1 on a noisy machine: each peer's user send (POST to one user of a.clients, 4
+    wrk senders, as in the groups scenario) and the REST floor, one measurement of each per run, taken
+    back to back with every server already up, so that each run's ratios compare figures taken
+    seconds apart. Records every measurement, and per run Switchboard's CPU per call and calls/s
+    over the floor's and over each other peer's."""
+    servers, clients = {}, {}
+    try:
+        for peer in a.peers:
+            servers[peer] = start_server(SERVER_KIND[peer])
+            clients[peer] = LoadClient(PROTOCOL[peer], PEER_PORT[peer], a.clients)
+        for run in range(a.runs):
+            got = {}
+            for peer in a.peers:
+                body = "signalr" if peer.startswith("switchboard") else "raw"
+                got[peer] = wrk_measure([servers[peer].pid], clients[peer], PEER_PORT[peer],
+                                        send_path(peer, "user"), 4, a.duration, 1, token, body,
+                                        spread=a.clients)
+                got[peer]["cpu_us_per_call"] = got[peer]["cpu_us_per_delivery"]
+                record("rest", peer, "users", run, **got[peer])
+            got["floor"] = rest_floor_measure(a)
+            record("rest", "REST send floor", "users", run, **got["floor"])
+            if "switchboard" in got:
+                sb = got["switchboard"]
+                for other in [p for p in got if p != "switchboard"]:
+                    o = got[other]
+                    if sb["cpu_us_per_call"] and o["cpu_us_per_call"]:
+                        record("rest", f"switchboard ÷ {other}", "users", run,
+                               cpu_ratio=sb["cpu_us_per_call"] / o["cpu_us_per_call"],
+                               calls_ratio=sb["requests_per_s"] / o["requests_per_s"])
+        for lc in clients.values():
+            lc.stop()
+    finally:
+        for server in servers.values():
+            server.stop()
 
 
 def start_cluster_setup(peer, nodes):
@@ -708,7 +753,8 @@ def scenario_cluster(a, token):
 
 SCENARIOS = {"broadcast": scenario_broadcast, "groups": scenario_groups, "latency": scenario_latency,
              "binding": scenario_binding, "negotiate": scenario_negotiate, "idle": scenario_idle,
-             "floor": scenario_floor, "scaling": scenario_scaling, "cluster": scenario_cluster, "storm": scenario_storm}
+             "floor": scenario_floor, "scaling": scenario_scaling, "cluster": scenario_cluster, "storm": scenario_storm,
+             "rest": scenario_rest}
 
 
 # ---------------------------------------------------------------- output
@@ -815,7 +861,7 @@ def main():
                    help="scaling scenario: offered deliveries/s at every point")
     p.add_argument("--scaling-bytes", type=float, default=400e6,
                    help="scaling scenario: at most this many payload bytes/s offered (large messages)")
-    p.add_argument("--scenarios", default=",".join(s for s in SCENARIOS if s != "scaling"))
+    p.add_argument("--scenarios", default=",".join(s for s in SCENARIOS if s not in ("scaling", "rest")))
     p.add_argument("--peers", default="switchboard,switchboard-msgpack,bun,ws,socketio")
     p.add_argument("--cluster-peers", default="switchboard,socketio",
                    help="cluster scenario: switchboard and/or socketio, each as 1 node and as 2 nodes + redis")
