@@ -2,7 +2,8 @@
 // in its buffer, under limits taken from the input's first two bytes (so that the header and body
 // limits are reached). Whatever the fast path accepts, Beast's parser (the session's other path)
 // must accept too, taking the same number of bytes and reading the same request: method, target,
-// version, fields in order and body.
+// version, fields in order and body; and the view of it finds every field by its code as Beast's
+// request does.
 #include <cstddef>
 #include <cstdint>
 
@@ -24,5 +25,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(beast.whole, "Beast's parser accepts what the fast path accepts");
   FUZZ_CHECK(beast.used == used, "both take the same bytes");
   FUZZ_CHECK(beast.request == net::reference::describe(request), "both read the same request");
+  // The view the session offers to HttpHandler::answer_now finds every field by its code as
+  // Beast's request does (its own codes for eight names, the name's text for the others).
+  net::RequestView view;
+  FUZZ_CHECK(net::parse_whole_request(input, limits, view) == used,
+             "the view takes the same bytes");
+  for (const auto& field : request) {
+    if (field.name() == net::http::field::unknown) continue;
+    const auto found = view.field(field.name());
+    FUZZ_CHECK(found && *found == request.find(field.name())->value(),
+               "the view finds each field by its code as Beast does");
+  }
   return 0;
 }
