@@ -396,7 +396,11 @@ export function rawRequest({ port, method = "GET", path: p, headers = {}, body, 
  *   opts.chunked, opts.headers
  */
 export function restCall(svc, method, pathAndQuery, opts = {}) {
-  const headers = { ...(opts.headers || {}) };
+  // Kept alive, as the Management SDK's HttpClient and Node's agents ask (agent: false alone would
+  // send `Connection: close`): the service then answers sends at once from the request's bytes
+  // (HttpHandler::answer_now), its path for real callers. rest-answer-paths.test.mjs compares that
+  // path with the coroutine one, which `Connection: close` takes.
+  const headers = { Connection: "keep-alive", ...(opts.headers || {}) };
   let token = opts.token;
   if (token === undefined) token = mintToken(opts.key ?? svc.key, { aud: opts.aud ?? restAud(pathAndQuery), lifetime: 3600 });
   if (token !== null) headers.Authorization = `Bearer ${token}`;
