@@ -283,15 +283,15 @@ asio::awaitable<ParserRead> read_with_parser(beast::tcp_stream& stream, beast::f
 
 // An HTTP/1.1 request without a Connection field, or with only `Connection: keep-alive` (Node's
 // agents send it): kept alive, and answered with no Connection field, as answer_now() assumes.
+// (Every Connection field is looked at: a second one is left to Beast with the request.)
 bool plainly_kept_alive(const RequestView& request) {
-  const auto connection = request.field(http::field::connection);
-  if (!connection) return true;
-  if (!util::iequals(*connection, "keep-alive")) return false;
-  // (A second Connection field is not looked at by field(): leave such a request to Beast.)
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < request.field_count; ++i)
-    count += request.fields[i].name == http::field::connection;
-  return count == 1;
+  std::size_t connections = 0;
+  for (std::size_t i = 0; i < request.field_count; ++i) {
+    const auto& field = request.fields[i];
+    if (field.name != http::field::connection) continue;
+    if (++connections > 1 || !util::iequals(field.value, "keep-alive")) return false;
+  }
+  return true;
 }
 
 // The handler's answer to `request` (a 500 when it throws), finished as the request asks (version,

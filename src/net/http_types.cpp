@@ -8,7 +8,7 @@ namespace switchboard::net {
 
 Response make_response(http::status status, std::string body, std::string_view content_type) {
   Response response{status, 11};
-  response.set(http::field::server, "switchboard");
+  response.set(http::field::server, kServerName);
   if (!body.empty()) {
     response.set(http::field::content_type, content_type);
   }

@@ -13,6 +13,9 @@ namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
+// The Server field of every answer.
+inline constexpr std::string_view kServerName = "switchboard";
+
 // A response with a body and content type; version/keep-alive are set by the session.
 Response make_response(http::status status, std::string body = {},
                        std::string_view content_type = "text/plain; charset=utf-8");

@@ -1,6 +1,7 @@
 // A request read in place: see request_view.hpp.
 #include "net/request_view.hpp"
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -45,51 +46,43 @@ bool equals_lowercase(std::string_view name, std::string_view lower) {
   return equals_lowercase_words<std::uint32_t>(name.data(), lower.data(), name.size());
 }
 
+// The eight names with a code of their own here, lower-case, each of a length no other has.
+struct CodedName {
+  http::field code;
+  std::string_view lower;
+};
+constexpr CodedName kCodedNames[] = {
+    {http::field::host, "host"},
+    {http::field::origin, "origin"},
+    {http::field::connection, "connection"},
+    {http::field::content_type, "content-type"},
+    {http::field::authorization, "authorization"},
+    {http::field::content_length, "content-length"},
+    {http::field::proxy_connection, "proxy-connection"},
+    {http::field::transfer_encoding, "transfer-encoding"},
+};
+
+// kCodedNames by length (one candidate per length: a length compare rules out most names).
+constexpr std::size_t kLongestCodedName = 17;
+constexpr auto kCodedByLength = [] {
+  std::array<const CodedName*, kLongestCodedName + 1> by_length{};
+  for (const auto& name : kCodedNames) by_length[name.lower.size()] = &name;
+  return by_length;
+}();
+
 }  // namespace
 
 http::field classify_field_name(std::string_view name) {
-  // One candidate per length: a length compare rules out most names.
-  switch (name.size()) {
-    case 4:
-      return equals_lowercase(name, "host") ? http::field::host : http::field::unknown;
-    case 6:
-      return equals_lowercase(name, "origin") ? http::field::origin : http::field::unknown;
-    case 10:
-      return equals_lowercase(name, "connection") ? http::field::connection : http::field::unknown;
-    case 12:
-      return equals_lowercase(name, "content-type") ? http::field::content_type
-                                                    : http::field::unknown;
-    case 13:
-      return equals_lowercase(name, "authorization") ? http::field::authorization
-                                                     : http::field::unknown;
-    case 14:
-      return equals_lowercase(name, "content-length") ? http::field::content_length
-                                                      : http::field::unknown;
-    case 16:
-      return equals_lowercase(name, "proxy-connection") ? http::field::proxy_connection
-                                                        : http::field::unknown;
-    case 17:
-      return equals_lowercase(name, "transfer-encoding") ? http::field::transfer_encoding
-                                                         : http::field::unknown;
-    default:
-      return http::field::unknown;
-  }
+  if (name.size() > kLongestCodedName) return http::field::unknown;
+  const CodedName* candidate = kCodedByLength[name.size()];
+  return candidate && equals_lowercase(name, candidate->lower) ? candidate->code
+                                                               : http::field::unknown;
 }
 
 bool has_code_here(http::field name) {
-  switch (name) {
-    case http::field::host:
-    case http::field::origin:
-    case http::field::connection:
-    case http::field::content_type:
-    case http::field::authorization:
-    case http::field::content_length:
-    case http::field::proxy_connection:
-    case http::field::transfer_encoding:
-      return true;
-    default:
-      return false;
-  }
+  for (const auto& coded : kCodedNames)
+    if (coded.code == name) return true;
+  return false;
 }
 
 std::optional<std::string_view> RequestView::field(http::field name) const {

@@ -80,6 +80,28 @@ bool is_send(RestOperation op) {
          op == RestOperation::SendToGroup || op == RestOperation::SendToConnection;
 }
 
+// Whom a send goes to, for the router: its scope, the name in that scope (the user, group or
+// connection id; empty for a broadcast) and whether `excluded` applies. Only for is_send().
+struct SendTarget {
+  backplane::HubRouter::SendScope scope;
+  const std::string& name;
+  bool takes_excluded;
+};
+SendTarget send_target(const RestRoute& route) {
+  using Scope = backplane::HubRouter::SendScope;
+  static const std::string kEveryone;
+  switch (route.operation) {
+    case RestOperation::SendToUser:
+      return {Scope::User, route.user, false};
+    case RestOperation::SendToGroup:
+      return {Scope::Group, route.group, true};
+    case RestOperation::SendToConnection:
+      return {Scope::Connection, route.connection_id, false};
+    default:
+      return {Scope::All, kEveryone, true};
+  }
+}
+
 }  // namespace
 
 Response RestApi::health() const {
@@ -131,26 +153,9 @@ bool RestApi::answer_now(const net::RequestView& view, std::string& answer) {
   Call call{kRestOperationCount, {}};
   Checked checked;
   if (check(request, call, checked) || !is_send(checked.route.operation)) return false;
-  using Scope = backplane::HubRouter::SendScope;
-  const RestRoute& route = checked.route;
-  switch (route.operation) {
-    case RestOperation::Broadcast:
-      router.send_now(Scope::All, call.hub, {}, checked.message,
-                      checked.target.get_all("excluded"));
-      break;
-    case RestOperation::SendToUser:
-      router.send_now(Scope::User, call.hub, route.user, checked.message, {});
-      break;
-    case RestOperation::SendToGroup:
-      router.send_now(Scope::Group, call.hub, route.group, checked.message,
-                      checked.target.get_all("excluded"));
-      break;
-    case RestOperation::SendToConnection:
-      router.send_now(Scope::Connection, call.hub, route.connection_id, checked.message, {});
-      break;
-    default:
-      return false;
-  }
+  const SendTarget to = send_target(checked.route);
+  router.send_now(to.scope, call.hub, to.name, checked.message,
+                  to.takes_excluded ? checked.target.get_all("excluded") : Excluded{});
   // (handle()'s answer: status_only(202) with the request id.)
   const std::string_view id = net::request_id_view(request.request_id.value_or(""));
   net::append_answer_head(http::status::accepted, answer);

@@ -127,7 +127,21 @@ describe("REST answers at once and through the handler", () => {
     return out;
   }
 
-  const closeAll = (results) => results.forEach((r) => r.connection.close());
+  /**
+   * bothForms(make), then: both answers have the status `expected` and are the same bytes; `then`
+   * runs with [whole, parts]; the connections are closed whatever happens.
+   */
+  async function sameBothWays(what, expected, make, then = async () => {}) {
+    const results = await bothForms(make);
+    try {
+      const [whole, parts] = results;
+      assert.equal(status(whole.answer), expected, `${what}: ${whole.answer}`);
+      assert.equal(whole.answer, parts.answer, `${what}: the same answer, byte for byte`);
+      await then(results);
+    } finally {
+      results.forEach((r) => r.connection.close());
+    }
+  }
 
   test(
     "a user send: the same 202 bytes both ways (no Connection field, kept alive), delivered to the user only",
@@ -135,19 +149,16 @@ describe("REST answers at once and through the handler", () => {
       const alice = await connectClient(fx, { user: "alice" });
       const bob = await connectClient(fx, { user: "bob" });
       const path = p22("chat", "/users/alice/:send");
-      const results = await bothForms((tag, id) =>
+      const make = (tag, id) =>
         request("POST", path, {
           token: token(path),
           fields: [["Content-Type", "application/json"], ["x-request-id", id]],
           body: { target: "newMessage", arguments: [tag, { n: 1 }] },
-        }),
-      );
-      try {
-        const [whole, parts] = results;
-        assert.equal(status(whole.answer), 202, whole.answer);
-        assert.equal(whole.answer, parts.answer, "the same answer, byte for byte");
-        assert.equal(header(whole.answer, "connection"), undefined, whole.answer);
-        assert.equal(header(whole.answer, "content-length"), "0", whole.answer);
+        });
+      await sameBothWays("a user send", 202, make, async (results) => {
+        const { answer } = results[0];
+        assert.equal(header(answer, "connection"), undefined, answer);
+        assert.equal(header(answer, "content-length"), "0", answer);
         for (const r of results)
           await expectDelivery(svc, { tag: r.tag, receivers: [alice], nonReceivers: [bob], args: [r.tag, { n: 1 }] });
         // Both connections are still open and answer again.
@@ -155,9 +166,7 @@ describe("REST answers at once and through the handler", () => {
           const again = await r.connection.exchange([request("GET", "/api/health").head]);
           assert.equal(status(again[0]), 200, again[0]);
         }
-      } finally {
-        closeAll(results);
-      }
+      });
     }),
   );
 
@@ -169,9 +178,9 @@ describe("REST answers at once and through the handler", () => {
       const c = await connectClient(fx, { user: "gc" });
       const group = uid("g-");
       const join = p22("chat", `/groups/${group}/connections/${a.id}`);
-      const joined = await new RawConnection(svc.port).exchange([
-        request("PUT", join, { token: token(join) }).head,
-      ]);
+      const joining = new RawConnection(svc.port);
+      const joined = await joining.exchange([request("PUT", join, { token: token(join) }).head]);
+      joining.close();
       assert.equal(status(joined[0]), 200, joined[0]);
       const cases = [
         { path: p22("chat", "/:send", `excluded=${encodeURIComponent(b.id)}`), receivers: [a, c], non: [b] },
@@ -182,21 +191,15 @@ describe("REST answers at once and through the handler", () => {
         { path: pv1("chat", "/users/gb"), receivers: [b], non: [a, c] },
       ];
       for (const k of cases) {
-        const results = await bothForms((tag, id) =>
+        const make = (tag, id) =>
           request("POST", k.path, {
             token: token(k.path),
             fields: [["Content-Type", "application/json"], ["x-request-id", id]],
             body: { target: "newMessage", arguments: [tag] },
-          }),
-        );
-        try {
-          const [whole, parts] = results;
-          assert.equal(status(whole.answer), 202, `${k.path}: ${whole.answer}`);
-          assert.equal(whole.answer, parts.answer, `${k.path}: the same answer`);
+          });
+        await sameBothWays(k.path, 202, make, async (results) => {
           for (const r of results) await expectDelivery(svc, { tag: r.tag, receivers: k.receivers, nonReceivers: k.non });
-        } finally {
-          closeAll(results);
-        }
+        });
       }
     }),
   );
@@ -211,25 +214,20 @@ describe("REST answers at once and through the handler", () => {
         [["Connection", "keep-alive"]],
         [["Connection", "keep-alive"], ["Origin", "https://other.example"]],
       ]) {
-        const results = await bothForms((tag, id) =>
+        const what = JSON.stringify(fields);
+        const make = (tag, id) =>
           request("POST", path, {
             token: token(path),
             fields: [...fields, ["Content-Type", "application/json"], ["x-request-id", id]],
             body: { target: "newMessage", arguments: [tag] },
-          }),
-        );
-        try {
-          const [whole, parts] = results;
-          const what = JSON.stringify(fields);
-          assert.equal(status(whole.answer), 202, `${what}: ${whole.answer}`);
-          assert.equal(whole.answer, parts.answer, `${what}: the same answer`);
+          });
+        await sameBothWays(what, 202, make, async (results) => {
+          const { answer } = results[0];
           const origin = fields.find(([n]) => n === "Origin");
-          assert.equal(header(whole.answer, "access-control-allow-origin"), origin?.[1], `${what}: ${whole.answer}`);
-          assert.equal(header(whole.answer, "connection"), undefined, `${what}: ${whole.answer}`);
+          assert.equal(header(answer, "access-control-allow-origin"), origin?.[1], `${what}: ${answer}`);
+          assert.equal(header(answer, "connection"), undefined, `${what}: ${answer}`);
           for (const r of results) await expectDelivery(svc, { tag: r.tag, receivers: [alice] });
-        } finally {
-          closeAll(results);
-        }
+        });
       }
     }),
   );
@@ -252,20 +250,14 @@ describe("REST answers at once and through the handler", () => {
         { what: "a method the path does not take", status: 405, make: (tag) => request("PUT", path, { token: token(path), body: send(tag) }) },
       ];
       for (const k of cases) {
-        const results = await bothForms((tag, id) => {
+        const make = (tag, id) => {
           const r = k.make(tag);
           r.head = r.head.replace("\r\n\r\n", `\r\nx-request-id: ${id}\r\n\r\n`);
           return r;
+        };
+        await sameBothWays(k.what, k.status, make, async (results) => {
+          for (const r of results) await expectDelivery(svc, { tag: r.tag, receivers: [], nonReceivers: [alice] });
         });
-        try {
-          const [whole, parts] = results;
-          assert.equal(status(whole.answer), k.status, `${k.what}: ${whole.answer}`);
-          assert.equal(whole.answer, parts.answer, `${k.what}: the same answer`);
-          await expectDelivery(svc, { tag: whole.tag, receivers: [], nonReceivers: [alice] });
-          await expectDelivery(svc, { tag: parts.tag, receivers: [], nonReceivers: [alice] });
-        } finally {
-          closeAll(results);
-        }
       }
       // Sends the fast path leaves to the handler (more fields than it holds; HTTP/1.0; close):
       // answered and delivered all the same, each as its form asks.
@@ -273,25 +265,28 @@ describe("REST answers at once and through the handler", () => {
         { what: "60 extra fields", fields: many, version: "1.1", connection: undefined },
         { what: "HTTP/1.0 kept alive", fields: [["Connection", "keep-alive"]], version: "1.0", connection: "keep-alive" },
         { what: "Connection: close", fields: [["Connection", "close"]], version: "1.1", connection: "close" },
+        {
+          // Left to Beast, which reads the first Connection field only: kept alive (RFC 9110 would
+          // combine them into "keep-alive, close"; noted, not changed here).
+          what: "two Connection fields, keep-alive then close",
+          fields: [["Connection", "keep-alive"], ["Connection", "close"]],
+          version: "1.1",
+          connection: undefined,
+        },
       ];
       for (const k of left) {
-        const results = await bothForms((tag, id) =>
+        const make = (tag, id) =>
           request("POST", path, {
             token: token(path),
             version: k.version,
             fields: [...k.fields, ["x-request-id", id]],
             body: send(tag),
-          }),
-        );
-        try {
-          const [whole, parts] = results;
-          assert.equal(status(whole.answer), 202, `${k.what}: ${whole.answer}`);
-          assert.equal(whole.answer, parts.answer, `${k.what}: the same answer`);
-          assert.equal(header(whole.answer, "connection"), k.connection, `${k.what}: ${whole.answer}`);
+          });
+        await sameBothWays(k.what, 202, make, async (results) => {
+          const { answer } = results[0];
+          assert.equal(header(answer, "connection"), k.connection, `${k.what}: ${answer}`);
           for (const r of results) await expectDelivery(svc, { tag: r.tag, receivers: [alice] });
-        } finally {
-          closeAll(results);
-        }
+        });
       }
     }),
   );
