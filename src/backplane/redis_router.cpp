@@ -363,7 +363,7 @@ void RedisRouter::connection_closed(ClientConnection& connection) {
           stored_user_groups_.forget_user(hub, user);
         try {
           if (registered_) {
-            auto op11 = call(scripts::close_connection(), Args{node_id_, hub, id});
+            auto op11 = call(scripts::close_connections(), Args{node_id_, hub, id});
             co_await std::move(op11);
           }
         } catch (const std::exception&) {
@@ -381,7 +381,7 @@ void RedisRouter::connection_closed(ClientConnection& connection) {
 // ---------------------------------------------------------------------------------------------
 // Sends
 
-void RedisRouter::deliver_locally(WireMessage& wire) {
+std::vector<std::string> RedisRouter::deliver_locally(WireMessage& wire) {
   // The frames are moved into the message: a node holds one copy of what it received.
   auto message = [&] {
     return hubs::OutboundMessage::encoded(std::move(wire.json_frame),
@@ -420,20 +420,18 @@ void RedisRouter::deliver_locally(WireMessage& wire) {
       directory_.leave_user_all(wire.hub, wire.target);
       break;
     case WireKind::CloseConnection:
-      directory_.close_connection(wire.hub, wire.target, wire.reason);
+      if (directory_.close_connection(wire.hub, wire.target, wire.reason)) return {wire.target};
       break;
     case WireKind::CloseAll:
-      directory_.close_all(wire.hub, wire.excluded, wire.reason);
-      break;
+      return directory_.close_all(wire.hub, wire.excluded, wire.reason);
     case WireKind::CloseGroup:
-      directory_.close_group(wire.hub, wire.target, wire.excluded, wire.reason);
-      break;
+      return directory_.close_group(wire.hub, wire.target, wire.excluded, wire.reason);
     case WireKind::CloseUser:
-      directory_.close_user(wire.hub, wire.target, wire.excluded, wire.reason);
-      break;
+      return directory_.close_user(wire.hub, wire.target, wire.excluded, wire.reason);
     case WireKind::Ack:
       break;  // on_message's
   }
+  return {};
 }
 
 void RedisRouter::on_message(std::string_view channel, std::string_view payload) {
@@ -453,11 +451,15 @@ void RedisRouter::on_message(std::string_view channel, std::string_view payload)
     return;
   }
   remember_user_groups(*wire);
-  deliver_locally(*wire);
-  if (!wire->ack.empty()) acknowledge(*wire);
+  auto closed = deliver_locally(*wire);
+  if (!wire->ack.empty()) acknowledge(*wire, std::move(closed));
 }
 
-void RedisRouter::acknowledge(const WireMessage& notice) {
+// A close of a hub's or a group's connections names no connection in Redis, so only the node
+// holding them can forget them there; it does before acknowledging, or another node asked right
+// after the close was answered would still find them (their own removal, when their shard has
+// closed them, comes later).
+void RedisRouter::acknowledge(const WireMessage& notice, std::vector<std::string> closed) {
   auto separator = notice.ack.find('\0');
   if (separator == std::string::npos) return;  // not an address this version writes
   WireMessage ack;
@@ -467,7 +469,17 @@ void RedisRouter::acknowledge(const WireMessage& notice) {
   asio::co_spawn(
       io_,
       [this, channel = keys::node_channel(notice.ack.substr(0, separator)),
-       payload = encode_wire_message(ack)]() -> Task<void> {
+       payload = encode_wire_message(ack), hub = notice.hub,
+       closed = std::move(closed)]() mutable -> Task<void> {
+        if (!closed.empty() && registered_) {
+          try {
+            closed.insert(closed.begin(), {node_id_, hub});
+            auto forget = call(scripts::close_connections(), std::move(closed));
+            co_await std::move(forget);
+          } catch (const std::exception& e) {
+            spdlog::debug("cluster: closed connections not forgotten in Redis: {}", e.what());
+          }
+        }
         try {
           auto op = command(Args{"PUBLISH", channel, payload});
           co_await std::move(op);

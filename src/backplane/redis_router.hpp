@@ -101,13 +101,16 @@ class RedisRouter final : public HubRouter {
   Task<void> cluster_notice(WireMessage notice);
   Task<redis::Reply> acknowledged_change(const redis::Script* script, std::vector<std::string> args,
                                          WireMessage notice);
-  void acknowledge(const WireMessage& notice);  // tells the node that asked: applied
+  // Tells the node that asked: applied. `closed`: this node's connections the notice closed,
+  // forgotten in Redis first, so that no node finds them once the change is answered.
+  void acknowledge(const WireMessage& notice, std::vector<std::string> closed);
   void on_ack(std::string_view id);
   void fail_acks();  // Redis lost: nothing waiting will be acknowledged
   // A send: published when healthy, else delivered to this node's own clients.
   Task<void> publish_send(const redis::Script* script, std::string channel_or_hub,
                           std::vector<std::string> args, WireMessage wire);
-  void deliver_locally(WireMessage& wire);  // consumes its frames
+  // Consumes its frames; the connections of this node that it closed.
+  std::vector<std::string> deliver_locally(WireMessage& wire);
   void on_message(std::string_view channel, std::string_view payload);
   void on_redis_state(bool up, const std::string& detail);
   Task<void> heartbeat_loop();

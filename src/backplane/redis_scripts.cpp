@@ -197,12 +197,16 @@ return {joined, specs}
   return script;
 }
 
-const redis::Script& close_connection() {
+const redis::Script& close_connections() {
   static const redis::Script script = make(R"LUA(
-local node, hub, conn = ARGV[1], ARGV[2], ARGV[3]
-if owner(hub, conn) ~= node then return 0 end
-forget(hub, conn)
-return 1
+local node, hub, n = ARGV[1], ARGV[2], 0
+for i = 3, #ARGV do
+  if owner(hub, ARGV[i]) == node then
+    forget(hub, ARGV[i])
+    n = n + 1
+  end
+end
+return n
 )LUA");
   return script;
 }

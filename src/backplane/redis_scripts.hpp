@@ -15,8 +15,8 @@ namespace switchboard::backplane::scripts {
 // {the groups the connection joined, the user's stored groups as group, spec pairs ('p' or
 // 't<expiry ms>')}.
 const redis::Script& open_connection();
-// ARGV: node, hub, connection id -> 1 when it was this node's and is forgotten.
-const redis::Script& close_connection();
+// ARGV: node, hub, connection ids... -> how many of them were this node's and are forgotten.
+const redis::Script& close_connections();
 // ARGV: node -> how many connections of the node were forgotten.
 const redis::Script& forget_node();
 // ARGV: hub, connection id / user / group, payload -> how many nodes it was published to.

@@ -15,6 +15,8 @@ import {
   expectClosed,
   logged,
   uid,
+  rawConnect,
+  withTimeout,
 } from "./helpers.mjs";
 import { useCluster, placeOn } from "./cluster-helpers.mjs";
 import { T } from "./transports-helpers.mjs";
@@ -23,7 +25,8 @@ const enc = encodeURIComponent;
 
 describe("cluster close endpoints", () => {
   let nodes;
-  useCluster(3, (c) => ({ nodes } = c), { balance: "off" });
+  // A larger outbound queue: the stuck-socket test fills one client's with 24 MB it does not read.
+  useCluster(3, (c) => ({ nodes } = c), { balance: "off", args: ["--max-outbound-queue", "67108864"] });
 
   const on = (i, opts) => placeOn(nodes, i, opts);
   /** Right after a close call returned: the closed connections are gone on every node. */
@@ -144,6 +147,60 @@ describe("cluster close endpoints", () => {
       await goneEverywhere([keep, ...more], "v1 hub close");
       for (const c of [keep, ...more]) await expectClosed(c, "v1-all");
       await stillOpen([other]);
+    }),
+  );
+
+  // A hub's or a group's close names no connection in Redis: the node holding them must forget them
+  // there before it acknowledges, or a node asked right after the answer still finds them (their
+  // own removal comes when their transport has closed). A client that stopped reading, with its
+  // socket full, keeps its transport open until the close times out (5 s): a wide, sure window.
+  test(
+    "a hub's or a group's connections closed on another node are gone everywhere once the close returned, even when their sockets are stuck",
+    logged(async () => {
+      const [A, B, C] = nodes;
+      const opened = [];
+      const connect = async (hub) => {
+        const r = await rawConnect(C, { hub, handshake: true });
+        opened.push(r);
+        return r;
+      };
+      // Stop reading, then send it more than the sockets between us can hold: its writes stall.
+      const stall = async (r) => {
+        r.ws._socket.pause();
+        const chunk = "x".repeat(500_000);
+        for (let i = 0; i < 48; i++) {
+          expectStatus(await restCall(B, "POST", p22(r.hub, `/connections/${enc(r.connectionId)}/:send`), { body: { target: "fill", arguments: [chunk] } }), 202, `fill ${i}`);
+        }
+      };
+      const gone = async (clients, what) => {
+        for (const n of [A, B, C]) for (const r of clients) {
+          expect404(await restCall(n, "HEAD", p22(r.hub, `/connections/${enc(r.connectionId)}`)), "Warning.Connection.NotExisted", `${what}: ${r.connectionId} checked on ${n.nodeId}`);
+        }
+      };
+      const ended = (r) => {
+        r.ws._socket.resume();
+        return withTimeout(r.closed, 15000, `close of ${r.connectionId}`);
+      };
+      try {
+        const hub = uid("stuckhub");
+        const [stuck, fine] = [await connect(hub), await connect(hub)];
+        await stall(stuck);
+        expectStatus(await restCall(A, "POST", p22(hub, "/:closeConnections", "reason=stuck")), 204, "close the hub via A");
+        await gone([stuck, fine], "hub close");
+        await ended(fine);
+        await ended(stuck);
+
+        const g = uid("stuckgroup");
+        const [member, other] = [await connect("chat"), await connect("chat")];
+        for (const r of [member, other]) expectStatus(await restCall(C, "PUT", p22("chat", `/groups/${enc(g)}/connections/${enc(r.connectionId)}`)), 200);
+        await stall(member);
+        expectStatus(await restCall(B, "POST", p22("chat", `/groups/${enc(g)}/:closeConnections`)), 204, "close the group via B");
+        await gone([member, other], "group close");
+        await ended(other);
+        await ended(member);
+      } finally {
+        for (const r of opened) if (!r.isClosed) r.ws.terminate(); // the cluster helpers stop only official clients
+      }
     }),
   );
 });
