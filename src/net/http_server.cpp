@@ -33,6 +33,9 @@ void HttpServer::listen(const std::string& address, unsigned short port) {
   tcp::endpoint endpoint(ip, port);
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
+  // Linux gives every accepted socket the listener's TCP_NODELAY: one setsockopt per connection
+  // less (tests/unit/http_server_test checks that accepted sockets have it).
+  acceptor_.set_option(tcp::no_delay(true));
   acceptor_.bind(endpoint, ec);
   if (ec)
     throw std::runtime_error("Cannot listen on " + address + ":" + std::to_string(port) + ": " +
@@ -67,7 +70,6 @@ void HttpServer::accept_next() {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
         if (!ec) {
           overload_.on_success();
-          socket.set_option(tcp::no_delay(true), ec);
           const auto peer = accepted_peer_.address();
           if (options_.tls)
             asio::co_spawn(
