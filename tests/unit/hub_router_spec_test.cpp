@@ -10,77 +10,22 @@
 #include <boost/asio/use_future.hpp>
 #include <chrono>
 #include <future>
-#include <mutex>
 #include <thread>
 
 #include "backplane/local_router.hpp"
 #include "backplane/redis_router.hpp"
 #include "exec/shard_pool.hpp"
-#include "hubs/outbound_message.hpp"
+#include "recording_connection.hpp"
 #include "redis_server_fixture.hpp"
 
 namespace switchboard::backplane {
 namespace {
 
 using exec::ShardPool;
-using hubs::HubProtocol;
-using hubs::OutboundMessage;
+using switchboard::testing::eventually;
+using switchboard::testing::RecordingConnection;
+using switchboard::testing::tagged;
 using namespace std::chrono_literals;
-
-// A connection that records what the router delivers to it.
-class RecordingConnection final : public ClientConnection {
- public:
-  using ClientConnection::ClientConnection;
-
-  void send(const MessagePtr& message) override {
-    std::lock_guard lock(mutex_);
-    received_.push_back(message->frame(HubProtocol::Json));
-  }
-  void flush_deferred() override {}
-  void close(std::string_view error, bool) override {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    close_error_ = std::string(error);
-  }
-  void tick(hubs::Clock::time_point) override {}
-
-  std::vector<std::string> received() const {
-    std::lock_guard lock(mutex_);
-    return received_;
-  }
-  bool has(const std::string& tag) const {
-    for (const auto& frame : received())
-      if (frame.find("\"" + tag + "\"") != std::string::npos) return true;
-    return false;
-  }
-  bool closed() const {
-    std::lock_guard lock(mutex_);
-    return closed_;
-  }
-  std::string close_error() const {
-    std::lock_guard lock(mutex_);
-    return close_error_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> received_;
-  bool closed_ = false;
-  std::string close_error_;
-};
-
-MessagePtr tagged(const std::string& tag) {
-  return OutboundMessage::invocation("m", "[\"" + tag + "\"]");
-}
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 3s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return condition();
-}
 
 // A router to test, with what it needs running (a redis-server for the Redis router).
 struct RouterUnderTest {
