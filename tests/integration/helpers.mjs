@@ -389,6 +389,32 @@ export function rawRequest({ port, method = "GET", path: p, headers = {}, body, 
 }
 
 /**
+ * The HTTP/1.1 answers written back to back in `text`, each framed by its Content-Length (none: no
+ * body), as {raw, status, headers (names lower-cased), body}; stops at one that is not complete.
+ */
+export function splitHttpAnswers(text) {
+  const out = [];
+  let rest = text;
+  for (;;) {
+    const end = rest.indexOf("\r\n\r\n");
+    if (end < 0) break;
+    const head = rest.slice(0, end).split("\r\n");
+    const m = /^HTTP\/1\.[01] (\d{3})/.exec(head[0]);
+    if (!m) break;
+    const headers = {};
+    for (const line of head.slice(1)) {
+      const i = line.indexOf(":");
+      headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+    }
+    const length = Number(headers["content-length"] || 0);
+    if (rest.length < end + 4 + length) break;
+    out.push({ raw: rest.slice(0, end + 4 + length), status: Number(m[1]), headers, body: rest.slice(end + 4, end + 4 + length) });
+    rest = rest.slice(end + 4 + length);
+  }
+  return out;
+}
+
+/**
  * Call the REST API of a service.
  *   method, pathAndQuery: e.g. ("POST", `/api/hubs/chat/:send?${API}`)
  *   opts.body: object or string; opts.token: explicit token (null => no Authorization header)

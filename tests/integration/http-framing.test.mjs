@@ -6,7 +6,7 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { startService, mintToken, restAud, p22, logged } from "./helpers.mjs";
+import { startService, mintToken, restAud, p22, logged, splitHttpAnswers } from "./helpers.mjs";
 import { startHost, writeApp, tempDir, removeTempDirs, logged as hostLogged } from "./functions-helpers.mjs";
 
 after(removeTempDirs);
@@ -24,7 +24,7 @@ function exchange(port, bytes, { quietMs = 1000 } = {}) {
     const finish = () => {
       clearTimeout(timer);
       sock.destroy();
-      resolve({ text, closed, responses: parseResponses(text) });
+      resolve({ text, closed, responses: splitHttpAnswers(text) });
     };
     const arm = () => {
       clearTimeout(timer);
@@ -45,28 +45,6 @@ function exchange(port, bytes, { quietMs = 1000 } = {}) {
       arm();
     });
   });
-}
-
-/** Split a byte stream of HTTP/1.1 responses (Content-Length framed) into {status, headers, body}. */
-function parseResponses(text) {
-  const out = [];
-  let rest = text;
-  for (;;) {
-    const end = rest.indexOf("\r\n\r\n");
-    if (end < 0) break;
-    const head = rest.slice(0, end).split("\r\n");
-    const m = /^HTTP\/1\.[01] (\d{3})/.exec(head[0]);
-    if (!m) break;
-    const headers = {};
-    for (const line of head.slice(1)) {
-      const i = line.indexOf(":");
-      headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-    }
-    const length = Number(headers["content-length"] || 0);
-    out.push({ status: Number(m[1]), headers, body: rest.slice(end + 4, end + 4 + length) });
-    rest = rest.slice(end + 4 + length);
-  }
-  return out;
 }
 
 /** A request whose body is a whole second request: answered twice if the body is not consumed. */

@@ -20,6 +20,7 @@ import {
   expectDelivery,
   useServiceWithFixture,
   sleep,
+  splitHttpAnswers,
 } from "./helpers.mjs";
 
 /** One keep-alive connection that writes requests (each as one or several writes) and reads answers. */
@@ -38,14 +39,14 @@ class RawConnection {
   /** Write `parts` (strings) with `gapMs` between them, then wait for `count` more whole answers. */
   async exchange(parts, { gapMs = 60, count = 1 } = {}) {
     await this.ready;
-    const before = splitAnswers(this.text).answers.length;
+    const before = splitHttpAnswers(this.text).length;
     for (let i = 0; i < parts.length; i++) {
       if (i > 0) await sleep(gapMs);
       this.socket.write(parts[i], "latin1");
     }
     const deadline = Date.now() + 5000;
     for (;;) {
-      const { answers } = splitAnswers(this.text);
+      const answers = splitHttpAnswers(this.text).map((a) => a.raw);
       if (answers.length >= before + count) return answers.slice(before, before + count);
       if (this.closed || Date.now() > deadline)
         throw new Error(`expected ${count} answer(s); got so far:\n${this.text}`);
@@ -56,22 +57,6 @@ class RawConnection {
   close() {
     this.socket.destroy();
   }
-}
-
-/** Whole answers (Content-Length framed) at the front of `text`, as their raw bytes. */
-function splitAnswers(text) {
-  const answers = [];
-  let rest = text;
-  for (;;) {
-    const end = rest.indexOf("\r\n\r\n");
-    if (end < 0) break;
-    const m = /\r\ncontent-length: *(\d+)/i.exec(rest.slice(0, end + 2));
-    const length = m ? Number(m[1]) : 0;
-    if (rest.length < end + 4 + length) break;
-    answers.push(rest.slice(0, end + 4 + length));
-    rest = rest.slice(end + 4 + length);
-  }
-  return { answers };
 }
 
 const status = (answer) => Number(/^HTTP\/1\.[01] (\d{3})/.exec(answer)[1]);
