@@ -294,6 +294,23 @@ bool plainly_kept_alive(const RequestView& request) {
   return true;
 }
 
+// Whether the connection stays open after answering `request`. Every Connection field counts: RFC
+// 9110 reads several as one list ("keep-alive" then "close" is "keep-alive, close": closed), where
+// Beast's keep_alive() reads the first field only.
+bool keeps_alive(const Request& request) {
+  bool close = false;
+  bool keep_alive = false;
+  auto [first, last] = request.equal_range(http::field::connection);
+  for (auto it = first; it != last; ++it) {
+    for (const auto& token : http::token_list{it->value()}) {
+      if (util::iequals(token, "close")) close = true;
+      if (util::iequals(token, "keep-alive")) keep_alive = true;
+    }
+  }
+  if (close) return false;
+  return request.version() >= 11 || keep_alive;
+}
+
 // The handler's answer to `request` (a 500 when it throws), finished as the request asks (version,
 // keep-alive, Content-Length; a HEAD answer without its body) and written into `bytes`. Whether
 // the connection stays open after it.
@@ -309,7 +326,7 @@ asio::awaitable<bool> answer_request(HttpHandler& handler, Request& request,
                           "Internal error while handling the request.");
   }
   response.version(request.version());
-  response.keep_alive(request.keep_alive());
+  response.keep_alive(keeps_alive(request));
   response.prepare_payload();
   // A HEAD answer keeps the headers (Content-Length included) of the GET form, no body.
   if (request.method() == http::verb::head) response.body().clear();

@@ -250,14 +250,9 @@ describe("REST answers at once and through the handler", () => {
         { what: "60 extra fields", fields: many, version: "1.1", connection: undefined },
         { what: "HTTP/1.0 kept alive", fields: [["Connection", "keep-alive"]], version: "1.0", connection: "keep-alive" },
         { what: "Connection: close", fields: [["Connection", "close"]], version: "1.1", connection: "close" },
-        {
-          // Left to Beast, which reads the first Connection field only: kept alive (RFC 9110 would
-          // combine them into "keep-alive, close"; noted, not changed here).
-          what: "two Connection fields, keep-alive then close",
-          fields: [["Connection", "keep-alive"], ["Connection", "close"]],
-          version: "1.1",
-          connection: undefined,
-        },
+        // Two Connection fields are one list (RFC 9110): "keep-alive, close" closes.
+        { what: "two Connection fields, keep-alive then close", fields: [["Connection", "keep-alive"], ["Connection", "close"]], version: "1.1", connection: "close" },
+        { what: "one Connection field listing keep-alive and close", fields: [["Connection", "keep-alive, close"]], version: "1.1", connection: "close" },
       ];
       for (const k of left) {
         const make = (tag, id) =>
