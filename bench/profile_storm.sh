@@ -6,12 +6,15 @@
 # then opens all their WebSockets and hub handshakes at once ("go"), as the storm scenario's
 # "WebSocket part" row. Over that part it reports the server's CPU µs per connection
 # (/proc/<pid>/stat, 10 ms ticks) and, with --perf, perf's samples of the server by shared object and
-# the top symbols.
+# the top symbols, and those samples summed into the parts of a set-up (bench/perf_categories.py).
+# --bun: the same for the Bun peer (bench/peers/bun-server.mjs; its storm is the WebSocket alone,
+# as in the storm scenario), for comparison.
 #
-#   bench/profile_storm.sh [--clients N] [--perf] [--keep DIR]
+#   bench/profile_storm.sh [--clients N] [--perf] [--keep DIR] [--bun]
 #
 # Needs a build with -DSWITCHBOARD_BENCH=ON (make bench), taskset, python3, and perf for --perf
-# (perf_event_paranoid must allow it). Another build: SWITCHBOARD=path. --keep DIR keeps perf.data.
+# (perf_event_paranoid must allow it); for --bun, bench/install.sh's peers. Another build:
+# SWITCHBOARD=path. --keep DIR keeps perf.data.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SWITCHBOARD="${SWITCHBOARD:-$ROOT/build/switchboard}"
@@ -20,20 +23,22 @@ KEY="switchboard-bench-key-0123456789abcdefghijklmnop"
 CLIENTS=10000
 PERF=""
 KEEP=""
+BUN=""
 PORT=$((21000 + RANDOM % 1000))
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) CLIENTS="$2"; shift 2 ;;
     --perf) PERF=1; shift ;;
     --keep) KEEP="$2"; mkdir -p "$KEEP"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --bun) BUN="${BENCH_BUN:-$ROOT/bench/peers/node_modules/@oven/bun-linux-x64/bin/bun}"; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "profile_storm.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 for tool in taskset python3 ${PERF:+perf}; do
   command -v "$tool" >/dev/null || { echo "profile_storm.sh: $tool is missing" >&2; exit 1; }
 done
-for binary in "$SWITCHBOARD" "$LOADCLIENT"; do
+for binary in "$SWITCHBOARD" "$LOADCLIENT" ${BUN:+"$BUN"}; do
   [ -x "$binary" ] || { echo "profile_storm.sh: $binary is missing (make bench)" >&2; exit 1; }
 done
 WORK="$(mktemp -d)"
@@ -62,29 +67,44 @@ wait_line() {  # wait_line <prefix> <file> <seconds>: prints the first line that
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 
-SWITCHBOARD_NEGOTIATE_RATE=0 taskset -c 0 "$SWITCHBOARD" --log-level warn service --port "$PORT" \
-  --access-key "$KEY" --threads 1 >"$WORK/server.log" 2>&1 &
+if [ -n "$BUN" ]; then
+  (cd "$ROOT/bench/peers" && exec taskset -c 0 "$BUN" bun-server.mjs "$PORT") >"$WORK/server.log" 2>&1 &
+else
+  SWITCHBOARD_NEGOTIATE_RATE=0 taskset -c 0 "$SWITCHBOARD" --log-level warn service --port "$PORT" \
+    --access-key "$KEY" --threads 1 >"$WORK/server.log" 2>&1 &
+fi
 SERVER_PID=$!
 for _ in $(seq 100); do
   python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null && break
   sleep 0.1
 done
 
-mkfifo "$WORK/load.in"
-taskset -c 1 "$LOADCLIENT" --protocol json --port "$PORT" --clients "$CLIENTS" --hub bench \
-  --access-key "$KEY" --connect-concurrency "$CLIENTS" --negotiate-first 1 \
-  <"$WORK/load.in" >"$WORK/load.out" 2>"$WORK/load.err" &
-LOAD_PID=$!
-exec 3>"$WORK/load.in"
-echo "negotiated first: $(wait_line NEGOTIATED "$WORK/load.err" 120)"
-
-if [ -n "$PERF" ]; then
+start_perf() {
+  [ -n "$PERF" ] || return 0
   perf record -F 4999 -p "$SERVER_PID" -o "$WORK/perf.data" >/dev/null 2>"$WORK/perf.err" &
   PERF_PID=$!
   sleep 1  # perf attached
+}
+mkfifo "$WORK/load.in"
+if [ -n "$BUN" ]; then
+  # The peers' storm: the WebSocket alone, all at once, timed from the start.
+  start_perf
+  before=$(cpu_ticks)
+  taskset -c 1 "$LOADCLIENT" --protocol ws --port "$PORT" --clients "$CLIENTS" \
+    --connect-concurrency "$CLIENTS" <"$WORK/load.in" >"$WORK/load.out" 2>"$WORK/load.err" &
+  LOAD_PID=$!
+  exec 3>"$WORK/load.in"
+else
+  taskset -c 1 "$LOADCLIENT" --protocol json --port "$PORT" --clients "$CLIENTS" --hub bench \
+    --access-key "$KEY" --connect-concurrency "$CLIENTS" --negotiate-first 1 \
+    <"$WORK/load.in" >"$WORK/load.out" 2>"$WORK/load.err" &
+  LOAD_PID=$!
+  exec 3>"$WORK/load.in"
+  echo "negotiated first: $(wait_line NEGOTIATED "$WORK/load.err" 120)"
+  start_perf
+  before=$(cpu_ticks)
+  echo go >&3
 fi
-before=$(cpu_ticks)
-echo go >&3
 ready=$(wait_line READY "$WORK/load.err" 300)
 after=$(cpu_ticks)
 if [ -n "$PERF" ]; then
@@ -98,10 +118,15 @@ python3 -c "print(f'server CPU per connection: {($after - $before) * 10000 / max
 if [ -n "$PERF" ]; then
   echo
   echo "perf samples of the server by shared object:"
-  perf report -i "$WORK/perf.data" --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -10
+  # (awk, not head: with pipefail, perf killed by a closed pipe would end the script here)
+  perf report -i "$WORK/perf.data" --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | awk 'NR <= 10'
   echo
   echo "top symbols:"
   perf report -i "$WORK/perf.data" --sort dso,sym --stdio 2>/dev/null | grep -E '^ +[0-9]' |
-    head -30 | cut -c1-150
+    awk 'NR <= 30' | cut -c1-150
+  echo
+  echo "by part of the set-up (bench/perf_categories.py):"
+  perf report -i "$WORK/perf.data" --sort dso,sym --stdio 2>/dev/null |
+    python3 "$ROOT/bench/perf_categories.py"
   [ -n "$KEEP" ] && cp "$WORK/perf.data" "$KEEP/perf.data" && echo "kept $KEEP/perf.data"
 fi
