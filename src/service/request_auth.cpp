@@ -110,6 +110,15 @@ bool audience_matches_cached(const std::string& token_audience, const std::strin
 AuthResult authenticate(std::optional<std::string_view> host_header, std::string_view token,
                         const ServiceOptions& options,
                         std::initializer_list<std::string_view> audience_paths) {
+  return authenticate(host_header, token, options, audience_paths,
+                      std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count());
+}
+
+AuthResult authenticate(std::optional<std::string_view> host_header, std::string_view token,
+                        const ServiceOptions& options,
+                        std::initializer_list<std::string_view> audience_paths, std::int64_t now) {
   AuthResult result;
   if (token.empty()) {
     result.message =
@@ -117,9 +126,6 @@ AuthResult authenticate(std::optional<std::string_view> host_header, std::string
         "parameter on a client connection).";
     return result;
   }
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
   auto* cached = verify_cached(token, options, now, result.message);
   if (!cached) return result;
   // A token accepted before for one of these expected audiences is accepted again: the check

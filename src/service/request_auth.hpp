@@ -9,6 +9,7 @@
 // the public host and the path); the expiry is checked on every call, and nothing refused is kept.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -31,5 +32,9 @@ struct AuthResult {
 AuthResult authenticate(std::optional<std::string_view> host_header, std::string_view token,
                         const ServiceOptions& options,
                         std::initializer_list<std::string_view> audience_paths);
+// The same at `now` (epoch seconds) instead of the clock's time (tests).
+AuthResult authenticate(std::optional<std::string_view> host_header, std::string_view token,
+                        const ServiceOptions& options,
+                        std::initializer_list<std::string_view> audience_paths, std::int64_t now);
 
 }  // namespace switchboard::service
