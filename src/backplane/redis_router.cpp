@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -11,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <iterator>
 
 #include "auth/crypto.hpp"
 #include "backplane/redis_scripts.hpp"
@@ -27,6 +29,8 @@ namespace {
 constexpr auto kHeartbeatPeriod = 1000ms;
 constexpr auto kLiveness = 5000ms;  // a node not heard of for this long is forgotten
 constexpr auto kSweepPeriod = 250ms;
+// Connections a node forgets in Redis per script after a close (see acknowledge()).
+constexpr std::size_t kForgetBatch = 500;
 // How long a change waits for the nodes that received its notice to acknowledge it.
 constexpr auto kAckTimeout = 5000ms;
 
@@ -471,13 +475,18 @@ void RedisRouter::acknowledge(const WireMessage& notice, std::vector<std::string
       [this, channel = keys::node_channel(notice.ack.substr(0, separator)),
        payload = encode_wire_message(ack), hub = notice.hub,
        closed = std::move(closed)]() mutable -> Task<void> {
-        if (!closed.empty() && registered_) {
+        // In scripts of kForgetBatch ids: one script holds Redis up for everyone while it runs.
+        for (std::size_t at = 0; at < closed.size() && registered_; at += kForgetBatch) {
+          Args args{node_id_, hub};
+          const auto end = std::min(closed.size(), at + kForgetBatch);
+          args.insert(args.end(), std::make_move_iterator(closed.begin() + at),
+                      std::make_move_iterator(closed.begin() + end));
           try {
-            closed.insert(closed.begin(), {node_id_, hub});
-            auto forget = call(scripts::close_connections(), std::move(closed));
+            auto forget = call(scripts::close_connections(), std::move(args));
             co_await std::move(forget);
           } catch (const std::exception& e) {
             spdlog::debug("cluster: closed connections not forgotten in Redis: {}", e.what());
+            break;
           }
         }
         try {
