@@ -423,15 +423,17 @@ std::vector<std::string> RedisRouter::deliver_locally(WireMessage& wire) {
     case WireKind::LeaveUserAll:
       directory_.leave_user_all(wire.hub, wire.target);
       break;
+    // A connection's or a user's close was forgotten in Redis by its script: nothing to return.
     case WireKind::CloseConnection:
-      if (directory_.close_connection(wire.hub, wire.target, wire.reason)) return {wire.target};
+      directory_.close_connection(wire.hub, wire.target, wire.reason);
       break;
     case WireKind::CloseAll:
       return directory_.close_all(wire.hub, wire.excluded, wire.reason);
     case WireKind::CloseGroup:
       return directory_.close_group(wire.hub, wire.target, wire.excluded, wire.reason);
     case WireKind::CloseUser:
-      return directory_.close_user(wire.hub, wire.target, wire.excluded, wire.reason);
+      directory_.close_user(wire.hub, wire.target, wire.excluded, wire.reason);
+      break;
     case WireKind::Ack:
       break;  // on_message's
   }

@@ -109,7 +109,8 @@ class RedisRouter final : public HubRouter {
   // A send: published when healthy, else delivered to this node's own clients.
   Task<void> publish_send(const redis::Script* script, std::string channel_or_hub,
                           std::vector<std::string> args, WireMessage wire);
-  // Consumes its frames; the connections of this node that it closed.
+  // Consumes its frames; the connections of this node that a close of a hub's or a group's
+  // connections took (Redis still lists them: the close's notice named none).
   std::vector<std::string> deliver_locally(WireMessage& wire);
   void on_message(std::string_view channel, std::string_view payload);
   void on_redis_state(bool up, const std::string& detail);

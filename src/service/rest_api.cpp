@@ -102,7 +102,8 @@ SendTarget send_target(const RestRoute& route) {
   }
 }
 
-// The send `to` describes, through the router's Task form for its scope.
+// The send `to` describes, through the router's Task form for its scope (`excluded` applies to
+// All and Group only).
 backplane::Task<void> send_to(backplane::HubRouter& router, SendTarget to, std::string hub,
                               backplane::MessagePtr message, backplane::Excluded excluded) {
   using Scope = backplane::HubRouter::SendScope;
@@ -270,9 +271,6 @@ boost::asio::awaitable<Response> RestApi::answer(const RestRequest& request, Cal
       case RestOperation::SendToGroup:
       case RestOperation::SendToConnection: {
         const SendTarget to = send_target(route);
-        // (Not a conditional expression among the co_await's arguments: built with GCC 12,
-        // that crashed the cluster-send tests.)
-        if (!to.takes_excluded) excluded.clear();
         co_await send_to(router, to, hub, message, std::move(excluded));
         co_return status_only(http::status::accepted);
       }

@@ -22,9 +22,9 @@ namespace switchboard::backplane {
 namespace {
 
 using exec::ShardPool;
-using switchboard::testing::eventually;
 using switchboard::testing::RecordingConnection;
 using switchboard::testing::tagged;
+using switchboard::testing::wait_for;
 using namespace std::chrono_literals;
 
 // A router to test, with what it needs running (a redis-server for the Redis router).
@@ -103,7 +103,7 @@ class HubRouterSpec : public ::testing::Test {
     for (const auto& c : connections)
       run(router_->send_to_connection(c->hub(), c->id(), tagged(tag)));
     for (const auto& c : connections)
-      ASSERT_TRUE(eventually([&] { return c->has(tag); })) << c->id() << " got no sentinel";
+      ASSERT_TRUE(wait_for([&] { return c->has(tag); })) << c->id() << " got no sentinel";
   }
 
   ShardPool pool_;
@@ -210,8 +210,8 @@ TYPED_TEST(HubRouterSpec, TtlExpiresTheMembershipAndTheConnectionsLeave) {
   auto a = this->open("a", "chat", "alice", 0);
   this->run(this->router_->add_user_to_group("chat", "alice", "g", std::chrono::seconds(1)));
   EXPECT_TRUE(this->run(this->router_->user_in_group("chat", "alice", "g")));
-  EXPECT_TRUE(eventually(
-      [&] { return !this->run(this->router_->user_in_group("chat", "alice", "g")); }, 4s));
+  EXPECT_TRUE(
+      wait_for([&] { return !this->run(this->router_->user_in_group("chat", "alice", "g")); }, 4s));
   this->run(this->router_->send_to_group("chat", "g", tagged("late"), {}));
   this->settle({a});
   EXPECT_FALSE(a->has("late"));
@@ -250,19 +250,19 @@ TYPED_TEST(HubRouterSpec, ClosesReachTheirConnectionsWithTheReason) {
   auto e = this->open("e", "other", "erin", 0);
   EXPECT_FALSE(this->run(this->router_->close_connection("chat", "nobody", "x")));
   EXPECT_TRUE(this->run(this->router_->close_connection("chat", "a", "bye a")));
-  EXPECT_TRUE(eventually([&] { return a->closed(); }));
+  EXPECT_TRUE(wait_for([&] { return a->closed(); }));
   EXPECT_EQ(a->close_error(), "bye a");
   // A closed connection is gone from the directory at once.
   EXPECT_FALSE(this->run(this->router_->connection_exists("chat", "a")));
 
   EXPECT_TRUE(this->run(this->router_->add_connection_to_group("chat", "b", "g")));
   this->run(this->router_->close_group("chat", "g", {}, "bye group"));
-  EXPECT_TRUE(eventually([&] { return b->closed(); }));
+  EXPECT_TRUE(wait_for([&] { return b->closed(); }));
   EXPECT_EQ(b->close_error(), "bye group");
 
   this->run(this->router_->close_user("chat", "carol", {"c"}, "bye carol"));
   this->run(this->router_->close_all("chat", {"c"}, "bye all"));
-  EXPECT_TRUE(eventually([&] { return d->closed(); }));
+  EXPECT_TRUE(wait_for([&] { return d->closed(); }));
   EXPECT_EQ(d->close_error(), "bye all");
   this->settle({c, e});
   EXPECT_FALSE(c->closed()) << "excluded";

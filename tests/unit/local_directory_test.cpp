@@ -10,13 +10,14 @@
 #include "backplane/local_router.hpp"
 #include "exec/shard_pool.hpp"
 #include "recording_connection.hpp"
+#include "redis_server_fixture.hpp"  // testing::wait_for
 
 namespace switchboard::backplane {
 namespace {
 
-using switchboard::testing::eventually;
 using switchboard::testing::RecordingConnection;
 using switchboard::testing::tagged;
+using switchboard::testing::wait_for;
 using namespace std::chrono_literals;
 
 TEST(LocalDirectory, UserSendReachesShardsBeyondSixtyFour) {
@@ -54,7 +55,7 @@ TEST(LocalDirectory, UserSendReachesShardsBeyondSixtyFour) {
                           boost::asio::use_future)
         .get();
   }
-  for (const auto& c : all) ASSERT_TRUE(eventually([&] { return c->has("sentinel"); })) << c->id();
+  for (const auto& c : all) ASSERT_TRUE(wait_for([&] { return c->has("sentinel"); })) << c->id();
   for (const auto& c : {low, at_64, last}) {
     EXPECT_TRUE(c->has("for-alice")) << c->id();
     EXPECT_FALSE(c->has("for-bob")) << c->id();

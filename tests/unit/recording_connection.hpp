@@ -1,12 +1,10 @@
 // For router and directory tests: a client connection that records what is delivered to it
-// and how it was closed, a message tagged so that a test can find it, and a wait for a condition.
+// and how it was closed, and a message tagged so that a test can find it. (To wait for a
+// condition: testing::wait_for, redis_server_fixture.hpp.)
 #pragma once
 
-#include <chrono>
-#include <functional>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "hubs/client_connection.hpp"
@@ -58,16 +56,6 @@ class RecordingConnection final : public hubs::ClientConnection {
 
 inline hubs::MessagePtr tagged(const std::string& tag) {
   return hubs::OutboundMessage::invocation("m", "[\"" + tag + "\"]");
-}
-
-inline bool eventually(const std::function<bool()>& condition,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(3)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return condition();
 }
 
 }  // namespace switchboard::testing

@@ -8,7 +8,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
 #include <chrono>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,26 +16,17 @@
 #include "backplane/redis_scripts.hpp"
 #include "exec/shard_pool.hpp"
 #include "recording_connection.hpp"
+#include "redis/redis_connection.hpp"
 #include "redis_server_fixture.hpp"
+#include "redis_test_io.hpp"
 
 namespace switchboard::backplane {
 namespace {
 
-using switchboard::testing::eventually;
+using switchboard::testing::await_on;
 using switchboard::testing::RecordingConnection;
+using switchboard::testing::wait_for;
 using namespace std::chrono_literals;
-
-// What redis-cli prints for one command against `server` (trailing newline removed).
-std::string redis_cli(const switchboard::testing::RedisServer& server, const std::string& command) {
-  const std::string line =
-      "redis-cli -h 127.0.0.1 -p " + std::to_string(server.port()) + " " + command + " 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(line.c_str(), "r"), ::pclose);
-  std::string out;
-  char buffer[256];
-  while (pipe && std::fgets(buffer, sizeof buffer, pipe.get())) out += buffer;
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
 
 TEST(RedisRouterClose, ManyClosedConnectionsAreGoneFromRedisOnceTheCloseReturned) {
   if (!switchboard::testing::RedisServer::available()) GTEST_SKIP() << "no redis-server";
@@ -50,6 +40,17 @@ TEST(RedisRouterClose, ManyClosedConnectionsAreGoneFromRedisOnceTheCloseReturned
                      pool.shards());
   pool.start();
   router.start();
+  // A client of our own to read what Redis lists (integers, as text to compare).
+  switchboard::testing::IoThread home;
+  auto reader = redis::Connection::create(home.io(), *redis::parse_redis_url(redis.url(), nullptr));
+  reader->start();
+  ASSERT_TRUE(wait_for([&] { return reader->connected(); }));
+  auto listed = [&](const std::string& command, const std::string& key,
+                    const std::string& field = {}) {
+    std::vector<std::string> args{command, key};
+    if (!field.empty()) args.push_back(field);
+    return std::to_string(await_on(home.io(), reader->command(std::move(args))).integer);
+  };
   auto run = [&](Task<void> task) {
     boost::asio::co_spawn(pool.first().io(), std::move(task), boost::asio::use_future).get();
   };
@@ -66,13 +67,13 @@ TEST(RedisRouterClose, ManyClosedConnectionsAreGoneFromRedisOnceTheCloseReturned
   constexpr int kMany = 1200;
   for (int i = 0; i < kMany; ++i) open("c" + std::to_string(i), "crowd", i % 2);
   auto other_hub = open("elsewhere", "quiet", 1);
-  ASSERT_EQ(redis_cli(redis, "HLEN " + keys::connections("crowd")), std::to_string(kMany));
+  ASSERT_EQ(listed("HLEN", keys::connections("crowd")), std::to_string(kMany));
 
   run(router.close_all("crowd", {"c7"}, "closing the crowd"));
-  EXPECT_EQ(redis_cli(redis, "HLEN " + keys::connections("crowd")), "1");
-  EXPECT_EQ(redis_cli(redis, "HEXISTS " + keys::connections("crowd") + " c7"), "1");
-  EXPECT_EQ(redis_cli(redis, "HLEN " + keys::connections("quiet")), "1");
-  EXPECT_TRUE(eventually([&] { return opened[1199]->closed(); }));
+  EXPECT_EQ(listed("HLEN", keys::connections("crowd")), "1");
+  EXPECT_EQ(listed("HEXISTS", keys::connections("crowd"), "c7"), "1");
+  EXPECT_EQ(listed("HLEN", keys::connections("quiet")), "1");
+  EXPECT_TRUE(wait_for([&] { return opened[1199]->closed(); }));
   EXPECT_EQ(opened[1199]->close_error(), "closing the crowd");
   EXPECT_FALSE(opened[7]->closed()) << "excluded";
   EXPECT_FALSE(other_hub->closed()) << "another hub";
@@ -87,9 +88,10 @@ TEST(RedisRouterClose, ManyClosedConnectionsAreGoneFromRedisOnceTheCloseReturned
   }
   open("bystander", "team", 0);
   run(router.close_group("team", "squad", {}, "closing the squad"));
-  EXPECT_EQ(redis_cli(redis, "HLEN " + keys::connections("team")), "1");
-  EXPECT_EQ(redis_cli(redis, "HEXISTS " + keys::connections("team") + " bystander"), "1");
+  EXPECT_EQ(listed("HLEN", keys::connections("team")), "1");
+  EXPECT_EQ(listed("HEXISTS", keys::connections("team"), "bystander"), "1");
 
+  reader->stop();
   router.stop();
   pool.stop(0ms);
   pool.wait();
