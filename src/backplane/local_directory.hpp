@@ -3,7 +3,7 @@
 // lock. Both routers use it: the local router as the whole truth, the Redis router as the part of
 // the cluster that lives here. Every function is safe from any thread unless it says otherwise;
 // deliveries and membership changes are posted to the shards that hold the connections, in the
-// order the calls were made.
+// order the calls were made (with one shard, user and connection sends without a lookup here).
 // Memory (issue 16): an entry is the connection's address and its groups (made on the first
 // join); the keys are views of the connection's own id and user, never copies. A connection is in
 // the directory only between add() and remove() (or a close), while it is alive: its id, hub and

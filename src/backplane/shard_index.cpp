@@ -134,8 +134,10 @@ void ShardIndex::deliver_group(const std::string& hub, const std::string& group,
     if (excluded.empty() || !is_excluded(excluded, connection->id())) connection->send(message);
 }
 
-void ShardIndex::deliver_connection(const std::string& connection_id, const MessagePtr& message) {
-  if (auto* connection = find(connection_id)) connection->send(message);
+void ShardIndex::deliver_connection(const std::string& hub, const std::string& connection_id,
+                                    const MessagePtr& message) {
+  auto* connection = find(connection_id);
+  if (connection && connection->hub() == hub) connection->send(message);
 }
 
 void ShardIndex::join_group(const std::string& connection_id, const std::string& group) {

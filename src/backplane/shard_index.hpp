@@ -48,7 +48,9 @@ class ShardIndex {
   void deliver_user(const std::string& hub, const std::string& user, const MessagePtr& message);
   void deliver_group(const std::string& hub, const std::string& group, const MessagePtr& message,
                      const Excluded& excluded);
-  void deliver_connection(const std::string& connection_id, const MessagePtr& message);
+  // Only when the connection is in `hub`.
+  void deliver_connection(const std::string& hub, const std::string& connection_id,
+                          const MessagePtr& message);
 
   void join_group(const std::string& connection_id, const std::string& group);
   void leave_group(const std::string& connection_id, const std::string& group);

@@ -38,6 +38,8 @@ class ClientConnection : public exec::Flushable {
   virtual std::string_view protocol_name() const { return {}; }
 
   // Queues an already-encoded message; never blocks. The write happens in flush_deferred().
+  // Once close() was called, sends are dropped: nothing goes out after the Close (a router may
+  // post a send to a connection whose close was posted before it).
   virtual void send(const MessagePtr& message) = 0;
   // Writes what send() queued: the shard calls it once after a burst of sends (see
   // exec::Shard::defer_flush), so that every message of the burst goes out in one write.

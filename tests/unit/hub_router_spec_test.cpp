@@ -33,8 +33,21 @@ struct RouterUnderTest {
   std::unique_ptr<HubRouter> router;
 };
 
+// The LocalRouter of a node with one shard (--threads 1), whose directory leaves the lookup of a
+// user or a connection to that shard's index.
+struct LocalRouterOnOneShard {};
+
 template <typename Router>
 RouterUnderTest make_router(const std::vector<exec::Shard*>& shards);
+template <typename Router>
+constexpr unsigned kShards = 2;
+template <>
+constexpr unsigned kShards<LocalRouterOnOneShard> = 1;
+
+template <>
+RouterUnderTest make_router<LocalRouterOnOneShard>(const std::vector<exec::Shard*>& shards) {
+  return {nullptr, std::make_unique<LocalRouter>(shards)};
+}
 
 template <>
 RouterUnderTest make_router<LocalRouter>(const std::vector<exec::Shard*>& shards) {
@@ -57,7 +70,7 @@ RouterUnderTest make_router<RedisRouter>(const std::vector<exec::Shard*>& shards
 template <typename Router>
 class HubRouterSpec : public ::testing::Test {
  protected:
-  HubRouterSpec() : pool_(2) {
+  HubRouterSpec() : pool_(kShards<Router>) {
     made_ = make_router<Router>(pool_.shards());
     router_ = std::move(made_.router);
     pool_.start();
@@ -76,9 +89,11 @@ class HubRouterSpec : public ::testing::Test {
         .get();
   }
 
-  // A connection opened on shard `shard`, as a transport opens it (on that shard's thread).
+  // A connection opened on shard `shard` (of as many as there are), as a transport opens it (on
+  // that shard's thread).
   std::shared_ptr<RecordingConnection> open(const std::string& id, const std::string& hub,
                                             const std::string& user, unsigned shard = 0) {
+    shard %= kShards<Router>;
     auto connection = std::make_shared<RecordingConnection>(id, hub, user, shard);
     boost::asio::co_spawn(pool_.shards()[shard]->io(), router_->connection_opened(connection),
                           boost::asio::use_future)
@@ -112,7 +127,7 @@ class HubRouterSpec : public ::testing::Test {
   int sentinels_ = 0;
 };
 
-using RouterTypes = ::testing::Types<LocalRouter, RedisRouter>;
+using RouterTypes = ::testing::Types<LocalRouter, LocalRouterOnOneShard, RedisRouter>;
 TYPED_TEST_SUITE(HubRouterSpec, RouterTypes);
 
 TYPED_TEST(HubRouterSpec, SendToAllReachesTheHubButNotTheExcludedNorOtherHubs) {
@@ -141,6 +156,20 @@ TYPED_TEST(HubRouterSpec, SendToUserAndToConnection) {
   EXPECT_FALSE(other_hub->has("user"));
   EXPECT_TRUE(b->has("direct"));
   EXPECT_FALSE(b->has("wrong-hub"));
+}
+
+TYPED_TEST(HubRouterSpec, NothingReachesAClosedConnection) {
+  auto a = this->open("a", "chat", "alice", 0);
+  auto a2 = this->open("a2", "chat", "alice", 1);
+  auto b = this->open("b", "chat", "bob", 0);  // a's shard: settled once b has its sentinel
+  EXPECT_TRUE(this->run(this->router_->close_connection("chat", "a", "bye")));
+  this->run(this->router_->send_to_user("chat", "alice", tagged("after")));
+  this->run(this->router_->send_to_connection("chat", "a", tagged("direct-after")));
+  this->settle({a2, b});
+  EXPECT_TRUE(wait_for([&] { return a->closed(); }));
+  EXPECT_TRUE(a2->has("after"));
+  EXPECT_FALSE(a->has("after"));
+  EXPECT_FALSE(a->has("direct-after"));
 }
 
 TYPED_TEST(HubRouterSpec, ConnectionGroups) {
