@@ -1,6 +1,8 @@
 // One shard's io_uring for batched socket writes: see send_ring.hpp.
 #include "exec/send_ring.hpp"
 
+#include "exec/segment_send.hpp"
+
 #include <liburing.h>
 #include <sys/socket.h>
 
@@ -15,6 +17,7 @@ namespace {
 // A queued send: its message header and segment list (the kernel reads them when the batch is
 // submitted), who to tell, and what it came to.
 struct Slot {
+  int fd = -1;
   msghdr message{};
   iovec segments[SendRing::kMaxSegments];
   SendRing::Done done = nullptr;
@@ -101,20 +104,35 @@ void SendRing::queue(int fd, const iovec* segments, int count, Done done,
   slot.message = msghdr{};
   slot.message.msg_iov = slot.segments;
   slot.message.msg_iovlen = static_cast<std::size_t>(count);
+  slot.fd = fd;
   slot.done = done;
   slot.owner = std::move(owner);
   slot.completed = false;
-  // The submission queue is as deep as the slots, and drained by every submit().
-  io_uring_sqe* sqe = io_uring_get_sqe(&impl_->ring);
-  io_uring_prep_sendmsg(sqe, fd, &slot.message, MSG_DONTWAIT | MSG_NOSIGNAL);
-  sqe->user_data = index;
 }
 
 void SendRing::submit() {
   Impl& impl = *impl_;
   const std::size_t expected = impl.count;
   if (expected == 0) return;
-  std::size_t reaped = 0;
+  if (expected <= kDirectUpTo) {
+    // A few sends (REST calls to one user each, say): one system call each costs less than the
+    // ring's submission, file references and completions (segment_send.hpp).
+    for (std::size_t i = 0; i < expected; ++i) {
+      Slot& slot = impl.slots[i];
+      slot.result =
+          send_segments(slot.fd, slot.segments, static_cast<int>(slot.message.msg_iovlen));
+      slot.completed = true;
+    }
+  } else {
+    // The submission queue is as deep as the slots, and drained by every submit().
+    for (std::size_t i = 0; i < expected; ++i) {
+      io_uring_sqe* sqe = io_uring_get_sqe(&impl.ring);
+      io_uring_prep_sendmsg(sqe, impl.slots[i].fd, &impl.slots[i].message,
+                            MSG_DONTWAIT | MSG_NOSIGNAL);
+      sqe->user_data = i;
+    }
+  }
+  std::size_t reaped = expected <= kDirectUpTo ? expected : 0;
   while (reaped < expected) {
     const int status =
         io_uring_submit_and_wait(&impl.ring, static_cast<unsigned>(expected - reaped));

@@ -1,5 +1,7 @@
 // Batched socket writes for one shard (io_uring): the sends that a deferred flush issues are
-// queued here and go to the kernel in one io_uring_enter() instead of one sendmsg() each. Every
+// queued here and go to the kernel in one io_uring_enter() instead of one sendmsg() each (a batch
+// of up to kDirectUpTo goes out with one send() or sendmsg() each: on this kernel the ring's own
+// work per send outweighs a system call's entry and exit, segment_send.hpp). Every
 // send carries MSG_DONTWAIT, so none waits for its peer: a full socket answers -EAGAIN at once,
 // and submit() returns with every completion reaped (no buffer is in the kernel's hands after
 // it). Where the kernel refuses io_uring (no support, the io_uring_disabled sysctl, a seccomp
@@ -27,6 +29,8 @@ class SendRing {
   using Done = void (*)(void* owner, int result);
   // The most segments one send may have.
   static constexpr int kMaxSegments = 64;
+  // Batches of at most this many sends are written directly, without the ring.
+  static constexpr std::size_t kDirectUpTo = 4;
 
   // A ring for up to `capacity` sends per batch; nullptr when the kernel refuses, with the
   // reason in `why_not`.

@@ -20,6 +20,7 @@
 #include "net/request_framing.hpp"
 #include "net/request_target.hpp"
 #include "net/response_bytes.hpp"
+#include "net/socket_receive.hpp"
 #include "net/unread_bytes.hpp"
 #include "net/whole_request.hpp"
 #include "util/text.hpp"
@@ -358,6 +359,10 @@ asio::awaitable<void> run_session(tcp::socket socket, asio::ip::address peer, ex
   std::string answer_bytes;
   std::optional<http::request_parser<http::string_body>> parser;  // Beast's, when needed
   const WholeRequestLimits limits{options.max_header_bytes, options.max_body_bytes};
+  // The last read left the socket empty and the session has not waited for anything since (its
+  // answer went out at once): the next read waits for readability first, without a recv() that
+  // would only find the socket empty (a client sends its next request after our answer).
+  bool drained_since = false;
   for (bool first = true;; first = false) {
     if (buffer.size() == 0) {
       // The first request's headers have the header timeout, counted from the connection (the
@@ -365,10 +370,9 @@ asio::awaitable<void> run_session(tcp::socket socket, asio::ip::address peer, ex
       // connection may idle up to the keep-alive timeout before its next request begins; then
       // (below) its headers have the header timeout like the first request's.
       deadline.start(first ? options.header_timeout : options.keep_alive_timeout);
-      const std::size_t n = co_await stream.async_read_some(
-          buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
-      buffer.commit(n);
+      const Received got = co_await receive_some(stream.socket(), buffer, 4096, drained_since, ec);
       if (ec) break;  // idle too long, or the client closed: nothing to answer
+      drained_since = got.drained;
     }
     // A whole, plainly written request already in the buffer needs no incremental parser, no read
     // and no deadline (whole_request.hpp); anything else goes through Beast's parser. The handler
@@ -394,6 +398,7 @@ asio::awaitable<void> run_session(tcp::socket socket, asio::ip::address peer, ex
         request = to_request(view);
         buffer.consume(used);
       } else {
+        drained_since = false;  // (its reads, and the handler below, give the reactor turns)
         parser.emplace();
         parser->body_limit(options.max_body_bytes);
         parser->header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
@@ -409,16 +414,19 @@ asio::awaitable<void> run_session(tcp::socket socket, asio::ip::address peer, ex
         co_return;
       }
       stream.expires_never();
+      drained_since = false;
       keep_alive = co_await answer_request(handler, request, peer, answer_bytes);
     }
     // Sent in one piece (built into the session's buffer, reused): one non-blocking send(); only
     // what the socket does not take at once waits for writability. (Beast's serializer and
     // composed write cost more than the rest of a REST send together.)
     const std::size_t sent = send_at_once(stream.socket().native_handle(), answer_bytes, ec);
-    if (!ec && sent < answer_bytes.size())
+    if (!ec && sent < answer_bytes.size()) {
+      drained_since = false;
       co_await asio::async_write(
           stream, asio::buffer(answer_bytes.data() + sent, answer_bytes.size() - sent),
           asio::redirect_error(asio::use_awaitable, ec));
+    }
     if (ec || !keep_alive) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 
+#include "exec/segment_send.hpp"
 #include "exec/send_ring.hpp"
 #include "net/unread_bytes.hpp"
 #include "service/connection_log.hpp"
@@ -245,18 +246,15 @@ void WebSocketConnection::pump() {
         pumping_ = false;
         return;
       }
-      msghdr header{};
-      header.msg_iov = segments;
-      header.msg_iovlen = static_cast<std::size_t>(count);
-      const ssize_t n = ::sendmsg(fd_, &header, MSG_NOSIGNAL | MSG_DONTWAIT);
+      const int n = exec::send_segments(fd_, segments, count);
       if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        if (n == -EINTR) continue;
+        if (n == -EAGAIN || n == -EWOULDBLOCK) {
           wait_writable();
           break;
         }
         pumping_ = false;
-        write_failed(last_error());
+        write_failed(boost::system::error_code(-n, boost::system::system_category()));
         return;
       }
       out_offset_ += static_cast<std::size_t>(n);

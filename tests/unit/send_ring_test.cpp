@@ -1,8 +1,9 @@
 // Unit tests for the shard's batched socket writes (exec/send_ring, io_uring) on real loopback
 // TCP sockets: a batch of sends to many sockets goes out in one submission and each reader gets
 // its bytes in order; a full socket answers -EAGAIN with nothing written; a large write to a small
-// buffer comes back partial; a closed descriptor fails alone; a completion may queue the next
-// write; a shard queues its deferred flushes' writes and submits them at the end of the slice;
+// buffer comes back partial; a closed descriptor fails alone; a small batch (written directly,
+// without the ring) answers the same; a completion may queue the next write; a shard queues its
+// deferred flushes' writes and submits them at the end of the slice;
 // --io-uring off (SendPath::Syscall) gives shards without a ring.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -70,6 +71,26 @@ std::unique_ptr<SendRing> open_ring(unsigned capacity = 64) {
   return ring;
 }
 
+// Sends to sockets of their own that take a batch past SendRing::kDirectUpTo, so that it goes
+// through the ring (a smaller batch is written directly); each reader gets its text.
+struct Fillers {
+  std::vector<std::unique_ptr<SocketPair>> pairs;
+  std::string text = "filler";
+  Fillers() {
+    for (std::size_t i = 0; i < SendRing::kDirectUpTo; ++i)
+      pairs.push_back(std::make_unique<SocketPair>());
+  }
+  void queue(SendRing& ring, const std::shared_ptr<Outcome>& outcome) {
+    for (const auto& pair : pairs) {
+      iovec segment{text.data(), text.size()};
+      ring.queue(pair->writer, &segment, 1, &record, outcome);
+    }
+  }
+  void expect_delivered() const {
+    for (const auto& pair : pairs) EXPECT_EQ(pair->read_available(), text);
+  }
+};
+
 // The ring is the subject here: where the kernel refuses it (the io_uring_disabled sysctl, a
 // container's seccomp filter) these tests have nothing to test, and say so.
 #define REQUIRE_IO_URING()                                                    \
@@ -131,11 +152,14 @@ TEST(SendRing, AFullSocketAnswersEagainAndWritesNothing) {
   iovec segment{message.data(), message.size()};
   ring->queue(full.writer, &segment, 1, &record, outcome);
   ring->queue(other.writer, &segment, 1, &record, outcome);
+  Fillers fillers;
+  fillers.queue(*ring, outcome);
   ring->submit();
-  ASSERT_EQ(outcome->results.size(), 2u);
+  ASSERT_EQ(outcome->results.size(), 2u + SendRing::kDirectUpTo);
   EXPECT_EQ(outcome->results[0], -EAGAIN);
   EXPECT_EQ(outcome->results[1], 5);
   EXPECT_EQ(other.read_available(), "after");
+  fillers.expect_delivered();
   // The full socket's reader gets the filler and nothing else.
   std::size_t drained = 0;
   while (drained < written) {
@@ -156,18 +180,26 @@ TEST(SendRing, ALargeWriteToASmallBufferComesBackPartial) {
   ::setsockopt(pair.reader, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
   std::string big(8 * 1024 * 1024, 'p');
   iovec segment{big.data(), big.size()};
-  auto outcome = std::make_shared<Outcome>();
-  ring->queue(pair.writer, &segment, 1, &record, outcome);
-  ring->submit();
-  ASSERT_EQ(outcome->results.size(), 1u);
-  EXPECT_GT(outcome->results[0], 0);
-  EXPECT_LT(outcome->results[0], static_cast<int>(big.size()));
+  // Alone (written directly), then in a batch that goes through the ring.
+  for (const bool through_ring : {false, true}) {
+    auto outcome = std::make_shared<Outcome>();
+    ring->queue(pair.writer, &segment, 1, &record, outcome);
+    Fillers fillers;
+    if (through_ring) fillers.queue(*ring, outcome);
+    ring->submit();
+    ASSERT_FALSE(outcome->results.empty());
+    EXPECT_GT(outcome->results[0], 0) << through_ring;
+    EXPECT_LT(outcome->results[0], static_cast<int>(big.size())) << through_ring;
+    while (!pair.read_available().empty()) {
+    }
+  }
 }
 
 TEST(SendRing, AClosedDescriptorFailsAloneInItsBatch) {
   REQUIRE_IO_URING();
   auto ring = open_ring();
   SocketPair good;
+  Fillers fillers;  // (before the stale descriptor: none of theirs may take its number)
   auto closed = std::make_unique<SocketPair>();
   const int stale = closed->writer;
   closed.reset();
@@ -176,11 +208,46 @@ TEST(SendRing, AClosedDescriptorFailsAloneInItsBatch) {
   auto outcome = std::make_shared<Outcome>();
   ring->queue(stale, &segment, 1, &record, outcome);
   ring->queue(good.writer, &segment, 1, &record, outcome);
+  fillers.queue(*ring, outcome);
   ring->submit();
-  ASSERT_EQ(outcome->results.size(), 2u);
+  ASSERT_EQ(outcome->results.size(), 2u + SendRing::kDirectUpTo);
   EXPECT_EQ(outcome->results[0], -EBADF);
   EXPECT_EQ(outcome->results[1], static_cast<int>(message.size()));
   EXPECT_EQ(good.read_available(), message);
+  fillers.expect_delivered();
+  EXPECT_FALSE(ring->broken());
+}
+
+// A batch of up to kDirectUpTo is written directly: the same results as through the ring.
+TEST(SendRing, ASmallBatchAnswersAsTheRingWould) {
+  REQUIRE_IO_URING();
+  auto ring = open_ring();
+  SocketPair pair, full;
+  std::string chunk(64 * 1024, 'f');
+  while (::send(full.writer, chunk.data(), chunk.size(), MSG_DONTWAIT) > 0) {
+  }
+  auto stale_pair = std::make_unique<SocketPair>();
+  const int stale = stale_pair->writer;
+  stale_pair.reset();
+  std::string head = "lone:", body = "send";
+  iovec segments[2] = {{head.data(), head.size()}, {body.data(), body.size()}};
+  auto outcome = std::make_shared<Outcome>();
+  for (int fd : {pair.writer, full.writer, stale}) {
+    ring->queue(fd, segments, 2, &record, outcome);
+    EXPECT_EQ(ring->queued(), 1u);
+    ring->submit();
+    EXPECT_EQ(ring->queued(), 0u);
+  }
+  EXPECT_EQ(outcome->results, (std::vector<int>{9, -EAGAIN, -EBADF}));
+  EXPECT_EQ(pair.read_available(), "lone:send");
+  // The three in one batch, in the order queued.
+  static_assert(SendRing::kDirectUpTo >= 3);
+  outcome->results.clear();
+  for (int fd : {stale, pair.writer, full.writer}) ring->queue(fd, segments, 2, &record, outcome);
+  ring->submit();
+  EXPECT_EQ(outcome->results, (std::vector<int>{-EBADF, 9, -EAGAIN}));
+  EXPECT_EQ(pair.read_available(), "lone:send");
+  EXPECT_EQ(outcome.use_count(), 1);
   EXPECT_FALSE(ring->broken());
 }
 
