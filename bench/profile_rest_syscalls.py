@@ -84,6 +84,10 @@ def main():
     try:
         if "listening" not in floor.stdout.readline():
             sys.exit("rest-floor did not start")
+        # Warm-up, untimed: the first seconds of a fresh server cost more (caches, allocations).
+        bench.run_wrk(bench.PORT_SERVICE, bench.send_path("switchboard", "user"), 4, 2, token=token,
+                      body="signalr", spread=a.clients)
+        bench.run_wrk(bench.PORT_REST_FLOOR, "/users/u%d", 4, 2, body="raw", spread=a.clients)
         for r in range(a.rounds):
             for name in ("switchboard", "floor"):
                 data = os.path.join(work, f"{name}-{r}.data")
