@@ -10,11 +10,14 @@
 # --bun: the same for the Bun peer (bench/peers/bun-server.mjs; its storm is the WebSocket alone,
 # as in the storm scenario), for comparison.
 #
-#   bench/profile_storm.sh [--clients N] [--perf] [--keep DIR] [--bun]
+# --strace: instead of perf, `strace -c -f` of the server over that part: its system calls by name
+# (counts are what to compare; strace slows the server, so its CPU figure is not one).
+#
+#   bench/profile_storm.sh [--clients N] [--perf | --strace] [--keep DIR] [--bun]
 #
 # Needs a build with -DSWITCHBOARD_BENCH=ON (make bench), taskset, python3, and perf for --perf
-# (perf_event_paranoid must allow it); for --bun, bench/install.sh's peers. Another build:
-# SWITCHBOARD=path. --keep DIR keeps perf.data.
+# (perf_event_paranoid must allow it) or strace for --strace; for --bun, bench/install.sh's peers.
+# Another build: SWITCHBOARD=path. --keep DIR keeps perf.data.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SWITCHBOARD="${SWITCHBOARD:-$ROOT/build/switchboard}"
@@ -24,18 +27,20 @@ CLIENTS=10000
 PERF=""
 KEEP=""
 BUN=""
+STRACE=""
 PORT=$((21000 + RANDOM % 1000))
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) CLIENTS="$2"; shift 2 ;;
     --perf) PERF=1; shift ;;
+    --strace) STRACE=1; shift ;;
     --keep) KEEP="$2"; mkdir -p "$KEEP"; shift 2 ;;
     --bun) BUN="${BENCH_BUN:-$ROOT/bench/peers/node_modules/@oven/bun-linux-x64/bin/bun}"; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "profile_storm.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-for tool in taskset python3 ${PERF:+perf}; do
+for tool in taskset python3 ${PERF:+perf} ${STRACE:+strace}; do
   command -v "$tool" >/dev/null || { echo "profile_storm.sh: $tool is missing" >&2; exit 1; }
 done
 for binary in "$SWITCHBOARD" "$LOADCLIENT" ${BUN:+"$BUN"}; do
@@ -80,6 +85,12 @@ for _ in $(seq 100); do
 done
 
 start_perf() {
+  if [ -n "$STRACE" ]; then
+    strace -c -f -p "$SERVER_PID" -o "$WORK/strace.txt" 2>/dev/null &
+    PERF_PID=$!
+    sleep 1  # attached
+    return 0
+  fi
   [ -n "$PERF" ] || return 0
   perf record -F 4999 -p "$SERVER_PID" -o "$WORK/perf.data" >/dev/null 2>"$WORK/perf.err" &
   PERF_PID=$!
@@ -107,7 +118,7 @@ else
 fi
 ready=$(wait_line READY "$WORK/load.err" 300)
 after=$(cpu_ticks)
-if [ -n "$PERF" ]; then
+if [ -n "$PERF" ] || [ -n "$STRACE" ]; then
   kill -INT "$PERF_PID"; wait "$PERF_PID" || true
   PERF_PID=""
 fi
@@ -129,4 +140,9 @@ if [ -n "$PERF" ]; then
   perf report -i "$WORK/perf.data" --sort dso,sym --stdio 2>/dev/null |
     python3 "$ROOT/bench/perf_categories.py"
   [ -n "$KEEP" ] && cp "$WORK/perf.data" "$KEEP/perf.data" && echo "kept $KEEP/perf.data"
+fi
+if [ -n "$STRACE" ]; then
+  echo
+  echo "system calls of the server over the WebSocket part (strace -c -f):"
+  awk 'NR <= 20' "$WORK/strace.txt"
 fi
