@@ -404,9 +404,9 @@ struct ServiceArgs {
 void add_io_uring_option(CLI::App* command, std::string& value) {
   command
       ->add_option("--io-uring", value,
-                   "How the fan-out writes to WebSocket clients: auto (batched through io_uring "
-                   "where the kernel allows it, else one sendmsg() per connection) or off "
-                   "(always sendmsg())")
+                   "How the fan-out writes to WebSocket clients: auto (a flush slice of more than "
+                   "4 writes batched through io_uring where the kernel allows it, else one "
+                   "send()/sendmsg() per connection) or off (always one call per connection)")
       ->check(CLI::IsMember({"auto", "off"}))
       ->capture_default_str();
 }

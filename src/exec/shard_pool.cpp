@@ -9,14 +9,14 @@ ShardPool::ShardPool(unsigned threads, SendPath path) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   // All shards batch their writes or none: the first refusal turns the rings off.
   std::vector<std::unique_ptr<SendRing>> rings(threads);
-  send_path_ = "sendmsg (io_uring turned off)";
+  send_path_ = "one call per connection (io_uring turned off)";
   if (path == SendPath::Auto) {
     send_path_ = "io_uring";
     for (auto& ring : rings) {
       std::string why_not;
       ring = SendRing::open(Shard::kMaxFlushSlice, why_not);
       if (ring) continue;
-      send_path_ = "sendmsg (io_uring unavailable: " + why_not + ")";
+      send_path_ = "one call per connection (io_uring unavailable: " + why_not + ")";
       for (auto& opened : rings) opened.reset();
       break;
     }

@@ -1,6 +1,6 @@
-// --io-uring (docs/design.md, "Messages"): with the fan-out's writes forced to one sendmsg() per
-// connection (SWITCHBOARD_IO_URING=off) official clients get every broadcast, a burst and a message
-// larger than a socket buffer, in order; the service says at start which path it writes with; a
+// --io-uring (docs/design.md, "Messages"): with the fan-out's writes forced to one send() or
+// sendmsg() per connection (SWITCHBOARD_IO_URING=off) official clients get every broadcast, a
+// burst and a message larger than a socket buffer, in order; the service says at start which path it writes with; a
 // bad value is refused with the option's name. (Every other test runs the default, io_uring where
 // the kernel allows it.)
 import { test, describe } from "node:test";
@@ -18,7 +18,7 @@ import {
   useServiceWithFixture,
 } from "./helpers.mjs";
 
-describe("--io-uring off: one sendmsg() per connection", () => {
+describe("--io-uring off: one write call per connection", () => {
   let svc;
   let fx;
   useServiceWithFixture(
@@ -32,7 +32,7 @@ describe("--io-uring off: one sendmsg() per connection", () => {
   test(
     "says so at start, and every client gets every broadcast in order, a burst and a large message included",
     logged(async () => {
-      assert.match(svc.log, /fan-out writes: sendmsg \(io_uring turned off\)/);
+      assert.match(svc.log, /fan-out writes: one call per connection \(io_uring turned off\)/);
       const clients = [];
       for (let i = 0; i < 4; i++) clients.push(await connectClient(fx, { user: uid("c"), targets: ["big"] }));
       const tag = uid("burst");

@@ -354,7 +354,7 @@ TEST(SendRing, AShardSubmitsItsDeferredFlushesWritesAtTheEndOfTheSlice) {
 
 TEST(SendRing, IoUringOffGivesShardsThatWriteAtOnce) {
   ShardPool off(2, SendPath::Syscall);
-  EXPECT_EQ(off.send_path(), "sendmsg (io_uring turned off)");
+  EXPECT_EQ(off.send_path(), "one call per connection (io_uring turned off)");
   for (Shard* shard : off.shards()) EXPECT_FALSE(shard->batches_writes());
   SocketPair pair;
   auto writer = std::make_shared<RingWriter>(*off.shards()[0], pair.writer, "direct");
@@ -369,7 +369,8 @@ TEST(SendRing, IoUringOffGivesShardsThatWriteAtOnce) {
   const bool kernel_allows = SendRing::open(1, why_not) != nullptr;
   for (Shard* shard : automatic.shards()) EXPECT_EQ(shard->batches_writes(), kernel_allows);
   EXPECT_EQ(automatic.send_path(),
-            kernel_allows ? "io_uring" : "sendmsg (io_uring unavailable: " + why_not + ")");
+            kernel_allows ? "io_uring"
+                          : "one call per connection (io_uring unavailable: " + why_not + ")");
 }
 
 }  // namespace
