@@ -1,5 +1,6 @@
 // For unit tests on real sockets: a connected loopback TCP pair, made through a listener on an
-// ephemeral port of 127.0.0.1 (the accepted side and the connecting side).
+// ephemeral port of 127.0.0.1 (the accepted side and the connecting side), and an owned pair that
+// a test writes on and reads back.
 #pragma once
 
 #include <arpa/inet.h>
@@ -7,6 +8,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <string>
 
 namespace switchboard::testing {
 
@@ -26,5 +29,40 @@ inline void connect_loopback(int& accepted, int& connected) {
   EXPECT_GE(accepted, 0);
   ::close(listener);
 }
+
+// A connected pair that closes both ends: `writer` (the server's side) and `reader`.
+struct LoopbackPair {
+  int writer = -1;
+  int reader = -1;
+  LoopbackPair() { connect_loopback(writer, reader); }
+  ~LoopbackPair() {
+    if (writer >= 0) ::close(writer);
+    if (reader >= 0) ::close(reader);
+  }
+  LoopbackPair(const LoopbackPair&) = delete;
+  LoopbackPair& operator=(const LoopbackPair&) = delete;
+
+  // Everything readable now (waits up to a second for the first byte).
+  std::string read_available() const {
+    std::string out;
+    timeval wait{1, 0};
+    ::setsockopt(reader, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    char buffer[65536];
+    ssize_t n = ::recv(reader, buffer, sizeof buffer, 0);
+    while (n > 0) {
+      out.append(buffer, static_cast<std::size_t>(n));
+      n = ::recv(reader, buffer, sizeof buffer, MSG_DONTWAIT);
+    }
+    return out;
+  }
+  // Writes 'f' bytes until the kernel takes no more (errno tells why it stopped); how many it took.
+  std::size_t fill() const {
+    const std::string chunk(64 * 1024, 'f');
+    std::size_t written = 0;
+    for (ssize_t n; (n = ::send(writer, chunk.data(), chunk.size(), MSG_DONTWAIT)) > 0;)
+      written += static_cast<std::size_t>(n);
+    return written;
+  }
+};
 
 }  // namespace switchboard::testing

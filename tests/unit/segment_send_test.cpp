@@ -20,28 +20,18 @@ namespace {
 using switchboard::exec::kCoalesceUpTo;
 using switchboard::exec::send_segments;
 
-struct Pair {
-  int writer = -1;
-  int reader = -1;
-  Pair() { switchboard::testing::connect_loopback(writer, reader); }
-  ~Pair() {
-    if (writer >= 0) ::close(writer);
-    if (reader >= 0) ::close(reader);
+using Pair = switchboard::testing::LoopbackPair;
+
+// Reads until `size` bytes came (or a second passes without any).
+std::string read(const Pair& pair, std::size_t size) {
+  std::string out;
+  while (out.size() < size) {
+    std::string got = pair.read_available();
+    if (got.empty()) break;
+    out += got;
   }
-  // Reads until `size` bytes came (or a second passes without any).
-  std::string read(std::size_t size) const {
-    timeval wait{1, 0};
-    ::setsockopt(reader, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-    std::string out;
-    char buffer[65536];
-    while (out.size() < size) {
-      const ssize_t n = ::recv(reader, buffer, sizeof buffer, 0);
-      if (n <= 0) break;
-      out.append(buffer, static_cast<std::size_t>(n));
-    }
-    return out;
-  }
-};
+  return out;
+}
 
 int send_all(int fd, std::vector<std::string>& parts) {
   std::vector<iovec> segments;
@@ -62,24 +52,18 @@ TEST(SegmentSend, WritesOneOrManySegmentsInOrder) {
     std::string expected;
     for (const auto& part : parts) expected += part;
     EXPECT_EQ(send_all(pair.writer, parts), static_cast<int>(expected.size()));
-    EXPECT_EQ(pair.read(expected.size()), expected);
+    EXPECT_EQ(read(pair, expected.size()), expected);
   }
 }
 
 TEST(SegmentSend, AFullSocketAnswersEagainAndWritesNothing) {
   Pair pair;
-  std::string chunk(64 * 1024, 'f');
-  std::size_t written = 0;
-  for (;;) {
-    const ssize_t n = ::send(pair.writer, chunk.data(), chunk.size(), MSG_DONTWAIT);
-    if (n < 0) break;
-    written += static_cast<std::size_t>(n);
-  }
+  const std::size_t written = pair.fill();
   for (std::vector<std::string> parts :
        {std::vector<std::string>{"x"}, std::vector<std::string>{"x", "y"},
         std::vector<std::string>{"x", std::string(4096, 'y')}})
     EXPECT_EQ(send_all(pair.writer, parts), -EAGAIN);
-  const std::string got = pair.read(written);
+  const std::string got = read(pair, written);
   EXPECT_EQ(got.size(), written);
   EXPECT_EQ(got.find_first_not_of('f'), std::string::npos);
 }

@@ -31,29 +31,7 @@ using switchboard::exec::SendRing;
 using switchboard::exec::Shard;
 using switchboard::exec::ShardPool;
 
-// A connected loopback TCP pair: `writer` (the server's side) and `reader`.
-struct SocketPair {
-  int writer = -1;
-  int reader = -1;
-  SocketPair() { switchboard::testing::connect_loopback(writer, reader); }
-  ~SocketPair() {
-    if (writer >= 0) ::close(writer);
-    if (reader >= 0) ::close(reader);
-  }
-  // Everything readable now (waits up to a second for the first byte).
-  std::string read_available() const {
-    std::string out;
-    timeval wait{1, 0};
-    ::setsockopt(reader, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-    char buffer[65536];
-    ssize_t n = ::recv(reader, buffer, sizeof buffer, 0);
-    while (n > 0) {
-      out.append(buffer, static_cast<std::size_t>(n));
-      n = ::recv(reader, buffer, sizeof buffer, MSG_DONTWAIT);
-    }
-    return out;
-  }
-};
+using SocketPair = switchboard::testing::LoopbackPair;
 
 // What a send's owner heard.
 struct Outcome {
@@ -137,16 +115,8 @@ TEST(SendRing, AFullSocketAnswersEagainAndWritesNothing) {
   auto ring = open_ring();
   SocketPair full, other;
   // Fill the writer's side until the kernel refuses more.
-  std::string chunk(64 * 1024, 'f');
-  std::size_t written = 0;
-  for (;;) {
-    const ssize_t n = ::send(full.writer, chunk.data(), chunk.size(), MSG_DONTWAIT);
-    if (n < 0) {
-      ASSERT_TRUE(errno == EAGAIN || errno == EWOULDBLOCK);
-      break;
-    }
-    written += static_cast<std::size_t>(n);
-  }
+  const std::size_t written = full.fill();
+  ASSERT_TRUE(errno == EAGAIN || errno == EWOULDBLOCK);  // (what ended the filling)
   auto outcome = std::make_shared<Outcome>();
   std::string message = "after";
   iovec segment{message.data(), message.size()};
@@ -223,9 +193,7 @@ TEST(SendRing, ASmallBatchAnswersAsTheRingWould) {
   REQUIRE_IO_URING();
   auto ring = open_ring();
   SocketPair pair, full;
-  std::string chunk(64 * 1024, 'f');
-  while (::send(full.writer, chunk.data(), chunk.size(), MSG_DONTWAIT) > 0) {
-  }
+  full.fill();
   auto stale_pair = std::make_unique<SocketPair>();
   const int stale = stale_pair->writer;
   stale_pair.reset();
