@@ -158,11 +158,11 @@ PEER_PORT = {"switchboard": PORT_SERVICE, "switchboard-msgpack": PORT_SERVICE, "
 
 class LoadClient:
     def __init__(self, protocol, port, clients, groups=0, sender=None, targets=None, concurrency=None,
-                 negotiate_first=False):
+                 negotiate_first=False, hub=HUB):
         """Started, set up and READY; with negotiate_first, only negotiated ("NEGOTIATED" in
         self.ready): go() then times the WebSocket and handshake part."""
         cmd = [LOADCLIENT, "--protocol", protocol, "--port", str(port), "--clients", str(clients),
-               "--hub", HUB, "--access-key", KEY]
+               "--hub", hub, "--access-key", KEY]
         if negotiate_first:
             cmd += ["--negotiate-first", "1"]
         if targets:  # client i connects to targets[i % n] (ports on 127.0.0.1)

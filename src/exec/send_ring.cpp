@@ -44,6 +44,7 @@ struct SendRing::Impl {
   std::size_t count = 0;  // slots queued in this batch
   bool ready = false;     // the ring was made
   bool broken = false;
+  bool send_supported = false;          // IORING_OP_SEND (5.6): one buffer without a message header
   std::vector<Completion> completions;  // reused between batches
 
   ~Impl() {
@@ -70,6 +71,7 @@ std::unique_ptr<SendRing> SendRing::open(unsigned capacity, std::string& why_not
   io_uring_probe* probe = io_uring_get_probe_ring(&impl->ring);
   const bool sendmsg_supported =
       probe != nullptr && io_uring_opcode_supported(probe, IORING_OP_SENDMSG);
+  impl->send_supported = probe != nullptr && io_uring_opcode_supported(probe, IORING_OP_SEND);
   if (probe) io_uring_free_probe(probe);
   if (!sendmsg_supported) {
     why_not = "the kernel's io_uring has no IORING_OP_SENDMSG";
@@ -125,10 +127,15 @@ void SendRing::submit() {
     }
   } else {
     // The submission queue is as deep as the slots, and drained by every submit().
+    // A send of one buffer skips the message header's copy and the segment list's import.
     for (std::size_t i = 0; i < expected; ++i) {
+      const Slot& slot = impl.slots[i];
       io_uring_sqe* sqe = io_uring_get_sqe(&impl.ring);
-      io_uring_prep_sendmsg(sqe, impl.slots[i].fd, &impl.slots[i].message,
-                            MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (slot.message.msg_iovlen == 1 && impl.send_supported)
+        io_uring_prep_send(sqe, slot.fd, slot.segments[0].iov_base, slot.segments[0].iov_len,
+                           MSG_DONTWAIT | MSG_NOSIGNAL);
+      else
+        io_uring_prep_sendmsg(sqe, slot.fd, &slot.message, MSG_DONTWAIT | MSG_NOSIGNAL);
       sqe->user_data = i;
     }
   }

@@ -42,9 +42,10 @@ class SendRing {
   // Whether a batch holds sends not yet submitted, and whether it has room for another.
   std::size_t queued() const;
   bool full() const;
-  // Queues sendmsg(fd, segments[0..count), MSG_DONTWAIT | MSG_NOSIGNAL). The segment list is
-  // copied; the bytes it points to must stay put until `done` is called. `owner` is kept alive
-  // until then. Requires !full() and count <= kMaxSegments.
+  // Queues sendmsg(fd, segments[0..count), MSG_DONTWAIT | MSG_NOSIGNAL) (send() where count is
+  // 1: IORING_OP_SEND, when the kernel has it). The segment list is copied; the bytes it points
+  // to must stay put until `done` is called. `owner` is kept alive until then. Requires !full()
+  // and count <= kMaxSegments.
   void queue(int fd, const iovec* segments, int count, Done done, std::shared_ptr<void> owner);
   // Hands every queued send to the kernel in one call, waits for their completions (bounded:
   // none waits for a peer) and calls each `done` (in the order queued). A `done` may queue again:

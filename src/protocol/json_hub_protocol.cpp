@@ -308,13 +308,18 @@ std::string handshake_response(std::string_view error) {
 std::string encode_invocation(std::string_view target, std::string_view arguments_json,
                               std::string_view invocation_id) {
   std::string out;
-  out.reserve(48 + target.size() + arguments_json.size() + invocation_id.size());
+  append_invocation(out, target, arguments_json, invocation_id);
+  return out;
+}
+
+void append_invocation(std::string& out, std::string_view target, std::string_view arguments_json,
+                       std::string_view invocation_id) {
+  out.reserve(out.size() + 48 + target.size() + arguments_json.size() + invocation_id.size());
   open_message(out, MessageType::Invocation);
   if (!invocation_id.empty()) append_string_field(out, "invocationId", invocation_id);
   append_string_field(out, "target", target);
   append_raw_field(out, "arguments", arguments_json, "[]");
   close_message(out);
-  return out;
 }
 
 std::string encode_completion_error(std::string_view invocation_id, std::string_view error) {

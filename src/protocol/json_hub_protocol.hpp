@@ -58,6 +58,9 @@ std::string handshake_response(std::string_view error = {});
 // Encoders. Every returned frame ends with the record separator.
 std::string encode_invocation(std::string_view target, std::string_view arguments_json,
                               std::string_view invocation_id = {});
+// The same record appended to `out` (e.g. behind room kept for a frame header).
+void append_invocation(std::string& out, std::string_view target, std::string_view arguments_json,
+                       std::string_view invocation_id = {});
 std::string encode_completion_error(std::string_view invocation_id, std::string_view error);
 std::string encode_completion_result(std::string_view invocation_id, std::string_view result_json);
 std::string encode_completion_void(std::string_view invocation_id);

@@ -231,11 +231,20 @@ void WebSocketConnection::pump() {
       };
       if (control_) add(control_->out.data(), control_->out.size());
       if (batch_pending_) {
-        add(header_, header_size_);
-        for (const auto& message : in_flight_) {
-          if (count == kMaxSegments) break;
-          const auto& frame = message->frame(protocol());
-          add(frame.data(), frame.size());
+        // One message and nothing before it: its whole frame, kept with the message, is the
+        // write (one buffer: send() / IORING_OP_SEND); else the header and each record.
+        const auto whole = !control_ && in_flight_.size() == 1
+                               ? in_flight_.front()->websocket_frame(protocol())
+                               : std::string_view{};
+        if (!whole.empty()) {
+          add(whole.data(), whole.size());
+        } else {
+          add(header_, header_size_);
+          for (const auto& message : in_flight_) {
+            if (count == kMaxSegments) break;
+            const auto frame = message->frame(protocol());
+            add(frame.data(), frame.size());
+          }
         }
       }
       if (auto* ring = shard_.send_ring()) {

@@ -24,7 +24,7 @@ class RecordingConnection final : public ClientConnection {
       : ClientConnection(std::move(id), "_dashboard", "", shard) {}
   void send(const MessagePtr& message) override {
     std::lock_guard lock(mutex_);
-    frames_.push_back(message->frame(HubProtocol::Json));
+    frames_.emplace_back(message->frame(HubProtocol::Json));
   }
   void flush_deferred() override {}
   void close(std::string_view, bool) override {}

@@ -20,7 +20,7 @@ class RecordingConnection final : public hubs::ClientConnection {
   void send(const hubs::MessagePtr& message) override {
     std::lock_guard lock(mutex_);
     if (closed_) return;  // nothing after the Close, as ClientConnection says
-    received_.push_back(message->frame(hubs::HubProtocol::Json));
+    received_.emplace_back(message->frame(hubs::HubProtocol::Json));
   }
   void flush_deferred() override {}
   void close(std::string_view error, bool) override {

@@ -1,9 +1,10 @@
 // Unit tests for the shard's batched socket writes (exec/send_ring, io_uring) on real loopback
 // TCP sockets: a batch of sends to many sockets goes out in one submission and each reader gets
-// its bytes in order; a full socket answers -EAGAIN with nothing written; a large write to a small
-// buffer comes back partial; a closed descriptor fails alone; a small batch (written directly,
-// without the ring) answers the same; a completion may queue the next write; a shard queues its
-// deferred flushes' writes and submits them at the end of the slice;
+// its bytes in order (one-buffer sends, IORING_OP_SEND, beside segment lists, IORING_OP_SENDMSG); a
+// full socket answers -EAGAIN with nothing written; a large write to a small buffer comes back
+// partial; a closed descriptor fails alone; a small batch (written directly, without the ring)
+// answers the same; a completion may queue the next write; a shard queues its deferred flushes'
+// writes and submits them at the end of the slice;
 // --io-uring off (SendPath::Syscall) gives shards without a ring.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -107,6 +108,41 @@ TEST(SendRing, OneSubmissionWritesEverySocketsSegmentsInOrder) {
   }
   // The ring let go of the owners it kept alive.
   EXPECT_EQ(outcome.use_count(), 1);
+  EXPECT_FALSE(ring->broken());
+}
+
+// A one-segment send goes to the kernel as one buffer (IORING_OP_SEND), a longer list as a
+// message (IORING_OP_SENDMSG); mixed in one batch, each reader gets exactly its own bytes.
+TEST(SendRing, OneBufferAndSegmentListSendsMixInOneBatch) {
+  REQUIRE_IO_URING();
+  auto ring = open_ring();
+  constexpr int kSockets = 12;
+  std::vector<std::unique_ptr<SocketPair>> pairs;
+  std::vector<std::string> parts[3];
+  auto outcome = std::make_shared<Outcome>();
+  for (int i = 0; i < kSockets; ++i) {
+    pairs.push_back(std::make_unique<SocketPair>());
+    for (int k = 0; k < 3; ++k)
+      parts[k].push_back(std::string(1 + static_cast<std::size_t>(i * 7 + k),
+                                     static_cast<char>('a' + (i + k) % 26)));
+  }
+  std::vector<std::string> expected;
+  for (int i = 0; i < kSockets; ++i) {
+    const int count = 1 + i % 3;  // 1, 2 or 3 segments
+    iovec segments[3];
+    expected.emplace_back();
+    for (int k = 0; k < count; ++k) {
+      segments[k] = {parts[k][i].data(), parts[k][i].size()};
+      expected.back() += parts[k][i];
+    }
+    ring->queue(pairs[i]->writer, segments, count, &record, outcome);
+  }
+  ring->submit();
+  ASSERT_EQ(outcome->results.size(), static_cast<std::size_t>(kSockets));
+  for (int i = 0; i < kSockets; ++i) {
+    EXPECT_EQ(outcome->results[i], static_cast<int>(expected[i].size())) << i;
+    EXPECT_EQ(pairs[i]->read_available(), expected[i]) << i;
+  }
   EXPECT_FALSE(ring->broken());
 }
 
