@@ -218,16 +218,33 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return decode(text, kStandardTable, false);
 }
 
-std::string hex_upper(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
+namespace {
+std::string hex(std::string_view bytes, const char (&digits)[17]) {
   std::string out;
   out.reserve(bytes.size() * 2);
   for (char c : bytes) {
     const auto byte = static_cast<unsigned char>(c);
-    out.push_back(kDigits[byte >> 4]);
-    out.push_back(kDigits[byte & 15]);
+    out.push_back(digits[byte >> 4]);
+    out.push_back(digits[byte & 15]);
   }
   return out;
+}
+}  // namespace
+
+std::string hex_upper(std::string_view bytes) {
+  return hex(bytes, "0123456789ABCDEF");
+}
+
+std::string hex_lower(std::string_view bytes) {
+  return hex(bytes, "0123456789abcdef");
+}
+
+std::string sha256(std::string_view message) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(message.data(), message.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 failed");
+  return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
 namespace {

@@ -95,6 +95,9 @@ struct CustomHandlerSpec {
   std::vector<std::string> arguments;  // %VAR% expanded from app settings / environment
   std::string working_directory;       // resolved against the app root; default: the app root
   bool enable_forwarding_http_request = false;
+  // The process must prove it holds its start's worker secret before it gets any request with
+  // it (functions/runtime/worker_secret.hpp): set for the language workers, which all do.
+  bool proves_secret = false;
 };
 
 struct HostConfig {

@@ -29,7 +29,7 @@ import {
   IDENTITY_SECRET,
   IDENTITY_ISSUER,
 } from "./functions-helpers.mjs";
-import { seedsSuite, SEEDS_CS_APP, SEEDS_CSX_APP, workerPids, waitForWorker, expectHangRestartsWorker } from "./workers-helpers.mjs";
+import { seedsSuite, SEEDS_CS_APP, SEEDS_CSX_APP, workerPids, waitForWorker, expectHangRestartsWorker, expectProvesSecret } from "./workers-helpers.mjs";
 
 after(removeTempDirs);
 
@@ -258,7 +258,7 @@ describe("C# worker: programming model, cache and faults", () => {
   );
 
   test(
-    "a request to the worker's port without the host's secret is 403; a huge one is cut off; the worker lives on",
+    "a request to the worker's port without the host's secret is 403 (a challenge gets the proof of its secret); a huge one is cut off; the worker lives on",
     logged(async () => {
       const pid = await waitForWorker(host, "dotnet");
       const m = /dotnet worker listening on 127\.0\.0\.1:(\d+)/.exec(host.log);
@@ -269,6 +269,7 @@ describe("C# worker: programming model, cache and faults", () => {
         assert.equal(res.status, 403, res.text);
         assert.match(res.text, /Forbidden/);
       }
+      await expectProvesSecret(port, pid);
       // A refused request announcing 2 GB: the worker closes the connection without reading (or storing) it.
       const closed = await new Promise((resolve, reject) => {
         const socket = net.connect({ host: "127.0.0.1", port }, () => socket.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000000\r\n\r\n"));

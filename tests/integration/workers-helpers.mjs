@@ -9,9 +9,10 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { REPO_ROOT, expectDelivery, expectNoDelivery, uid, waitFor } from "./helpers.mjs";
+import { REPO_ROOT, expectDelivery, expectNoDelivery, rawRequest, uid, waitFor } from "./helpers.mjs";
 import {
   IDENTITY_SECRET,
   IDENTITY_ISSUER,
@@ -63,6 +64,33 @@ export function workerPids(host, lang) {
     .map((l) => l.trim())
     .filter((l) => l.includes(WORKER_SCRIPT[lang]))
     .map((l) => Number(l.split(/\s+/)[0]));
+}
+
+/** The secret in a process's environment as it was started (/proc/PID/environ: readable by the same user). */
+export function secretOf(pid) {
+  const env = fs.readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
+  const entry = env.find((e) => e.startsWith("SWITCHBOARD_WORKER_SECRET="));
+  return entry?.slice("SWITCHBOARD_WORKER_SECRET=".length);
+}
+
+/**
+ * The worker on `port` (process `pid`) answers the host's readiness challenge as the host checks it: a
+ * GET / without the secret but with x-switchboard-worker-challenge is 403 with x-switchboard-worker-proof
+ * = lower-case hex of HMAC-SHA256 keyed with SHA-256(its secret); each challenge gets its own proof.
+ */
+export async function expectProvesSecret(port, pid) {
+  const secret = secretOf(pid);
+  assert.ok(secret, `process ${pid} was started with a secret`);
+  const key = crypto.createHash("sha256").update(secret, "utf8").digest();
+  const proofs = new Set();
+  for (const challenge of [crypto.randomBytes(16).toString("base64url"), crypto.randomBytes(16).toString("base64url")]) {
+    const res = await rawRequest({ port, method: "GET", path: "/", headers: { "x-switchboard-worker-challenge": challenge } });
+    assert.equal(res.status, 403, `a probe without the secret is still refused: ${res.text}`);
+    const expected = crypto.createHmac("sha256", key).update(challenge, "utf8").digest("hex");
+    assert.equal(res.headers["x-switchboard-worker-proof"], expected, `the proof for challenge ${challenge}`);
+    proofs.add(expected);
+  }
+  assert.equal(proofs.size, 2);
 }
 
 /** Wait until exactly one `lang` worker runs under the host (other than `notPid`); resolves with its pid. */

@@ -24,7 +24,7 @@ import {
   expectLog,
   logged,
 } from "./functions-helpers.mjs";
-import { seedsSuite, SEEDS_JAVA_APP, workerPids, waitForWorker, expectHangRestartsWorker } from "./workers-helpers.mjs";
+import { seedsSuite, SEEDS_JAVA_APP, workerPids, waitForWorker, expectHangRestartsWorker, expectProvesSecret } from "./workers-helpers.mjs";
 
 after(removeTempDirs);
 
@@ -184,7 +184,7 @@ describe("Java worker: programming model, cache and faults", () => {
   );
 
   test(
-    "the worker answers only its host: without the secret, or with a wrong one, 403 and nothing runs",
+    "the worker answers only its host: without the secret, or with a wrong one, 403 and nothing runs; a challenge gets the proof of its secret",
     logged(async () => {
       const m = [...host.log.matchAll(/java worker listening on 127\.0\.0\.1:(\d+)/g)].pop();
       assert.ok(m, `the worker's port in the log:\n${host.log}`);
@@ -196,6 +196,7 @@ describe("Java worker: programming model, cache and faults", () => {
         assert.match(res.text, /Forbidden: only the functions host may call this worker/);
         assert.equal((await rawRequest({ port, method: "GET", path: "/", headers })).status, 403);
       }
+      await expectProvesSecret(port, await waitForWorker(host, "java"));
       await new Promise((r) => setTimeout(r, 200));
       assert.doesNotMatch(host.logsSince(mark), /slow invocation started/, "the function did not run");
     }),

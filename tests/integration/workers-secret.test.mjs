@@ -1,15 +1,17 @@
 // Language workers answer only their host: the host gives each worker start a random secret
 // (SWITCHBOARD_WORKER_SECRET) and sends it on every request (x-switchboard-worker-secret). A request to a
 // worker's port without it, or with a wrong one, is a 403 and runs nothing; the host's own invocations
-// work; the secret is not in the host's log nor visible to function code. Custom handlers get the variable
-// and the header too.
+// work; the secret is not in the host's log nor visible to function code. The host's readiness probe
+// carries no secret but a challenge that the worker answers with a proof of its secret, and a program that
+// holds the worker's port without proving it gets no request and no secret (503, a precise error). Custom
+// handlers get the variable and the header too.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { rawRequest, waitFor } from "./helpers.mjs";
+import { REPO_ROOT, rawRequest, waitFor } from "./helpers.mjs";
 import { startHost, tempDir, writeApp, removeTempDirs, callFn, expectFnStatus, logged } from "./functions-helpers.mjs";
-import { waitForWorker } from "./workers-helpers.mjs";
+import { expectProvesSecret, secretOf, waitForWorker } from "./workers-helpers.mjs";
 
 after(removeTempDirs);
 
@@ -51,12 +53,6 @@ async function workerPort(host, lang) {
   return Number(re.exec(host.log)[1]);
 }
 
-/** The secret in a process's environment (/proc/PID/environ: readable by the same user, as the reviewer's attacker was not). */
-function secretOf(pid) {
-  const env = fs.readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
-  const entry = env.find((e) => e.startsWith("SWITCHBOARD_WORKER_SECRET="));
-  return entry?.slice("SWITCHBOARD_WORKER_SECRET=".length);
-}
 
 const spoofedInvocation = (fn) => ({
   Data: {
@@ -117,6 +113,13 @@ describe("language workers refuse requests that do not come from their host", ()
     );
 
     test(
+      `${lang}: a probe with a challenge and no secret is 403 with the proof of the worker's secret`,
+      logged(async () => {
+        await expectProvesSecret(await workerPort(host, lang), await waitForWorker(host, lang));
+      }),
+    );
+
+    test(
       `${lang}: the host's invocations work, the secret is not logged, and function code does not see it`,
       logged(async () => {
         const res = await callFn(host, "POST", `/api/${fn}`, { key: host.keys.master, body: {} });
@@ -143,6 +146,91 @@ describe("language workers refuse requests that do not come from their host", ()
       assert.notEqual(secretOf(restarted), node, "a restarted worker has a new secret");
       const res = await callFn(host, "POST", "/api/jsAdmin", { key: host.keys.master, body: {} });
       expectFnStatus(res, 200, "after the restart");
+    }),
+  );
+});
+
+describe("a program holding a worker's port gets nothing, and the worker's next start moves to a new port", () => {
+  let host;
+  let seen;
+  let impostorPid;
+  let workers;
+  before(
+    logged(async () => {
+      // A workers folder whose node worker, on its first start, has another program take its port (a
+      // detached server that answers every request 200, never uses a secret and writes down what each
+      // request carried), stays up 3 s as a worker that cannot listen, and exits; on its next start it
+      // is the real node worker.
+      workers = tempDir("sb-impostor-");
+      seen = path.join(workers, "seen.txt");
+      fs.mkdirSync(path.join(workers, "node"));
+      fs.writeFileSync(
+        path.join(workers, "impostor.mjs"),
+        `import http from "node:http";
+import fs from "node:fs";
+http.createServer((req, res) => {
+  req.resume();
+  fs.appendFileSync(${JSON.stringify(seen)}, JSON.stringify({ method: req.method, url: req.url, secret: req.headers["x-switchboard-worker-secret"] ?? null, challenge: Boolean(req.headers["x-switchboard-worker-challenge"]) }) + "\\n");
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end("{}");
+}).listen(Number(process.argv[2]), "127.0.0.1", () => fs.writeFileSync(${JSON.stringify(path.join(workers, "impostor.pid"))}, String(process.pid)));
+`,
+      );
+      fs.writeFileSync(
+        path.join(workers, "node", "worker.mjs"),
+        `import fs from "node:fs";
+import { spawn } from "node:child_process";
+import { pathToFileURL } from "node:url";
+const marker = ${JSON.stringify(path.join(workers, "first-start"))};
+if (fs.existsSync(marker)) {
+  await import(pathToFileURL(${JSON.stringify(path.join(REPO_ROOT, "workers", "node", "worker.mjs"))}).href);
+} else {
+  fs.writeFileSync(marker, process.env.FUNCTIONS_CUSTOMHANDLER_PORT);
+  spawn(process.execPath, [${JSON.stringify(path.join(workers, "impostor.mjs"))}, process.env.FUNCTIONS_CUSTOMHANDLER_PORT], { detached: true, stdio: "ignore" }).unref();
+  setTimeout(() => { console.error("node worker: the port is taken"); process.exit(1); }, 3000);
+}
+`,
+      );
+      const dir = path.join(tempDir("sb-impostor-app-"), "app");
+      writeApp(dir, {
+        "host.json": { version: "2.0" },
+        "local.settings.json": { IsEncrypted: false, Values: {} },
+        "hello/function.json": { bindings: [{ ...trigger, authLevel: "anonymous" }, ret] },
+        "hello/index.js": `module.exports = async function () { return { status: 200, body: "hello" }; };`,
+      });
+      host = await startHost({ app: dir, env: { SWITCHBOARD_WORKERS_DIR: workers } });
+      await waitFor(() => fs.existsSync(path.join(workers, "impostor.pid")), { timeout: 10000, message: () => `the other program is up:\n${host.log}` });
+      impostorPid = Number(fs.readFileSync(path.join(workers, "impostor.pid"), "utf8"));
+    }),
+  );
+  after(async () => {
+    await host?.stop();
+    if (impostorPid) process.kill(impostorPid, "SIGKILL");
+  });
+
+  test(
+    "a call is 503 naming the port while the other program answers there; it only ever sees challenges, never the secret; then calls work",
+    logged(async () => {
+      const taken = fs.readFileSync(path.join(workers, "first-start"), "utf8");
+      const res = await callFn(host, "POST", "/api/hello", { body: {} });
+      expectFnStatus(res, 503, "hello, while the other program holds the port");
+      assert.match(res.text, new RegExp(`The program answering on port ${taken} did not prove it is the node process this host started \\(x-switchboard-worker-proof\\): another program holds the port`));
+      await waitFor(() => /did not prove it is the process this host started/.test(host.log), { timeout: 5000, message: () => host.log });
+      // The worker exits; its next start listens on another port and serves.
+      let last;
+      await waitFor(
+        async () => {
+          last = await callFn(host, "POST", "/api/hello", { body: {} });
+          return last.status === 200;
+        },
+        { timeout: 20000, interval: 250, message: () => `a call that works after the restart (last: ${last?.status} ${last?.text})\n${host.log}` },
+      );
+      assert.equal(last.text, "hello");
+      const requests = fs.readFileSync(seen, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      assert.ok(requests.length >= 1, "the host probed the other program");
+      for (const r of requests) {
+        assert.deepEqual(r, { method: "GET", url: "/", secret: null, challenge: true }, "only probes, each with a challenge and no secret");
+      }
     }),
   );
 });

@@ -9,7 +9,8 @@
 // speaks the custom-handler protocol to it (docs/design.md, "Functions host"):
 //
 //   every request          must carry the x-switchboard-worker-secret header; else 403 and nothing runs
-//   GET  /                 readiness probe (any answer)
+//                          (with x-switchboard-worker-proof when it carried x-switchboard-worker-challenge)
+//   GET  /                 readiness probe (the host's, without the secret: 403 with the proof)
 //   POST /<FunctionName>   {"Data": {binding: value}, "Metadata": {...}}
 //                          -> 200 {"Outputs": {binding: value}, "ReturnValue": value|null, "Logs": [...]}
 //                          -> 500 {"error": "<Error name>: <message>"} when the function fails
@@ -61,6 +62,16 @@ const expectedDigest = secretDigest(workerSecret);
 function fromHost(request) {
   const given = request.headers[SECRET_HEADER];
   return typeof given === "string" && crypto.timingSafeEqual(secretDigest(given), expectedDigest);
+}
+// The host's readiness probe carries no secret but a challenge; the answer proves that this process
+// holds the secret (lower-case hex of HMAC-SHA256 keyed with the secret's SHA-256), so the host never
+// sends the secret to another program that took the port.
+const CHALLENGE_HEADER = "x-switchboard-worker-challenge";
+const PROOF_HEADER = "x-switchboard-worker-proof";
+function proofHeaders(request) {
+  const challenge = request.headers[CHALLENGE_HEADER];
+  if (typeof challenge !== "string") return {};
+  return { [PROOF_HEADER]: crypto.createHmac("sha256", expectedDigest).update(challenge, "utf8").digest("hex") };
 }
 
 class FunctionLoadError extends Error {
@@ -437,7 +448,8 @@ const server = http.createServer((request, response) => {
     request.resume();
     request.on("end", () => {
       const body = JSON.stringify({ error: `Forbidden: only the functions host may call this worker (${SECRET_HEADER})` });
-      response.writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+      response.writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body),
+        ...proofHeaders(request) });
       response.end(body);
     });
     return;

@@ -5,7 +5,8 @@ The functions host starts it as `python3 workers/python/worker.py` with the app 
 and speaks the custom-handler protocol to it (docs/design.md, "Functions host"):
 
     every request          must carry the x-switchboard-worker-secret header; else 403 and nothing runs
-    GET  /                 readiness probe (any answer)
+                           (with x-switchboard-worker-proof when it carried x-switchboard-worker-challenge)
+    GET  /                 readiness probe (the host's, without the secret: 403 with the proof)
     POST /<FunctionName>   {"Data": {binding: value}, "Metadata": {...}}
                            -> 200 {"Outputs": {binding: value}, "ReturnValue": value|null, "Logs": [...]}
                            -> 500 {"error": "<Exception type>: <message>", "message": "<message>"} when the
@@ -76,6 +77,18 @@ def _digest(text: str) -> bytes:
 def _from_host(given) -> bool:
     """Whether a request's secret header is the host's (constant-time, over digests of equal length)."""
     return isinstance(given, str) and hmac.compare_digest(_digest(given), _digest(_WORKER_SECRET))
+
+
+# The host's readiness probe carries no secret but a challenge; the answer proves that this process
+# holds the secret (lower-case hex of HMAC-SHA256 keyed with the secret's SHA-256), so the host never
+# sends the secret to another program that took the port.
+CHALLENGE_HEADER = "x-switchboard-worker-challenge"
+PROOF_HEADER = "x-switchboard-worker-proof"
+
+
+def _proof(challenge: str) -> str:
+    return hmac.new(_digest(_WORKER_SECRET), challenge.encode("utf-8", "surrogateescape"),
+                    hashlib.sha256).hexdigest()
 
 try:
     sys.stdout.reconfigure(line_buffering=True)
@@ -426,6 +439,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Connection", "close")
+        challenge = self.headers.get(CHALLENGE_HEADER)
+        if challenge is not None:
+            self.send_header(PROOF_HEADER, _proof(challenge))
         self.end_headers()
         self.wfile.write(body)
         return True

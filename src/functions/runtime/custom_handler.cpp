@@ -51,11 +51,6 @@ CustomHandlerInvoker::CustomHandlerInvoker(boost::asio::io_context& io, const Fu
       label_(label),
       client_for_thread_(std::move(client_for_thread)) {
   const auto& spec = spec_;
-  port_ = find_free_port();
-  // A member, not a braced temporary: g++ 12 mis-destroys temporaries of co_await expressions.
-  endpoint_ = {"127.0.0.1", port_};
-  environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = std::to_string(port_);
-  environment["FUNCTIONS_HTTPWORKER_PORT"] = std::to_string(port_);
   environment["FUNCTIONS_CUSTOMHANDLER_WORKER_ID"] = label;
   environment["FUNCTIONS_HTTPWORKER_ID"] = label;
   environment["FUNCTIONS_APP_ROOT_PATH"] = app.root.string();
@@ -67,11 +62,29 @@ CustomHandlerInvoker::CustomHandlerInvoker(boost::asio::io_context& io, const Fu
   process.working_directory =
       spec.working_directory.empty() ? app.root.string() : spec.working_directory;
   process.environment = std::move(environment);
-  // A new secret for every start: a restarted process never accepts its predecessor's.
+  // A new secret for every start: a restarted process never accepts its predecessor's. And a
+  // new port: the one chosen was free when chosen, and if another program took it before the
+  // process could, the process fails to listen, exits, and its next start goes elsewhere.
   process.per_start_environment = [this](std::map<std::string, std::string>& env) {
+    const unsigned short port = find_free_port();
+    {
+      std::lock_guard lock(endpoint_mutex_);
+      endpoint_ = {"127.0.0.1", port};
+    }
+    env["FUNCTIONS_CUSTOMHANDLER_PORT"] = std::to_string(port);
+    env["FUNCTIONS_HTTPWORKER_PORT"] = std::to_string(port);
     env[std::string(kWorkerSecretVariable)] = secret_.renew();
   };
   process_ = std::make_unique<ChildProcess>(io, std::move(process));
+}
+
+unsigned short CustomHandlerInvoker::port() const {
+  return endpoint().port;
+}
+
+net::HttpEndpoint CustomHandlerInvoker::endpoint() const {
+  std::lock_guard lock(endpoint_mutex_);
+  return endpoint_;
 }
 
 CustomHandlerInvoker::~CustomHandlerInvoker() {
@@ -93,17 +106,38 @@ boost::asio::awaitable<void> CustomHandlerInvoker::wait_until_ready(
     std::chrono::steady_clock::time_point deadline) {
   auto executor = co_await boost::asio::this_coro::executor;
   while (ready_generation_ != process_->generation() || !process_->running()) {
+    // A local, not a temporary: g++ 12 mis-destroys temporaries of co_await expressions.
+    const net::HttpEndpoint endpoint = this->endpoint();
     if (std::chrono::steady_clock::now() >= deadline)
       throw InvocationError(503, "The custom handler did not start answering on port " +
-                                     std::to_string(port_) + " in time.");
+                                     std::to_string(endpoint.port) + " in time.");
     if (process_->running()) {
       unsigned generation = process_->generation();
       try {
+        // No secret on the probe: a challenge that only the process started with it can answer.
         net::Request probe{http::verb::get, "/", 11};
-        secret_.sign(probe);
-        co_await client_for_thread_().send(endpoint_, std::move(probe), std::chrono::seconds(2));
-        ready_generation_ = generation;  // any HTTP answer means it is up
-        co_return;
+        const std::string challenge = secret_.challenge(probe);
+        const net::Response answer =
+            co_await client_for_thread_().send(endpoint, std::move(probe), std::chrono::seconds(2));
+        const auto proof = answer[kWorkerProofHeader];
+        // Any HTTP answer means it is up, if it proves the secret (a custom handler need not).
+        if (proof.empty() ? !spec_.proves_secret : secret_.proven(challenge, proof)) {
+          ready_generation_ = generation;
+          co_return;
+        }
+        // Restarted meanwhile (a new secret): the answer says nothing; probe the new process.
+        if (process_->generation() != generation) continue;
+        // Not the process this host started (it cannot have the port while another program
+        // holds it): nothing is sent there, and waiting would not change who answers.
+        if (unproven_generation_.exchange(generation) != generation)
+          spdlog::warn(
+              "{}: the program answering on port {} did not prove it is the process this host "
+              "started ({}); no request goes to it",
+              label_, endpoint.port, kWorkerProofHeader);
+        throw InvocationError(
+            503, "The program answering on port " + std::to_string(endpoint.port) +
+                     " did not prove it is the " + label_ + " process this host started (" +
+                     std::string(kWorkerProofHeader) + "): another program holds the port.");
       } catch (const net::HttpClientError&) {
       }
     }
@@ -125,9 +159,10 @@ boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::forward(
   }
   request.body() = original.body();
   secret_.sign(request);  // replaces any value the client sent
+  const net::HttpEndpoint endpoint = this->endpoint();
   net::Response response;
   try {
-    response = co_await client_for_thread_().send(endpoint_, std::move(request), timeout);
+    response = co_await client_for_thread_().send(endpoint, std::move(request), timeout);
   } catch (const net::HttpClientError& e) {
     throw InvocationError(500, std::string("The custom handler failed: ") + e.what());
   }
@@ -158,9 +193,10 @@ boost::asio::awaitable<InvocationResult> CustomHandlerInvoker::invoke(Invocation
   request.body() = payload.dump();
   secret_.sign(request);
   unsigned generation = process_->generation();
+  const net::HttpEndpoint endpoint = this->endpoint();
   net::Response response;
   try {
-    response = co_await client_for_thread_().send(endpoint_, std::move(request), timeout);
+    response = co_await client_for_thread_().send(endpoint, std::move(request), timeout);
   } catch (const net::HttpClientError& e) {
     if (std::string_view(e.what()).find("No response") != std::string_view::npos) {
       // A function that never returns must not pile up in the process: start it afresh.

@@ -130,6 +130,7 @@ FunctionHost::FunctionHost(FunctionApp app, FunctionHostOptions options, exec::S
       throw AppError("The " + label + " language worker is missing: " + spec.arguments.front() +
                      " (set SWITCHBOARD_WORKERS_DIR to the folder holding the workers).");
     spec.working_directory = app_.root.string();
+    spec.proves_secret = true;
     auto env = environment;
     env["FUNCTIONS_WORKER_RUNTIME"] = label;
     auto worker = std::make_unique<CustomHandlerInvoker>(pool_.first().io(), app_, spec,

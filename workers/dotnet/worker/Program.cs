@@ -9,7 +9,7 @@
 //   mono Switchboard.Worker.exe serve APP_ROOT
 //       the long-lived worker: listens on 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT, takes only
 //       requests carrying $SWITCHBOARD_WORKER_SECRET (removed from the environment at start):
-//         GET  /                 readiness probe
+//         GET  /                 readiness probe (the host's, without the secret: 403 with the proof)
 //         POST /<FunctionName>   {"Data", "Metadata"} -> 200 {"Outputs", "ReturnValue", "Logs"}
 //                                or 500 {"error": "<Exception type>: <message>", "message", "Logs"}
 using System;

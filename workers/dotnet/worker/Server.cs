@@ -1,6 +1,7 @@
 // The worker's HTTP/1.1 server on 127.0.0.1 (a TcpListener; a thread per kept-alive connection):
 // every request must carry the host's secret (x-switchboard-worker-secret, compared in constant time
-// over SHA-256 digests) or is answered 403 before its body is looked at; GET is the readiness probe,
+// over SHA-256 digests) or is answered 403 before its body is looked at (with the proof of the secret
+// when it carried the host's challenge: x-switchboard-worker-proof); GET is the readiness probe,
 // POST /<FunctionName> an invocation (the custom-handler payload).
 using System;
 using System.Collections.Generic;
@@ -49,6 +50,23 @@ namespace Switchboard.Worker
             using (var sha = SHA256.Create()) return sha.ComputeHash(Encoding.UTF8.GetBytes(text ?? ""));
         }
 
+        // The host's readiness probe carries no secret but a challenge; the answer proves that this
+        // process holds the secret (lower-case hex of HMAC-SHA256 keyed with the secret's SHA-256), so
+        // the host never sends the secret to another program that took the port.
+        public const string ChallengeHeader = "x-switchboard-worker-challenge";
+        public const string ProofHeader = "x-switchboard-worker-proof";
+
+        string Proof(string challenge)
+        {
+            using (var mac = new HMACSHA256(secretDigest))
+            {
+                var sum = mac.ComputeHash(Encoding.UTF8.GetBytes(challenge));
+                var hex = new StringBuilder(sum.Length * 2);
+                foreach (var b in sum) hex.Append(b.ToString("x2"));
+                return hex.ToString();
+            }
+        }
+
         bool FromHost(Request request)
         {
             string given;
@@ -90,12 +108,16 @@ namespace Switchboard.Worker
                         var request = ReadHead(stream);
                         if (request == null) return;
                         KeyValuePair<int, string> answer;
+                        string proof = "";
                         bool fromHost = FromHost(request);
                         if (!fromHost)
                         {
                             // The body is read and dropped (at most MaxRefusedBody bytes, never stored) so the answer arrives.
                             if (!Discard(stream, request)) return;
                             answer = new KeyValuePair<int, string>(403, "{\"error\":\"Forbidden: only the functions host may call this worker (" + SecretHeader + ")\"}");
+                            string challenge;
+                            if (request.Headers.TryGetValue(ChallengeHeader, out challenge))
+                                proof = ProofHeader + ": " + Proof(challenge) + "\r\n";
                         }
                         else
                         {
@@ -103,7 +125,7 @@ namespace Switchboard.Worker
                             answer = handle(request);
                         }
                         byte[] body = Encoding.UTF8.GetBytes(answer.Value);
-                        string head = "HTTP/1.1 " + answer.Key + " " + Reason(answer.Key) + "\r\nContent-Type: application/json\r\nContent-Length: " + body.Length + "\r\n\r\n";
+                        string head = "HTTP/1.1 " + answer.Key + " " + Reason(answer.Key) + "\r\nContent-Type: application/json\r\nContent-Length: " + body.Length + "\r\n" + proof + "\r\n";
                         // One write per answer: a head and a body sent apart would wait for the host's
                         // delayed ACK (Nagle), some 40 ms per call.
                         var headBytes = Encoding.ASCII.GetBytes(head);

@@ -6,13 +6,18 @@ package switchboard.worker;
 
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 final class WorkerSecret {
     static final String VARIABLE = "SWITCHBOARD_WORKER_SECRET";
     static final String HEADER = "x-switchboard-worker-secret";
+    static final String CHALLENGE_HEADER = "x-switchboard-worker-challenge";
+    static final String PROOF_HEADER = "x-switchboard-worker-proof";
 
     private final byte[] digest;
 
@@ -26,6 +31,24 @@ final class WorkerSecret {
         if (secret == null || secret.isEmpty()) return null;
         removeFromEnvironment(VARIABLE);
         return new WorkerSecret(secret);
+    }
+
+    /**
+     * The answer to the host's readiness challenge (header CHALLENGE_HEADER, on a probe without the
+     * secret): lower-case hex of HMAC-SHA256 keyed with the secret's SHA-256, sent back in
+     * PROOF_HEADER, so that the host sends the secret to no other program that took the port.
+     */
+    String proof(String challenge) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(digest, "HmacSHA256"));
+            byte[] sum = mac.doFinal(challenge.getBytes(StandardCharsets.UTF_8));
+            StringBuilder hex = new StringBuilder(sum.length * 2);
+            for (byte b : sum) hex.append(Character.forDigit((b >> 4) & 15, 16)).append(Character.forDigit(b & 15, 16));
+            return hex.toString();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Whether a request's header value is the secret (null: the header was missing). */

@@ -1,7 +1,8 @@
 // The worker's HTTP server (com.sun.net.httpserver, loopback only), the custom-handler protocol:
 //
 //   every request          must carry the x-switchboard-worker-secret header; else 403 and nothing runs
-//   GET  /                 readiness probe
+//                          (with x-switchboard-worker-proof when it carried x-switchboard-worker-challenge)
+//   GET  /                 readiness probe (the host's, without the secret: 403 with the proof)
 //   POST /<FunctionName>   {"Data": {...}, "Metadata": {...}}
 //                          -> 200 {"Outputs": {...}, "ReturnValue": ..., "Logs": [...]}
 //                          -> 500 {"error": "<exception>: <message>", "message": "<message>", "Logs": [...]}
@@ -59,6 +60,8 @@ final class WorkerServer {
         try (exchange) {
             if (!secret.matches(exchange.getRequestHeaders().getFirst(WorkerSecret.HEADER))) {
                 exchange.getRequestBody().readAllBytes(); // dropped unread: nothing of the request is used
+                String challenge = exchange.getRequestHeaders().getFirst(WorkerSecret.CHALLENGE_HEADER);
+                if (challenge != null) exchange.getResponseHeaders().set(WorkerSecret.PROOF_HEADER, secret.proof(challenge));
                 send(exchange, 403, error("Forbidden: only the functions host may call this worker (" + WorkerSecret.HEADER + ")", null, null));
                 return;
             }
