@@ -46,11 +46,12 @@ def main(req: func.HttpRequest) -> func.HttpResponse:
   });
 }
 
-/** The port a worker printed ("node worker listening on 127.0.0.1:PORT"). */
+/** The port a worker printed last ("node worker listening on 127.0.0.1:PORT"; each start has its own). */
 async function workerPort(host, lang) {
-  const re = new RegExp(`${lang} worker listening on 127\\.0\\.0\\.1:(\\d+)`);
-  await waitFor(() => re.test(host.log), { timeout: 10000, message: () => `the ${lang} worker's port in the log:\n${host.log}` });
-  return Number(re.exec(host.log)[1]);
+  const re = new RegExp(`${lang} worker listening on 127\\.0\\.0\\.1:(\\d+)`, "g");
+  const last = () => [...host.log.matchAll(re)].pop();
+  await waitFor(last, { timeout: 10000, message: () => `the ${lang} worker's port in the log:\n${host.log}` });
+  return Number(last()[1]);
 }
 
 

@@ -106,13 +106,15 @@ boost::asio::awaitable<void> CustomHandlerInvoker::wait_until_ready(
     std::chrono::steady_clock::time_point deadline) {
   auto executor = co_await boost::asio::this_coro::executor;
   while (ready_generation_ != process_->generation() || !process_->running()) {
-    // A local, not a temporary: g++ 12 mis-destroys temporaries of co_await expressions.
-    const net::HttpEndpoint endpoint = this->endpoint();
     if (std::chrono::steady_clock::now() >= deadline)
       throw InvocationError(503, "The custom handler did not start answering on port " +
-                                     std::to_string(endpoint.port) + " in time.");
+                                     std::to_string(port()) + " in time.");
     if (process_->running()) {
+      // The generation first: a start sets the port before it counts (so a port read after the
+      // count is never older than the generation).
       unsigned generation = process_->generation();
+      // A local, not a temporary: g++ 12 mis-destroys temporaries of co_await expressions.
+      const net::HttpEndpoint endpoint = this->endpoint();
       try {
         // No secret on the probe: a challenge that only the process started with it can answer.
         net::Request probe{http::verb::get, "/", 11};
