@@ -7,7 +7,9 @@
 // handlers get the variable and the header too.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { REPO_ROOT, rawRequest, waitFor } from "./helpers.mjs";
 import { startHost, tempDir, writeApp, removeTempDirs, callFn, expectFnStatus, logged } from "./functions-helpers.mjs";
@@ -234,6 +236,38 @@ if (fs.existsSync(marker)) {
       }
     }),
   );
+});
+
+describe("a worker whose port is taken ends at once, so that its next start can go elsewhere", () => {
+  for (const [lang, cmd] of [
+    ["node", ["node", path.join(REPO_ROOT, "workers", "node", "worker.mjs")]],
+    ["python", ["python3", path.join(REPO_ROOT, "workers", "python", "worker.py")]],
+  ]) {
+    test(
+      `${lang}: exit code 1 and the reason on stderr`,
+      logged(async () => {
+        const taken = net.createServer();
+        await new Promise((resolve) => taken.listen(0, "127.0.0.1", resolve));
+        const port = taken.address().port;
+        try {
+          const child = spawn(cmd[0], cmd.slice(1), {
+            env: { ...process.env, SWITCHBOARD_WORKER_SECRET: "s".repeat(43), FUNCTIONS_CUSTOMHANDLER_PORT: String(port), FUNCTIONS_APP_ROOT_PATH: tempDir("sb-taken-") },
+            stdio: ["ignore", "ignore", "pipe"],
+          });
+          let stderr = "";
+          child.stderr.on("data", (d) => (stderr += d));
+          const code = await new Promise((resolve, reject) => {
+            const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`the ${lang} worker still runs on a taken port`)); }, 15000);
+            child.on("exit", (c) => { clearTimeout(timer); resolve(c); });
+          });
+          assert.equal(code, 1, stderr);
+          assert.match(stderr, new RegExp(`${lang} worker: cannot listen on 127\\.0\\.0\\.1:${port}: .*(EADDRINUSE|Address already in use)`));
+        } finally {
+          taken.close();
+        }
+      }),
+    );
+  }
 });
 
 describe("custom handlers get the secret (not forced to check it)", () => {

@@ -514,6 +514,12 @@ try {
   process.stderr.write(`node worker: ${errorText(e)}\n`);
 }
 
+// A port it cannot listen on (another program took it after the host chose it) ends the worker at once,
+// whatever else keeps the process alive: the host's next start gives it another port.
+server.on("error", (e) => {
+  process.stderr.write(`node worker: cannot listen on 127.0.0.1:${port}: ${e.message}\n`);
+  process.exit(1);
+});
 server.listen(port, "127.0.0.1", () => {
   process.stdout.write(`node worker listening on 127.0.0.1:${server.address().port} (app ${appRoot}, ${process.version})\n`);
 });

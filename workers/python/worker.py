@@ -508,7 +508,14 @@ def main() -> None:
         _app_load_error = e
         sys.stderr.write(f"python worker: {e}\n")
     port = int(os.environ.get("FUNCTIONS_CUSTOMHANDLER_PORT") or 0)
-    server = _Server(("127.0.0.1", port), _Handler)
+    try:
+        server = _Server(("127.0.0.1", port), _Handler)
+    except OSError as e:
+        # Another program took the port after the host chose it: end at once (threads an app may have
+        # started do not hold the process), and the host's next start gives another port.
+        sys.stderr.write(f"python worker: cannot listen on 127.0.0.1:{port}: {e}\n")
+        sys.stderr.flush()
+        os._exit(1)
     print(
         f"python worker listening on 127.0.0.1:{server.server_address[1]} "
         f"(app {APP_ROOT}, Python {sys.version.split()[0]})",

@@ -104,7 +104,19 @@ namespace Switchboard.Worker
             int port;
             int.TryParse(Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT") ?? "0", out port);
             var server = new Server(secret, Handle);
-            int bound = server.Start(port);
+            int bound;
+            try
+            {
+                bound = server.Start(port);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                // Another program took the port after the host chose it: end at once, and the host's
+                // next start gives another port.
+                Console.Error.WriteLine("dotnet worker: cannot listen on 127.0.0.1:" + port + ": " + e.Message);
+                Environment.Exit(1);
+                return 1;
+            }
             Console.WriteLine("dotnet worker listening on 127.0.0.1:" + bound + " (app " + build.Root + ", " + functions.Count + " functions, Mono " + MonoVersion() + ")");
             System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite);
             return 0;

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -46,7 +47,14 @@ public final class Main {
             System.exit(2);
         }
         String port = System.getenv().getOrDefault("FUNCTIONS_CUSTOMHANDLER_PORT", "0");
-        new WorkerServer(functions, new Invoker(json), json, secret).start(Integer.parseInt(port));
+        try {
+            new WorkerServer(functions, new Invoker(json), json, secret).start(Integer.parseInt(port));
+        } catch (IOException e) {
+            // Another program took the port after the host chose it: end at once (threads the app's
+            // classes may have started do not hold the JVM), and the host's next start gives another port.
+            System.err.println("java worker: cannot listen on 127.0.0.1:" + port + ": " + e);
+            System.exit(1);
+        }
     }
 
     /**
