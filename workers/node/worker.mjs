@@ -515,12 +515,15 @@ try {
 }
 
 // A port it cannot listen on (another program took it after the host chose it) ends the worker at once,
-// whatever else keeps the process alive: the host's next start gives it another port.
-server.on("error", (e) => {
+// whatever else keeps the process alive: the host's next start gives it another port. (Only while
+// listening starts: later server errors, such as a failed accept, are logged as before.)
+const cannotListen = (e) => {
   process.stderr.write(`node worker: cannot listen on 127.0.0.1:${port}: ${e.message}\n`);
   process.exit(1);
-});
+};
+server.once("error", cannotListen);
 server.listen(port, "127.0.0.1", () => {
+  server.removeListener("error", cannotListen);
   process.stdout.write(`node worker listening on 127.0.0.1:${server.address().port} (app ${appRoot}, ${process.version})\n`);
 });
 
