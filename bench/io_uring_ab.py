@@ -17,9 +17,7 @@ Needs `make bench` (the load client and bare-fanout), wrk and redis-server, like
 import argparse
 import json
 import os
-import re
 import statistics
-import subprocess
 import sys
 import time
 
@@ -72,16 +70,8 @@ def cluster(a, token, path, run):
 
 def floor(a, run):
     for mode, name in (("send", "bare send()"), ("uring", "bare io_uring")):
-        out = subprocess.run([bench.BARE_FANOUT, str(a.clients), f"{a.rate:g}", f"{a.duration:g}", mode],
-                             capture_output=True, text=True, check=True).stdout
-        server = re.search(r"([\d.]+) us CPU per send, burst p50 (\d+) us, p99 (\d+) us", out)
-        client = re.search(r"(\d+) receipts, latency p50 (\d+) us, p99 (\d+) us, max (\d+) us", out)
-        if not server or not client:
-            raise RuntimeError("bare-fanout: " + out)
         bench.record("floor", name, f"{a.rate:g}/s", run, **with_load(dict(
-            clients=a.clients, cpu_us_per_delivery=float(server.group(1)), burst_p50_us=int(server.group(2)),
-            burst_p99_us=int(server.group(3)), deliveries=int(client.group(1)), p50_us=int(client.group(2)),
-            p99_us=int(client.group(3)), max_us=int(client.group(4)))))
+            clients=a.clients, **bench.bare_fanout(a.clients, a.rate, a.duration, mode))))
 
 
 def table(rows):

@@ -20,25 +20,12 @@ several builds, each later build's per-round CPU ratio and p99 difference to the
 import argparse
 import json
 import os
-import re
 import statistics
-import subprocess
 
 import run as bench
 
 HUBS = (("json", "bench"), ("msgpack", "benchmp"))
 FLOORS = (("send", "floor send()"), ("uring", "floor io_uring"))
-
-
-def floor_measure(a, mode):
-    out = subprocess.run([bench.BARE_FANOUT, str(a.clients), f"{a.rate:g}", f"{a.duration:g}", mode],
-                         capture_output=True, text=True, check=True).stdout
-    server = re.search(r"([\d.]+) us CPU per send", out)
-    client = re.search(r"latency p50 (\d+) us, p99 (\d+) us", out)
-    if not server or not client:
-        raise RuntimeError("bare-fanout: " + out)
-    return dict(p50_us=int(client.group(1)), p99_us=int(client.group(2)),
-                cpu_us_per_delivery=float(server.group(1)))
 
 
 def switchboard_measure(a, server, lc):
@@ -81,7 +68,8 @@ def main():
                 if variant in clients:
                     m = switchboard_measure(a, *clients[variant])
                 else:
-                    m = floor_measure(a, next(mode for mode, label in FLOORS if label == variant))
+                    mode = next(mode for mode, label in FLOORS if label == variant)
+                    m = bench.bare_fanout(a.clients, a.rate, a.duration, mode)
                 results[variant].append(m)
             bench.log(f"round {r}: " + ", ".join(
                 f"{v} p99 {results[v][-1]['p99_us'] / 1000:.1f} ms" for v in variants))

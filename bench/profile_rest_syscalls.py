@@ -21,7 +21,6 @@ import re
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -77,17 +76,13 @@ def main():
     token = bench.rest_token()
     server = bench.start_server("switchboard")
     clients = bench.LoadClient("json", bench.PORT_SERVICE, a.clients)
-    # (rest-floor pins itself: the server to CPU 0, its forked client to CPU 1)
-    floor = subprocess.Popen([bench.REST_FLOOR, str(bench.PORT_REST_FLOOR), str(a.clients)],
-                             stdout=subprocess.PIPE, text=True)
+    floor = bench.start_rest_floor(a.clients)
     results = {"switchboard": [], "floor": []}
     try:
-        if "listening" not in floor.stdout.readline():
-            sys.exit("rest-floor did not start")
         # Warm-up, untimed: the first seconds of a fresh server cost more (caches, allocations).
         bench.run_wrk(bench.PORT_SERVICE, bench.send_path("switchboard", "user"), 4, 2, token=token,
                       body="signalr", spread=a.clients)
-        bench.run_wrk(bench.PORT_REST_FLOOR, "/users/u%d", 4, 2, body="raw", spread=a.clients)
+        bench.rest_floor_wrk(2, a.clients)
         for r in range(a.rounds):
             for name in ("switchboard", "floor"):
                 data = os.path.join(work, f"{name}-{r}.data")
@@ -96,9 +91,7 @@ def main():
                         bench.PORT_SERVICE, bench.send_path("switchboard", "user"), 4, a.duration, token=token,
                         body="signalr", spread=a.clients)["requests"])
                 else:
-                    calls = record(floor.pid, data, lambda: bench.run_wrk(
-                        bench.PORT_REST_FLOOR, "/users/u%d", 4, a.duration, body="raw",
-                        spread=a.clients)["requests"])
+                    calls = record(floor.pid, data, lambda: bench.rest_floor_wrk(a.duration, a.clients)["requests"])
                 got = attribute(data, calls)
                 results[name].append(got)
                 print(f"round {r} {name:11} {calls:7d} calls, µs per call: " +

@@ -14,7 +14,6 @@ ratio to the floor, and each build's per-round ratio to the first build.
 import argparse
 import os
 import statistics
-import subprocess
 import time
 
 import run as bench
@@ -37,11 +36,8 @@ def main():
     builds = [b.split("=", 1) for b in a.builds]
     token = bench.rest_token()
     servers, clients, ports = {}, {}, {}
-    floor = subprocess.Popen([bench.REST_FLOOR, str(bench.PORT_REST_FLOOR), str(a.clients)],
-                             stdout=subprocess.PIPE, text=True)
+    floor = bench.start_rest_floor(a.clients)
     try:
-        if "listening" not in floor.stdout.readline():
-            raise SystemExit("rest-floor did not start")
         for i, (name, path) in enumerate(builds):
             port = bench.free_port()
             servers[name] = bench.Server(name, [path, "--log-level", "warn", "service", "--port", str(port),
@@ -56,8 +52,7 @@ def main():
                 pid = floor.pid if name == "floor" else servers[name].pid
                 before = own_cpu_seconds(pid)
                 if name == "floor":
-                    w = bench.run_wrk(bench.PORT_REST_FLOOR, "/users/u%d", 4, a.duration, body="raw",
-                                      spread=a.clients)
+                    w = bench.rest_floor_wrk(a.duration, a.clients)
                 else:
                     w = bench.run_wrk(ports[name], bench.send_path("switchboard", "user"), 4, a.duration,
                                       token=token, body="signalr", spread=a.clients)

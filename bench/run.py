@@ -46,6 +46,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -523,7 +524,6 @@ def scenario_negotiate(a, token):
 
 def setup_fields(line):
     """connected, failed and setup_s of a READY / RECONNECTED line."""
-    import re
     m = re.search(r"connected=(\d+) failed=(\d+) setup_s=([\d.]+)", line)
     if not m:
         raise RuntimeError("load client: " + line)
@@ -605,8 +605,38 @@ def scenario_idle(a, token):
                     server.stop()
 
 
+def bare_fanout(clients, rate, seconds, mode):
+    """One run of bench/floor/bare_fanout.cpp (mode send, uring or uring-msg): its server's CPU per send
+    and burst times, its client's receipts and latency."""
+    out = subprocess.run([BARE_FANOUT, str(clients), f"{rate:g}", f"{seconds:g}", mode],
+                         capture_output=True, text=True, check=True).stdout
+    server = re.search(r"([\d.]+) us CPU per send, burst p50 (\d+) us, p99 (\d+) us", out)
+    client = re.search(r"(\d+) receipts, latency p50 (\d+) us, p99 (\d+) us, max (\d+) us", out)
+    if not server or not client:
+        raise RuntimeError("bare-fanout: " + out)
+    return dict(cpu_us_per_delivery=float(server.group(1)), burst_p50_us=int(server.group(2)),
+                burst_p99_us=int(server.group(3)), deliveries=int(client.group(1)), p50_us=int(client.group(2)),
+                p99_us=int(client.group(3)), max_us=int(client.group(4)))
+
+
+def start_rest_floor(clients):
+    """bench/floor/rest_floor.cpp on PORT_REST_FLOOR with `clients` clients (it pins itself: the server to
+    CPU 0, its forked client to CPU 1), once it listens. Stop it with terminate() and communicate()."""
+    proc = subprocess.Popen([REST_FLOOR, str(PORT_REST_FLOOR), str(clients)], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if "listening" not in line:
+        proc.kill()
+        proc.communicate()
+        raise RuntimeError("rest-floor did not start: " + line)
+    return proc
+
+
+def rest_floor_wrk(duration, clients):
+    """wrk against the REST floor as the groups scenario's user sends: 4 senders, users spread over `clients`."""
+    return run_wrk(PORT_REST_FLOOR, "/users/u%d", 4, duration, body="raw", spread=clients)
+
+
 def scenario_floor(a, token):
-    import re
     # The fixed rate of the latency scenario, then bursts back to back (1000/s asked; a burst to
     # 1,000 clients takes ~5 ms here, hence the shorter schedule).
     for rate, seconds, label in ((a.rate, a.duration, f"{a.rate:g}/s"),
@@ -615,16 +645,7 @@ def scenario_floor(a, token):
         # alternating.
         for run, (mode, name) in ((r, m) for r in range(a.runs)
                                   for m in (("send", "bare send()"), ("uring", "bare io_uring"))):
-            out = subprocess.run([BARE_FANOUT, str(a.clients), f"{rate:g}", f"{seconds:g}", mode],
-                                 capture_output=True, text=True, check=True).stdout
-            server = re.search(r"([\d.]+) us CPU per send, burst p50 (\d+) us, p99 (\d+) us", out)
-            client = re.search(r"(\d+) receipts, latency p50 (\d+) us, p99 (\d+) us, max (\d+) us", out)
-            if not server or not client:
-                raise RuntimeError("bare-fanout: " + out)
-            record("floor", name, label, run, clients=a.clients,
-                   cpu_us_per_delivery=float(server.group(1)), burst_p50_us=int(server.group(2)),
-                   burst_p99_us=int(server.group(3)), deliveries=int(client.group(1)),
-                   p50_us=int(client.group(2)), p99_us=int(client.group(3)), max_us=int(client.group(4)))
+            record("floor", name, label, run, clients=a.clients, **bare_fanout(a.clients, rate, seconds, mode))
     # The REST send's floor: wrk as in the groups scenario's user sends (4 senders), against a server
     # that only reads each request, answers 202 and sends one frame to one of a.clients clients.
     for run in range(a.runs):
@@ -633,14 +654,9 @@ def scenario_floor(a, token):
 
 def rest_floor_measure(a):
     """One wrk run against bench/floor/rest_floor.cpp (4 senders, user sends): its calls/s and CPU."""
-    import re
-    proc = subprocess.Popen([REST_FLOOR, str(PORT_REST_FLOOR), str(a.clients)], stdout=subprocess.PIPE,
-                            text=True)
+    proc = start_rest_floor(a.clients)
     try:
-        line = proc.stdout.readline()
-        if "listening" not in line:
-            raise RuntimeError("rest-floor: " + line)
-        w = run_wrk(PORT_REST_FLOOR, "/users/u%d", 4, a.duration, body="raw", spread=a.clients)
+        w = rest_floor_wrk(a.duration, a.clients)
     finally:
         proc.terminate()
         out = proc.communicate(timeout=30)[0]

@@ -24,7 +24,8 @@ std::shared_ptr<const OutboundMessage> OutboundMessage::invocation(std::string t
   auto message = std::make_shared<OutboundMessage>();
   std::string buffer = room_for_header();
   protocol::append_invocation(buffer, target, arguments_json);
-  message->json_ = FramedRecord::with_header(std::move(buffer), WebSocketOpcode::Text);
+  message->json_ =
+      FramedRecord::with_header(std::move(buffer), websocket_opcode(HubProtocol::Json));
   message->target_ = std::move(target);
   message->arguments_json_ = std::move(arguments_json);
   return message;
@@ -54,13 +55,17 @@ const FramedRecord& OutboundMessage::framed(HubProtocol protocol) const {
   std::call_once(messagepack_once_, [this] {
     if (target_.empty()) return;  // no JSON source to convert
     if (auto arguments = protocol::json_to_messagepack(arguments_json_)) {
-      // The encoder makes the record with its length prefix; one copy puts it behind the room.
       std::string buffer = room_for_header();
-      buffer += protocol::encode_messagepack_invocation(target_, *arguments);
-      messagepack_ = FramedRecord::with_header(std::move(buffer), WebSocketOpcode::Binary);
+      protocol::append_messagepack_invocation(buffer, target_, *arguments);
+      messagepack_ =
+          FramedRecord::with_header(std::move(buffer), websocket_opcode(HubProtocol::MessagePack));
     }
   });
   return messagepack_;
+}
+
+WebSocketOpcode websocket_opcode(HubProtocol protocol) {
+  return protocol == HubProtocol::MessagePack ? WebSocketOpcode::Binary : WebSocketOpcode::Text;
 }
 
 }  // namespace switchboard::hubs

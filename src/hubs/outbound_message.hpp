@@ -56,4 +56,8 @@ class OutboundMessage {
 
 using MessagePtr = std::shared_ptr<const OutboundMessage>;
 
+// The WebSocket frames a hub protocol's records travel in: Text for JSON, Binary for MessagePack
+// (the whole frames kept with messages, and every write of a batch).
+protocol::WebSocketOpcode websocket_opcode(HubProtocol protocol);
+
 }  // namespace switchboard::hubs

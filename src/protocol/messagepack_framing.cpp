@@ -79,10 +79,14 @@ std::optional<std::string_view> MessagePackRecordReader::next() {
 
 std::string frame_messagepack_record(std::string_view body) {
   std::string out;
-  out.reserve(body.size() + kMaxVarIntBytes);
+  append_messagepack_record(out, body);
+  return out;
+}
+
+void append_messagepack_record(std::string& out, std::string_view body) {
+  out.reserve(out.size() + kMaxVarIntBytes + body.size());
   append_varint(out, body.size());
   out += body;
-  return out;
 }
 
 }  // namespace switchboard::protocol

@@ -38,5 +38,7 @@ class MessagePackRecordReader {
 
 // `body` preceded by its VarInt length: one complete record.
 std::string frame_messagepack_record(std::string_view body);
+// The same record appended to `out`.
+void append_messagepack_record(std::string& out, std::string_view body);
 
 }  // namespace switchboard::protocol

@@ -20,6 +20,14 @@ void write_raw_or(std::string& out, std::string_view raw, std::string_view fallb
 std::string encode_messagepack_invocation(std::string_view target,
                                           std::string_view arguments_msgpack,
                                           std::string_view invocation_id) {
+  std::string out;
+  append_messagepack_invocation(out, target, arguments_msgpack, invocation_id);
+  return out;
+}
+
+void append_messagepack_invocation(std::string& out, std::string_view target,
+                                   std::string_view arguments_msgpack,
+                                   std::string_view invocation_id) {
   std::string body;
   body.reserve(16 + target.size() + arguments_msgpack.size() + invocation_id.size());
   write_array_header(body, 6);
@@ -29,7 +37,7 @@ std::string encode_messagepack_invocation(std::string_view target,
   write_str(body, target);
   write_raw_or(body, arguments_msgpack, "\x90");
   write_array_header(body, 0);
-  return frame_messagepack_record(body);
+  append_messagepack_record(out, body);
 }
 
 std::string encode_messagepack_completion_error(std::string_view invocation_id,

@@ -15,6 +15,10 @@ namespace switchboard::protocol {
 std::string encode_messagepack_invocation(std::string_view target,
                                           std::string_view arguments_msgpack,
                                           std::string_view invocation_id = {});
+// The same record appended to `out` (e.g. behind room kept for a frame header).
+void append_messagepack_invocation(std::string& out, std::string_view target,
+                                   std::string_view arguments_msgpack,
+                                   std::string_view invocation_id = {});
 std::string encode_messagepack_completion_error(std::string_view invocation_id,
                                                 std::string_view error);
 std::string encode_messagepack_completion_void(std::string_view invocation_id);

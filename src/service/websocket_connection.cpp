@@ -203,9 +203,8 @@ void WebSocketConnection::write(const std::vector<MessagePtr>& batch) {
   for (const auto& message : batch) batch_bytes_ += message->size(protocol());
   // JSON travels in Text frames, MessagePack (handshake answer included) in Binary frames; all
   // records of the batch in one frame.
-  header_size_ = static_cast<std::uint8_t>(protocol::encode_websocket_header(
-      protocol() == HubProtocol::MessagePack ? WebSocketOpcode::Binary : WebSocketOpcode::Text,
-      batch_bytes_, header_));
+  header_size_ = static_cast<std::uint8_t>(
+      protocol::encode_websocket_header(hubs::websocket_opcode(protocol()), batch_bytes_, header_));
   batch_pending_ = true;
   pump();
 }

@@ -2,9 +2,10 @@
 // (SWITCHBOARD_WORKER_SECRET) and sends it on every request (x-switchboard-worker-secret). A request to a
 // worker's port without it, or with a wrong one, is a 403 and runs nothing; the host's own invocations
 // work; the secret is not in the host's log nor visible to function code. The host's readiness probe
-// carries no secret but a challenge that the worker answers with a proof of its secret, and a program that
-// holds the worker's port without proving it gets no request and no secret (503, a precise error). Custom
-// handlers get the variable and the header too.
+// carries no secret but a challenge that the worker answers with a proof of its secret; a program that
+// holds the worker's port without proving it gets no request and no secret (503, a precise error), and the
+// worker's next start moves to a new port (a worker that cannot listen ends at once). Custom handlers get
+// the variable and the header too, and a proof one gives is checked (a wrong one gets it nothing).
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -302,6 +303,47 @@ http.createServer((req, res) => {
       const res = await callFn(host, "POST", "/api/check", { body: {} });
       expectFnStatus(res, 200, "check");
       assert.deepEqual(res.json, { hasSecret: true, matches: true });
+    }),
+  );
+});
+
+describe("a custom handler that answers the challenge with a wrong proof gets nothing", () => {
+  let host;
+  let seen;
+  before(
+    logged(async () => {
+      const dir = path.join(tempDir("sb-secret-badproof-"), "app");
+      seen = path.join(dir, "seen.txt");
+      writeApp(dir, {
+        "host.json": { version: "2.0", customHandler: { description: { defaultExecutablePath: "node", arguments: ["handler.mjs"] } } },
+        "local.settings.json": { IsEncrypted: false, Values: {} },
+        "check/function.json": { bindings: [{ ...trigger, authLevel: "anonymous" }, { type: "http", direction: "out", name: "res" }] },
+        "handler.mjs": `import http from "node:http";
+import fs from "node:fs";
+http.createServer((req, res) => {
+  req.resume();
+  fs.appendFileSync("seen.txt", JSON.stringify({ url: req.url, secret: req.headers["x-switchboard-worker-secret"] ?? null }) + "\\n");
+  res.writeHead(200, { "content-type": "application/json", "x-switchboard-worker-proof": "0".repeat(64) });
+  res.end(JSON.stringify({ Outputs: { res: { statusCode: 200, body: "ran" } } }));
+}).listen(Number(process.env.FUNCTIONS_CUSTOMHANDLER_PORT), "127.0.0.1", () => console.log("handler listening"));
+`,
+      });
+      host = await startHost({ app: dir, waitHandler: true });
+    }),
+  );
+  after(async () => {
+    await host?.stop();
+  });
+
+  test(
+    "a proof a custom handler gives is checked: a wrong one is a 503 and the handler sees only probes without the secret",
+    logged(async () => {
+      const res = await callFn(host, "POST", "/api/check", { body: {} });
+      expectFnStatus(res, 503, "check");
+      assert.match(res.text, /did not prove it is the .* process this host started \(x-switchboard-worker-proof\)/);
+      const requests = fs.readFileSync(seen, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      assert.ok(requests.length >= 1);
+      for (const r of requests) assert.deepEqual(r, { url: "/", secret: null }, "only probes, never the secret");
     }),
   );
 });
